@@ -1,0 +1,26 @@
+SWIFT ?= swift
+
+.PHONY: all build test demo bench deps clean
+
+all: build
+
+deps:
+	@bash scripts/install-system-deps.sh
+
+build: deps
+	$(SWIFT) build
+
+test: deps
+	$(SWIFT) build --build-tests
+	$(SWIFT) test
+
+demo: deps
+	$(SWIFT) build
+	bash scripts/demo.sh
+
+bench: deps
+	$(SWIFT) build -c release
+	$(SWIFT) run -c release unpaidd-bench all
+
+clean:
+	rm -rf .build demo-state

@@ -1,0 +1,90 @@
+// swift-tools-version: 6.2
+import PackageDescription
+
+// Layout follows the data: a pure core (UnpaidCore), one adapter per outside
+// thing (CurlTransport, BillingAPI, XLSXReader + UnpaidExport, Ledger, Webhooks),
+// wired together by UnpaidDaemon and the executables.
+let package = Package(
+    name: "unpaidd",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "unpaidd", targets: ["unpaidd"]),
+        .executable(name: "unpaidd-sim", targets: ["unpaidd-sim"]),
+        .executable(name: "unpaidd-bench", targets: ["unpaidd-bench"]),
+        .library(name: "XLSXReader", targets: ["XLSXReader"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-crypto.git", exact: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", exact: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", exact: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", exact: "2.13.0"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", exact: "7.10.0"),
+        .package(url: "https://github.com/LebJe/TOMLKit.git", exact: "0.6.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", exact: "2.28.1"),
+    ],
+    targets: [
+        // MARK: system libraries and C shims
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CCurl", path: "Sources/CCurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        // curl_easy_setopt/getinfo are variadic C macros Swift cannot call: typed wrappers.
+        .target(name: "CCurlShim", dependencies: ["CCurl"], path: "Sources/CCurlShim"),
+
+        // MARK: pure core, no I/O
+        .target(name: "UnpaidCore", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
+
+        // MARK: adapters
+        .target(name: "XLSXReader", dependencies: ["CZlib"]),
+        .target(name: "UnpaidExport", dependencies: ["UnpaidCore", "XLSXReader"]),
+        .target(name: "CurlTransport", dependencies: [
+            "CCurlShim", .product(name: "Crypto", package: "swift-crypto"),
+        ]),
+        .target(name: "BillingAPI", dependencies: [
+            "UnpaidCore", "CurlTransport", .product(name: "Logging", package: "swift-log"),
+        ]),
+        .target(name: "Ledger", dependencies: ["UnpaidCore", .product(name: "GRDB", package: "GRDB.swift")]),
+        .target(name: "Webhooks", dependencies: [
+            "UnpaidCore", "CurlTransport", .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+
+        // MARK: wiring
+        .target(name: "UnpaidDaemon", dependencies: [
+            "UnpaidCore", "UnpaidExport", "CurlTransport", "BillingAPI", "Ledger", "Webhooks",
+            .product(name: "TOMLKit", package: "TOMLKit"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ]),
+        .executableTarget(name: "unpaidd", dependencies: [
+            "UnpaidDaemon", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+
+        // MARK: loopback simulator of the cloud (tests and demo)
+        .target(name: "BillingSimulator", dependencies: [
+            "UnpaidCore", "CZlib", .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
+        .executableTarget(name: "unpaidd-sim", dependencies: [
+            "BillingSimulator", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .executableTarget(name: "unpaidd-bench", dependencies: [
+            "UnpaidExport", "Ledger", "UnpaidDaemon", "BillingSimulator",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+
+        // MARK: tests (Swift Testing)
+        .testTarget(name: "UnpaidCoreTests", dependencies: ["UnpaidCore"]),
+        .testTarget(name: "XLSXReaderTests", dependencies: ["XLSXReader"]),
+        .testTarget(name: "UnpaidExportTests", dependencies: ["UnpaidExport"]),
+        .testTarget(name: "CurlTransportTests", dependencies: [
+            "CurlTransport", .product(name: "Hummingbird", package: "hummingbird"),
+        ]),
+        .testTarget(name: "BillingAPITests", dependencies: ["BillingAPI", "BillingSimulator"]),
+        .testTarget(name: "LedgerTests", dependencies: ["Ledger"]),
+        .testTarget(name: "WebhooksTests", dependencies: [
+            "Webhooks", .product(name: "Hummingbird", package: "hummingbird"),
+        ]),
+        .testTarget(name: "BillingSimulatorTests", dependencies: ["BillingSimulator", "XLSXReader", "UnpaidExport"]),
+        .testTarget(name: "UnpaidDaemonTests", dependencies: ["UnpaidDaemon", "BillingSimulator"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,1 @@
+// BillingAPI: under construction in its own worktree; see the issue notes.

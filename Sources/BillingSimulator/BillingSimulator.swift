@@ -1,0 +1,1 @@
+// BillingSimulator: under construction in its own worktree; see the issue notes.

@@ -1,0 +1,1 @@
+// CurlTransport: under construction in its own worktree; see the issue notes.

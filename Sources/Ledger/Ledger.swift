@@ -1,0 +1,1 @@
+// Ledger: under construction in its own worktree; see the issue notes.

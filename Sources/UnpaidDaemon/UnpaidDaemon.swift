@@ -1,0 +1,1 @@
+// UnpaidDaemon: under construction in its own worktree; see the issue notes.

@@ -1,0 +1,1 @@
+// UnpaidExport: under construction in its own worktree; see the issue notes.

@@ -1,0 +1,1 @@
+// Webhooks: under construction in its own worktree; see the issue notes.

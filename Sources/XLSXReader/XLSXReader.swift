@@ -1,0 +1,1 @@
+// XLSXReader: under construction in its own worktree; see the issue notes.

@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Installs the C libraries unpaidd links against, when they are missing.
+set -euo pipefail
+needed=(libcurl4-openssl-dev libsqlite3-dev zlib1g-dev)
+missing=()
+for package in "${needed[@]}"; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed' || missing+=("$package")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+echo "installing: ${missing[*]}"
+sudo=""
+[ "$(id -u)" -eq 0 ] || sudo="sudo"
+$sudo apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}"
