@@ -1,1 +1,0 @@
-// UnpaidDaemon: under construction in its own worktree; see the issue notes.

@@ -1,0 +1,99 @@
+import Foundation
+import Testing
+@testable import UnpaidDaemon
+
+@Suite struct ConfigurationTests {
+    static let packageRoot = URL(filePath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().path
+
+    let minimal = """
+    [api]
+    endpoint = "https://api.ucloud.cn"
+    public_key = "pub"
+    private_key_env = "KEY"
+
+    [[job]]
+    name = "j"
+    organizations = [1]
+    period = "previous-day"
+    """
+
+    func problem(_ text: String) -> ConfigurationError? {
+        do {
+            _ = try Configuration.parse(text, file: "test.toml")
+            return nil
+        } catch {
+            return error
+        }
+    }
+
+    @Test func exampleConfigurationDocumentsAValidFile() throws {
+        let config = try Configuration.load(file: Self.packageRoot + "/etc/unpaidd.example.toml")
+        #expect(config.timeZone.identifier == "Asia/Shanghai")
+        #expect(config.jobs.map(\.name) == ["monthly", "daily"])
+        #expect(config.jobs[0].organizations == [100001, 100002])
+        #expect(config.jobs[0].filters.productCodes == ["modelverse", "sandbox"])
+        #expect(config.storage.spoolDirectory == "/var/lib/unpaidd/archive/.spool")
+        #expect(config.api.privateKeySource == .file("/etc/unpaidd/private-key"))
+    }
+
+    @Test func defaultsApply() throws {
+        let config = try Configuration.parse(minimal, file: "test.toml")
+        #expect(config.timeZone.secondsFromGMT(for: Date()) == 0)
+        #expect(config.download.allowedHosts == [".ufileos.com"])
+        #expect(config.download.allowHTTPLoopback == false)
+        #expect(config.api.maxAttempts == 5)
+    }
+
+    @Test func unknownKeysAreNamed() {
+        let error = problem(minimal.replacingOccurrences(of: "organizations", with: "organisations"))
+        #expect(error?.key == "job[1].organizations" || error?.key == "job[1].organisations")
+        #expect(problem(minimal + "\ncolour = 1\n")?.description.contains("job[1].colour: unknown key") == true)
+    }
+
+    @Test func badValuesNameTheKeyAndWhatWasExpected() {
+        let period = problem(minimal.replacingOccurrences(of: "previous-day", with: "yesterday"))
+        #expect(period?.key == "job[1].period")
+        #expect(period?.problem.contains("previous-month") == true)
+        let zone = problem("timezone = \"Mars/Olympus\"\n" + minimal)
+        #expect(zone?.key == "timezone")
+        let organizations = problem(minimal.replacingOccurrences(of: "[1]", with: "[\"a\"]"))
+        #expect(organizations?.key == "job[1].organizations[0]")
+        let product = problem(minimal + "\n[job.filters]\nproduct_codes = [\"uhost\"]\n")
+        #expect(product?.key == "job[1].filters.product_codes")
+    }
+
+    @Test func syntaxErrorsGiveTheLine() {
+        let error = problem("[api\nendpoint = 1")
+        #expect(error?.key == nil)
+        #expect(error?.problem.contains("line 1") == true)
+    }
+
+    @Test func missingTablesAndJobs() {
+        #expect(problem("timezone = \"UTC\"")?.key == "api")
+        let noJobs = String(minimal.prefix(upTo: minimal.range(of: "[[job]]")!.lowerBound))
+        #expect(problem(noJobs)?.key == "job")
+        let duplicate = minimal + "\n[[job]]\nname = \"j\"\norganizations = [2]\nperiod = \"previous-day\"\n"
+        #expect(problem(duplicate)?.key == "job[2].name")
+    }
+
+    @Test func privateKeyFileReadableByOthersIsRefused() throws {
+        let directory = FileManager.default.temporaryDirectory.appending(path: "unpaidd-key-\(UUID())").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let path = directory + "/private-key"
+        try "secret-value\n".write(toFile: path, atomically: true, encoding: .utf8)
+        chmod(path, 0o644)
+        #expect(throws: PrivateKeyError.tooOpen(path, mode: 0o644)) { try PrivateKeySource.file(path).load() }
+        do {
+            _ = try PrivateKeySource.file(path).load()
+        } catch {
+            #expect(!error.description.contains("secret-value"))
+        }
+        chmod(path, 0o600)
+        #expect(try PrivateKeySource.file(path).load() == "secret-value")
+        #expect(try PrivateKeySource.systemdCredential.load(environment: ["CREDENTIALS_DIRECTORY": directory]) == "secret-value")
+        #expect(throws: PrivateKeyError.noCredentialsDirectory) { try PrivateKeySource.systemdCredential.load(environment: [:]) }
+        #expect(try PrivateKeySource.environment("K").load(environment: ["K": "abc"]) == "abc")
+    }
+}
