@@ -1,1 +1,0 @@
-// UnpaidExport: under construction in its own worktree; see the issue notes.

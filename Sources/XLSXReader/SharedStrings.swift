@@ -1,0 +1,77 @@
+/// The shared-string table: every string's UTF-8 in one buffer, located by offsets,
+/// so a million strings cost two allocations rather than a million.
+struct SharedStrings: Sendable {
+    private(set) var bytes: [UInt8] = []
+    /// `offsets[i]..<offsets[i + 1]` is string `i`.
+    private(set) var offsets: [UInt32] = [0]
+
+    var count: Int { offsets.count - 1 }
+
+    func withBytes<R>(of index: Int, _ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
+        let start = Int(offsets[index])
+        let end = Int(offsets[index + 1])
+        return try bytes.withUnsafeBufferPointer { try body(UnsafeBufferPointer(rebasing: $0[start..<end])) }
+    }
+
+    static func load(archive: ZipArchive, entry: ZipEntry, limits: XLSXLimits) throws(XLSXError) -> SharedStrings {
+        let window = ByteWindow(source: try ZipEntryStream(archive: archive, entry: entry, limits: limits),
+                                maxKeptBytes: limits.maxRowBytes)
+        let byteLimit = min(limits.maxSharedStringsBytes, Int(UInt32.max))
+        var table = SharedStrings()
+        var position = 0
+        while true {
+            let tokenizer = XMLTokenizer(base: window.base, end: window.count, part: entry.name)
+            var keepFrom = window.count
+            switch try tokenizer.nextToken(from: position) {
+            case .noMarkup:
+                break
+            case let .incomplete(at):
+                keepFrom = at
+            case let .token(token):
+                if token.kind == .empty, tokenizer.nameIs(token, "si") {
+                    table.offsets.append(UInt32(table.bytes.count))
+                    position = token.next
+                    continue
+                }
+                guard token.kind == .start, tokenizer.nameIs(token, "si") else {
+                    position = token.next
+                    continue
+                }
+                if let close = try closingTag(named: "si", tokenizer: tokenizer, from: token.next) {
+                    TextDecoder.appendRichText(base: window.base, range: token.next..<close.tagStart,
+                                               into: &table.bytes, part: entry.name)
+                    guard table.bytes.count <= byteLimit else {
+                        throw .sharedStringsTooLarge(bytes: table.bytes.count, limit: byteLimit)
+                    }
+                    table.offsets.append(UInt32(table.bytes.count))
+                    position = close.next
+                    continue
+                }
+                keepFrom = token.tagStart
+            }
+            switch try window.refill(keepingFrom: keepFrom) {
+            case .added: position = 0
+            case .endOfEntry: return table
+            case .keptTooLarge:
+                throw .malformedXML(part: entry.name, detail: "shared string \(table.count) is larger than \(limits.maxRowBytes) bytes")
+            }
+        }
+    }
+}
+
+/// The end tag closing an element whose content starts at `from`, or nil if the buffer ends first.
+func closingTag(named name: StaticString, tokenizer: XMLTokenizer, from: Int) throws(XLSXError) -> XMLToken? {
+    var position = from
+    var depth = 0
+    while true {
+        guard case let .token(token) = try tokenizer.nextToken(from: position) else { return nil }
+        position = token.next
+        if tokenizer.nameIs(token, name) {
+            if token.kind == .start { depth += 1 }
+            if token.kind == .end {
+                if depth == 0 { return token }
+                depth -= 1
+            }
+        }
+    }
+}
