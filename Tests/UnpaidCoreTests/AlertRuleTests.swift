@@ -59,3 +59,32 @@ import UnpaidCore
             == "on = decrease, min_delta = 5")
     }
 }
+
+@Suite struct AlertConditionParsingTests {
+    func parse(on: String? = nil, minDelta: String? = nil, ratio: Double? = nil, above: String? = nil,
+               resolveBelow: String? = nil, days: Int? = nil) throws(AlertRuleError) -> AlertCondition {
+        try AlertCondition(rule: "r", on: on, minDelta: minDelta, minDeltaRatio: ratio, above: above,
+                           resolveBelow: resolveBelow, unpaidOlderThanDays: days)
+    }
+
+    func field(_ body: () throws(AlertRuleError) -> AlertCondition) -> String? {
+        do { _ = try body(); return nil } catch { return error.field }
+    }
+
+    @Test func eachKindParses() throws {
+        #expect(try parse(on: "increase", minDelta: "100.5") == .change(.increase, minDelta: try Money("100.5"), minDeltaRatio: nil))
+        #expect(try parse(ratio: 0.2) == .change(.anyChange, minDelta: nil, minDeltaRatio: 0.2))
+        #expect(try parse(above: "5000", resolveBelow: "4500")
+            == .ceiling(above: try Money("5000"), resolveAtOrBelow: try Money("4500")))
+        #expect(try parse(days: 30) == .unpaidOlderThan(days: 30))
+    }
+
+    @Test func mistakesNameTheKey() {
+        #expect(field { () throws(AlertRuleError) in try parse() } == "condition")
+        #expect(field { () throws(AlertRuleError) in try parse(on: "increase", above: "1") } == "condition")
+        #expect(field { () throws(AlertRuleError) in try parse(on: "up") } == "on")
+        #expect(field { () throws(AlertRuleError) in try parse(on: "increase", minDelta: "1,000") } == "min_delta")
+        #expect(field { () throws(AlertRuleError) in try parse(above: "lots") } == "above")
+        #expect(field { () throws(AlertRuleError) in try parse(resolveBelow: "1", days: 3) } == "resolve_below")
+    }
+}

@@ -4,6 +4,7 @@ import FoundationNetworking
 #endif
 import HTTPTypes
 import Hummingbird
+import Logging
 import UnpaidCore
 import Webhooks
 
@@ -72,11 +73,13 @@ actor Receiver {
                             body: .init(byteBuffer: ByteBuffer(string: reply.body)))
         }
         let port = AsyncStream<Int>.makeStream()
+        var quiet = Logger(label: "loopback-receiver")
+        quiet.logLevel = .critical
         let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
                               onServerRunning: { channel in
                                   port.continuation.yield(channel.localAddress!.port!)
                                   port.continuation.finish()
-                              })
+                              }, logger: quiet)
         return try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await app.runService(gracefulShutdownSignals: []) }
             var ports = port.stream.makeAsyncIterator()
