@@ -165,10 +165,12 @@ let hour: Int64 = 3600, day: Int64 = 86_400, t0: Int64 = 1_800_000_000
         #expect(fromA.first?.messageID.hasPrefix("msg_") == true)
     }
 
-    @Test func statesRoundTripThroughJSON() throws {
+    @Test func statesAndNotificationsRoundTripThroughJSON() throws {
         var h = AlertHarness(rule("cap", .ceiling(above: .zero, resolveAtOrBelow: nil)))
         _ = h.snapshot([order("A", "1")], at: t0)
         let states = Array(h.states.values)
         #expect(try JSONDecoder().decode([AlertState].self, from: JSONEncoder().encode(states)) == states)
+        let resolved = h.snapshot([], at: t0 + 1)  // the outbox stores notifications as JSON too
+        #expect(try JSONDecoder().decode([AlertNotification].self, from: JSONEncoder().encode(resolved)) == resolved)
     }
 }
