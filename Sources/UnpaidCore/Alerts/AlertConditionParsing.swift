@@ -1,0 +1,39 @@
+extension AlertCondition {
+    /// Builds the condition from an `[[alert]]` table's keys as written (nil = key absent),
+    /// so each configuration mistake is reported against the key that causes it.
+    public init(rule: String, on: String?, minDelta: String?, minDeltaRatio: Double?, above: String?,
+                resolveBelow: String?, unpaidOlderThanDays: Int?) throws(AlertRuleError) {
+        func fail(_ field: String, _ problem: String) -> AlertRuleError {
+            AlertRuleError(rule: rule, field: field, problem: problem)
+        }
+        func money(_ field: String, _ text: String?) throws(AlertRuleError) -> Money? {
+            guard let text else { return nil }
+            do { return try Money(text) } catch { throw fail(field, "expected a decimal amount such as \"1500.00\", got \"\(text)\"") }
+        }
+        let isChange = on != nil || minDelta != nil || minDeltaRatio != nil
+        let kinds = [isChange ? "on/min_delta/min_delta_ratio" : nil, above.map { _ in "above" },
+                     unpaidOlderThanDays.map { _ in "unpaid_older_than" }].compactMap { $0 }
+        guard kinds.count == 1 else {
+            throw fail("condition", kinds.isEmpty
+                ? "set one of on, above or unpaid_older_than"
+                : "set only one kind of condition, found \(kinds.joined(separator: " and ")); use two [[alert]] tables")
+        }
+        if resolveBelow != nil, above == nil { throw fail("resolve_below", "only applies together with above") }
+        if isChange {
+            let direction: ChangeDirection
+            if let on {
+                guard let parsed = ChangeDirection(rawValue: on) else {
+                    throw fail("on", "expected \"any-change\", \"increase\" or \"decrease\", got \"\(on)\"")
+                }
+                direction = parsed
+            } else {
+                direction = .anyChange
+            }
+            self = .change(direction, minDelta: try money("min_delta", minDelta), minDeltaRatio: minDeltaRatio)
+        } else if let ceiling = try money("above", above) {
+            self = .ceiling(above: ceiling, resolveAtOrBelow: try money("resolve_below", resolveBelow))
+        } else {
+            self = .unpaidOlderThan(days: unpaidOlderThanDays!)
+        }
+    }
+}

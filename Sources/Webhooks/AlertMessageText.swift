@@ -1,0 +1,48 @@
+import Foundation
+import UnpaidCore
+
+/// The short human message chat robots show: who, which currency, how the total moved,
+/// how many orders came and went, and the largest few.
+public enum AlertMessageText {
+    public static func render(_ notification: AlertNotification) -> String {
+        let identity = notification.identity
+        var lines = ["\(headline(notification.kind)) \(identity.rule) · org \(identity.organizationID) · \(identity.currency)"]
+        let after = notification.after
+        if let before = notification.before, let delta = notification.delta {
+            var change = signed(delta)
+            if let ratio = notification.relativeDelta { change += ", " + percent(ratio) }
+            lines.append("Unpaid: \(before.sum) → \(after.sum) (\(change))")
+            lines.append("Orders: \(before.count) → \(after.count); \(notification.newOrderCount) new, "
+                + "\(notification.goneOrderCount) paid or revoked, \(notification.changedOrderCount) changed")
+        } else {
+            lines.append("Unpaid: \(after.sum) in \(after.count) orders (first snapshot)")
+        }
+        if !notification.highlightedOrders.isEmpty {
+            let orders = notification.highlightedOrders.map { "\($0.orderNo) \($0.amount)" }
+            lines.append("Largest: " + orders.joined(separator: ", "))
+        }
+        lines.append("Rule: \(notification.condition) · job \(identity.job) · since \(iso8601(notification.firingSince))")
+        return lines.joined(separator: "\n")
+    }
+
+    static func headline(_ kind: AlertNotification.Kind) -> String {
+        switch kind {
+        case .firing: "[FIRING]"
+        case .repeat: "[STILL FIRING]"
+        case .resolved: "[RESOLVED]"
+        }
+    }
+
+    static func signed(_ amount: Money) -> String {
+        amount.isNegative ? "\(amount)" : "+\(amount)"
+    }
+
+    static func percent(_ ratio: Double) -> String {
+        String(format: "%+.1f%%", ratio * 100)
+    }
+
+    /// RFC 3339 in UTC, as Alertmanager and Standard Webhooks payloads write instants.
+    static func iso8601(_ seconds: Int64) -> String {
+        Date(timeIntervalSince1970: TimeInterval(seconds)).formatted(.iso8601)
+    }
+}

@@ -1,0 +1,36 @@
+import UnpaidCore
+
+/// One notification waiting to reach one target. Its key is (messageID, target).
+public struct OutboxMessage: Sendable, Hashable, Codable {
+    public var notification: AlertNotification
+    public var target: String
+    public var createdAt: Int64
+    /// Attempts made so far.
+    public var attempts: Int
+    public var nextAttemptAt: Int64
+
+    public init(notification: AlertNotification, target: String, createdAt: Int64, attempts: Int = 0,
+                nextAttemptAt: Int64) {
+        self.notification = notification
+        self.target = target
+        self.createdAt = createdAt
+        self.attempts = attempts
+        self.nextAttemptAt = nextAttemptAt
+    }
+
+    public var messageID: String { notification.messageID }
+}
+
+/// The durable outbox delivery drains (the ledger's SQLite tables in the daemon).
+///
+/// Contract: enqueueing the same (messageID, target) twice keeps one row, so
+/// re-evaluating a snapshot never sends twice; `fetchDue` returns only messages of
+/// targets that are not disabled, oldest `nextAttemptAt` first.
+public protocol OutboxStore: Sendable {
+    func fetchDue(now: Int64, limit: Int) async throws -> [OutboxMessage]
+    func markDelivered(_ message: OutboxMessage, at: Int64) async throws
+    func markRetry(_ message: OutboxMessage, attempts: Int, nextAttemptAt: Int64, lastError: String) async throws
+    /// Dead messages stay in the store with their reason, for `unpaidd status` to report.
+    func markDead(_ message: OutboxMessage, attempts: Int, reason: String, at: Int64) async throws
+    func disableTarget(_ name: String, reason: String, at: Int64) async throws
+}

@@ -1,0 +1,83 @@
+import Foundation
+import UnpaidCore
+
+/// Builds the exact request one delivery attempt sends to one target.
+///
+/// Called again on every attempt with the attempt's time: signatures carry a timestamp
+/// receivers check for freshness, while the message id stays the same.
+public enum WebhookFormatter {
+    /// Standard Webhooks `type` values.
+    public static func eventType(_ kind: AlertNotification.Kind) -> String {
+        "unpaid.alert.\(kind.rawValue)"
+    }
+
+    public static func request(for notification: AlertNotification, to target: WebhookTarget,
+                               now: Int64) throws(WebhookFormatError) -> WebhookRequest {
+        var headers = [("Content-Type", "application/json; charset=utf-8")]
+        var url = target.url
+        let body: [UInt8]
+        switch target.format {
+        case .standard:
+            guard let secret = target.secret, let key = StandardWebhooksSigner.key(fromSecret: secret) else {
+                throw .missingSecret(target: target.name)
+            }
+            body = try encode(StandardEnvelope(type: eventType(notification.kind),
+                                               timestamp: AlertMessageText.iso8601(notification.createdAt),
+                                               data: AlertData(notification)), snakeCase: true)
+            headers += [
+                ("webhook-id", notification.messageID),
+                ("webhook-timestamp", String(now)),
+                ("webhook-signature", StandardWebhooksSigner.signature(
+                    key: key, messageID: notification.messageID, timestamp: now, body: body)),
+            ]
+        case .alertmanager:
+            body = try encode(AlertmanagerPayload(notification, receiver: target.name), snakeCase: false)
+        case .slack:
+            body = try encode(SlackPayload(text: AlertMessageText.render(notification)), snakeCase: false)
+        case .feishu:
+            var payload = FeishuPayload(content: .init(text: AlertMessageText.render(notification)))
+            if let secret = target.secret {
+                payload.timestamp = String(now)
+                payload.sign = FeishuSigner.sign(timestamp: now, secret: secret)
+            }
+            body = try encode(payload, snakeCase: true)
+        case .dingtalk:
+            if let secret = target.secret {
+                let milliseconds = now * 1000
+                let sign = DingTalkSigner.queryEscaped(DingTalkSigner.sign(timestampMilliseconds: milliseconds, secret: secret))
+                url += (url.contains("?") ? "&" : "?") + "timestamp=\(milliseconds)&sign=\(sign)"
+            }
+            body = try encode(RobotTextPayload(text: .init(content: AlertMessageText.render(notification))), snakeCase: false)
+        case .wecom:
+            body = try encode(RobotTextPayload(text: .init(content: AlertMessageText.render(notification))), snakeCase: false)
+        }
+        // Receivers that dedupe on their own still get the stable id, whatever the format.
+        if target.format != .standard { headers.append(("Idempotency-Key", notification.messageID)) }
+        return WebhookRequest(url: url, headers: headers, body: body)
+    }
+
+    private static func encode(_ value: some Encodable, snakeCase: Bool) throws(WebhookFormatError) -> [UInt8] {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        if snakeCase { encoder.keyEncodingStrategy = .convertToSnakeCase }
+        do {
+            return [UInt8](try encoder.encode(value))
+        } catch {
+            throw .encoding(String(describing: error))
+        }
+    }
+}
+
+public enum WebhookFormatError: Error, Sendable, Equatable, CustomStringConvertible {
+    case missingSecret(target: String)
+    case encoding(String)
+
+    public var description: String {
+        switch self {
+        case .missingSecret(let target):
+            "[[target]] \"\(target)\": secret: the standard format needs a whsec_ secret to sign with"
+        case .encoding(let detail):
+            "could not encode the webhook body: \(detail)"
+        }
+    }
+}

@@ -1,0 +1,125 @@
+import Foundation
+import UnpaidCore
+
+/// The machine-readable alert: the `data` of a Standard Webhooks message.
+struct AlertData: Encodable {
+    var messageId: String
+    var kind: String
+    var status: String
+    var rule: String
+    var condition: String
+    var job: String
+    var organizationId: Int64
+    var currency: String
+    var snapshotId: Int64
+    var firingSince: String
+    var beforeTotal: Money?
+    var beforeCount: Int?
+    var afterTotal: Money
+    var afterCount: Int
+    var delta: Money?
+    var relativeDelta: Double?
+    var newOrders: Int
+    var goneOrders: Int
+    var changedOrders: Int
+    var orders: [Order]
+    var message: String
+
+    struct Order: Encodable {
+        var orderNo: String
+        var amount: Money
+        var startTime: Int64?
+    }
+
+    init(_ n: AlertNotification) {
+        messageId = n.messageID
+        kind = n.kind.rawValue
+        status = n.kind == .resolved ? "resolved" : "firing"
+        rule = n.identity.rule
+        condition = n.condition
+        job = n.identity.job
+        organizationId = n.identity.organizationID
+        currency = n.identity.currency
+        snapshotId = n.snapshotID
+        firingSince = AlertMessageText.iso8601(n.firingSince)
+        beforeTotal = n.before?.sum
+        beforeCount = n.before?.count
+        afterTotal = n.after.sum
+        afterCount = n.after.count
+        delta = n.delta
+        relativeDelta = n.relativeDelta
+        newOrders = n.newOrderCount
+        goneOrders = n.goneOrderCount
+        changedOrders = n.changedOrderCount
+        orders = n.highlightedOrders.map { Order(orderNo: $0.orderNo, amount: $0.amount, startTime: $0.startTime) }
+        message = AlertMessageText.render(n)
+    }
+}
+
+struct StandardEnvelope: Encodable {
+    var type: String
+    var timestamp: String
+    var data: AlertData
+}
+
+/// Prometheus Alertmanager webhook payload, version 4, carrying one alert.
+struct AlertmanagerPayload: Encodable {
+    var version = "4"
+    var groupKey: String
+    var truncatedAlerts = 0
+    var status: String
+    var receiver: String
+    var groupLabels: [String: String]
+    var commonLabels: [String: String]
+    var commonAnnotations: [String: String]
+    var externalURL = ""
+    var alerts: [Alert]
+
+    struct Alert: Encodable {
+        var status: String
+        var labels: [String: String]
+        var annotations: [String: String]
+        var startsAt: String
+        var endsAt: String
+        var generatorURL = ""
+        var fingerprint: String
+    }
+
+    init(_ n: AlertNotification, receiver: String) {
+        let status = n.kind == .resolved ? "resolved" : "firing"
+        let labels = ["alertname": n.identity.rule, "job": n.identity.job,
+                      "organization": String(n.identity.organizationID), "currency": n.identity.currency]
+        var annotations = ["summary": AlertMessageText.render(n).prefix { $0 != "\n" }.description,
+                           "description": AlertMessageText.render(n),
+                           "total": n.after.sum.description, "orders": String(n.after.count)]
+        if let delta = n.delta { annotations["delta"] = delta.description }
+        groupKey = "{}:{alertname=\"\(n.identity.rule)\"}"
+        self.status = status
+        self.receiver = receiver
+        groupLabels = ["alertname": n.identity.rule]
+        commonLabels = labels
+        commonAnnotations = annotations
+        // Alertmanager writes the zero time for an alert that has not ended.
+        alerts = [Alert(status: status, labels: labels, annotations: annotations,
+                        startsAt: AlertMessageText.iso8601(n.firingSince),
+                        endsAt: n.kind == .resolved ? AlertMessageText.iso8601(n.createdAt) : "0001-01-01T00:00:00Z",
+                        fingerprint: n.identity.fingerprint)]
+    }
+}
+
+struct SlackPayload: Encodable { var text: String }
+
+struct FeishuPayload: Encodable {
+    var timestamp: String?
+    var sign: String?
+    var msgType = "text"
+    var content: Content
+    struct Content: Encodable { var text: String }
+}
+
+/// DingTalk and WeCom share this shape.
+struct RobotTextPayload: Encodable {
+    var msgtype = "text"
+    var text: Content
+    struct Content: Encodable { var content: String }
+}

@@ -1,1 +1,0 @@
-// Webhooks: under construction in its own worktree; see the issue notes.

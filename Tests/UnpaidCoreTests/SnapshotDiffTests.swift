@@ -1,0 +1,83 @@
+import Testing
+import Foundation
+import UnpaidCore
+
+func order(_ number: String, _ amount: String, org: Int64 = 1, currency: String = "USD",
+           start: Int64? = nil) -> UnpaidOrder {
+    UnpaidOrder(orderNo: number, organizationID: org, currency: currency,
+                totalPrice: try! Money(amount), startTime: start)
+}
+
+@Suite struct SnapshotDiffTests {
+    let usd = TotalsKey(organizationID: 1, currency: "USD")
+
+    @Test func unchangedSnapshotsGiveAnEmptyDiff() {
+        let orders = [order("A", "10.50"), order("B", "2"), order("C", "1", currency: "CNY")]
+        // Same orders in another row order, one amount written with another scale.
+        let reordered = [order("C", "1.00", currency: "CNY"), order("B", "2"), order("A", "10.5")]
+        #expect(SnapshotDiff(previous: orders, current: reordered).isEmpty)
+    }
+
+    @Test func newOrdersRaiseTheTotal() throws {
+        let diff = SnapshotDiff(previous: [order("A", "10")],
+                                current: [order("A", "10"), order("B", "5.25"), order("C", "7")])
+        let usd = try #require(diff[usd])
+        #expect(usd.before == Total(count: 1, sum: try Money("10")))
+        #expect(usd.after == Total(count: 3, sum: try Money("22.25")))
+        #expect(usd.delta == (try Money("12.25")))
+        #expect(usd.relativeDelta == 1.225)
+        #expect(usd.newOrders.map(\.orderNo) == ["C", "B"])  // largest first
+        #expect(usd.goneOrders.isEmpty && usd.changedOrders.isEmpty)
+    }
+
+    @Test func paidOrdersAreGone() throws {
+        let diff = SnapshotDiff(previous: [order("A", "10"), order("B", "4")], current: [order("B", "4")])
+        let usd = try #require(diff[usd])
+        #expect(usd.goneOrders == [OrderAmount(orderNo: "A", amount: try Money("10"))])
+        #expect(usd.delta == (try Money("-10")))
+        #expect(usd.relativeDelta.map { abs($0 - -10.0 / 14.0) < 1e-12 } == true)
+        #expect(usd.after.count == 1)
+    }
+
+    @Test func changedAmountsAreReportedPerOrder() throws {
+        let diff = SnapshotDiff(previous: [order("A", "10"), order("B", "3")],
+                                current: [order("A", "12.5"), order("B", "3.000")])
+        let usd = try #require(diff[usd])
+        #expect(usd.changedOrders == [ChangedOrder(orderNo: "A", before: try Money("10"), after: try Money("12.5"))])
+        #expect(usd.changedOrders.first?.delta == (try Money("2.5")))
+        #expect(usd.newOrders.isEmpty && usd.goneOrders.isEmpty)
+    }
+
+    @Test func currenciesAndOrganizationsNeverMix() throws {
+        let diff = SnapshotDiff(
+            previous: [order("A", "10"), order("X", "100", currency: "CNY"), order("Z", "1", org: 2)],
+            current: [order("A", "10"), order("Y", "50", currency: "CNY"), order("Z", "1", org: 2)])
+        #expect(diff.currencies.map(\.key) == [TotalsKey(organizationID: 1, currency: "CNY")])
+        let cny = try #require(diff.currencies.first)
+        #expect(cny.delta == (try Money("-50")))
+        #expect(cny.newOrders.map(\.orderNo) == ["Y"])
+        #expect(cny.goneOrders.map(\.orderNo) == ["X"])
+    }
+
+    @Test func firstOrderInACurrencyHasNoRelativeDelta() throws {
+        let diff = SnapshotDiff(previous: [], current: [order("A", "3", currency: "EUR")])
+        let eur = try #require(diff[TotalsKey(organizationID: 1, currency: "EUR")])
+        #expect(eur.before == Total())
+        #expect(eur.relativeDelta == nil)
+        #expect(eur.delta == (try Money("3")))
+    }
+
+    @Test func rowsSharingAnOrderNumberAreOneOrder() throws {
+        let diff = SnapshotDiff(previous: [order("A", "1"), order("A", "2")],
+                                current: [order("A", "1"), order("A", "2.5")])
+        let usd = try #require(diff[usd])
+        #expect(usd.changedOrders == [ChangedOrder(orderNo: "A", before: try Money("3"), after: try Money("3.5"))])
+        #expect(usd.before.count == 2 && usd.after.count == 2)
+    }
+
+    @Test func roundTripsThroughJSONForTheLedger() throws {
+        let diff = SnapshotDiff(previous: [order("A", "10.10")], current: [order("B", "0.000001")])
+        let data = try JSONEncoder().encode(diff)
+        #expect(try JSONDecoder().decode(SnapshotDiff.self, from: data) == diff)
+    }
+}
