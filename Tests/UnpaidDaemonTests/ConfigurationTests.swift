@@ -28,7 +28,13 @@ import Testing
     }
 
     @Test func exampleConfigurationDocumentsAValidFile() throws {
-        let config = try Configuration.load(file: Self.packageRoot + "/etc/unpaidd.example.toml")
+        let config = try Configuration.parse(
+            String(contentsOfFile: Self.packageRoot + "/etc/unpaidd.example.toml", encoding: .utf8),
+            file: "unpaidd.example.toml",
+            environment: ["UNPAIDD_FEISHU_URL": "https://open.feishu.cn/open-apis/bot/v2/hook/token",
+                          "UNPAIDD_WEBHOOK_SECRET": "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"])
+        #expect(config.alerts.rules.map(\.name) == ["unpaid-grew", "ceiling"])
+        #expect(config.alerts.targets.map(\.name) == ["finance-chat", "incidents"])
         #expect(config.timeZone.identifier == "Asia/Shanghai")
         #expect(config.jobs.map(\.name) == ["monthly", "daily"])
         #expect(config.jobs[0].organizations == [100001, 100002])
@@ -95,5 +101,18 @@ import Testing
         #expect(try PrivateKeySource.systemdCredential.load(environment: ["CREDENTIALS_DIRECTORY": directory]) == "secret-value")
         #expect(throws: PrivateKeyError.noCredentialsDirectory) { try PrivateKeySource.systemdCredential.load(environment: [:]) }
         #expect(try PrivateKeySource.environment("K").load(environment: ["K": "abc"]) == "abc")
+    }
+
+    @Test func alertMistakesNameTheKey() {
+        let target = "\n[[target]]\nname = \"t\"\nformat = \"slack\"\nurl = \"https://hooks.slack.com/services/X\"\n"
+        #expect(problem(minimal + target + "\n[[alert]]\nname = \"a\"\non = \"up\"\ntargets = [\"t\"]\n")?.key == "alert[1].on")
+        #expect(problem(minimal + target + "\n[[alert]]\nname = \"a\"\non = \"increase\"\ntargets = [\"nobody\"]\n")?
+            .description.contains("nobody") == true)
+        #expect(problem(minimal + target + "\n[[alert]]\nname = \"a\"\non = \"increase\"\njobs = [\"x\"]\ntargets = [\"t\"]\n")?.key
+            == "alert[1].jobs")
+        #expect(problem(minimal.replacingOccurrences(of: "slack", with: "x") + target.replacingOccurrences(of: "slack", with: "teams"))?.key
+            == "target[1].format")
+        let missingVariable = problem(minimal + "\n[[target]]\nname = \"t\"\nformat = \"slack\"\nurl_env = \"NOPE\"\n")
+        #expect(missingVariable?.key == "target[1].url_env")
     }
 }

@@ -10,6 +10,7 @@ public struct Configuration: Sendable {
     public var storage: StorageSettings
     public var export: ExportSettings
     public var jobs: [JobSettings]
+    public var alerts: AlertSettings
 
     public func job(named name: String) -> JobSettings? { jobs.first { $0.name == name } }
 }

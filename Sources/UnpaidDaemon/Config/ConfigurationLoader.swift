@@ -14,7 +14,8 @@ extension Configuration {
         return try parse(text, file: file)
     }
 
-    public static func parse(_ text: String, file: String) throws(ConfigurationError) -> Configuration {
+    public static func parse(_ text: String, file: String,
+                             environment: [String: String] = ProcessInfo.processInfo.environment) throws(ConfigurationError) -> Configuration {
         let table: TOMLTable
         do {
             table = try TOMLTable(string: text)
@@ -45,9 +46,10 @@ extension Configuration {
             jobs.append(job)
         }
         guard !jobs.isEmpty else { throw root.error("job", "at least one [[job]] is required") }
+        let alerts = try AlertSettings.parse(&root, jobs: jobs, environment: environment)
         try root.rejectUnknownKeys()
         return Configuration(file: file, timeZone: timeZone, api: api, download: download,
-                             storage: storage, export: export, jobs: jobs)
+                             storage: storage, export: export, jobs: jobs, alerts: alerts)
     }
 
     private static func zone(_ name: String, reader: TableReader, key: String) throws(ConfigurationError) -> TimeZone {

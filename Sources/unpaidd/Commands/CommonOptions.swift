@@ -1,0 +1,30 @@
+import ArgumentParser
+import Logging
+import UnpaidDaemon
+
+struct ConfigOption: ParsableArguments {
+    @Option(name: .long, help: "The configuration file.")
+    var config: String = "/etc/unpaidd/unpaidd.toml"
+
+    func load() throws -> Configuration {
+        try Configuration.load(file: config)
+    }
+}
+
+struct LogOptions: ParsableArguments {
+    @Option(name: .long, help: "Log line format: text or json.")
+    var logFormat: LineLogHandler.Format = .text
+
+    @Option(name: .long, help: "Lowest level logged: trace, debug, info, notice, warning, error.")
+    var logLevel: Logger.Level = .info
+
+    func makeLogger() -> Logger {
+        let format = logFormat
+        let level = logLevel
+        return Logger(label: "unpaidd") { label in LineLogHandler(label: label, format: format, level: level) }
+    }
+}
+
+extension LineLogHandler.Format: ExpressibleByArgument {}
+extension TabularReport.Format: ExpressibleByArgument {}
+extension Logger.Level: @retroactive ExpressibleByArgument {}

@@ -1,0 +1,17 @@
+import ArgumentParser
+
+@main
+struct Unpaidd: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "unpaidd",
+        abstract: "Exports unpaid-order reports on a schedule, keeps every snapshot, alerts on changes.",
+        version: UnpaiddVersion.current,
+        subcommands: [
+            RunCommand.self, FetchCommand.self, CallCommand.self, HistoryCommand.self,
+            InspectCommand.self, ConvertCommand.self, CheckConfigCommand.self,
+        ])
+}
+
+enum UnpaiddVersion {
+    static let current = "0.1.0"
+}
