@@ -48,7 +48,9 @@ final class CurlEasy {
 
     func setHeaders(_ headers: HTTPHeaders) {
         for field in headers {
-            headerList = curl_slist_append(headerList, "\(field.name): \(field.value)")
+            // "Name:" with nothing after the colon tells curl to drop a header it would add.
+            let line = field.value.isEmpty ? "\(field.name):" : "\(field.name): \(field.value)"
+            headerList = curl_slist_append(headerList, line)
         }
         set(CURLOPT_HTTPHEADER, pointer: UnsafeMutableRawPointer(headerList))
     }
@@ -71,9 +73,13 @@ final class CurlEasy {
         }
         if !request.body.isEmpty || request.method.uppercased() == "POST" {
             set(CURLOPT_POSTFIELDSIZE_LARGE, Int64(request.body.count))
-            request.body.withUnsafeBytes { bytes in
-                // COPYPOSTFIELDS copies now, so the Swift array need not outlive this call.
-                set(CURLOPT_COPYPOSTFIELDS, pointer: UnsafeMutableRawPointer(mutating: bytes.baseAddress))
+            if request.body.isEmpty {
+                set(CURLOPT_COPYPOSTFIELDS, "")
+            } else {
+                request.body.withUnsafeBytes { bytes in
+                    // COPYPOSTFIELDS copies now, so the Swift array need not outlive this call.
+                    set(CURLOPT_COPYPOSTFIELDS, pointer: UnsafeMutableRawPointer(mutating: bytes.baseAddress))
+                }
             }
             if request.method.uppercased() != "POST" { set(CURLOPT_CUSTOMREQUEST, request.method) }
         }

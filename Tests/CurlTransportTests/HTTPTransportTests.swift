@@ -14,9 +14,12 @@ import Testing
             var headers = HTTPFields()
             headers[.init("X-Seen-Custom")!] = request.headers[.init("X-Custom")!] ?? "none"
             headers[.contentType] = request.headers[.contentType] ?? "none"
+            headers[.init("X-Seen-Expect")!] = request.headers[.expect] ?? "none"
+            headers[.init("X-Seen-Method")!] = request.method.rawValue
             return Response(status: .created, headers: headers, body: .init(byteBuffer: body))
         }
-        let payload = Array("name=a%20b&x=1".utf8) + [0, 255, 10]
+        // Large enough that curl would ask for "100 Continue" unless told not to.
+        let payload = Array("name=a%20b&x=1".utf8) + [0, 255, 10] + Array(repeating: 7, count: 100_000)
         let response = try await withLoopbackServer(router) { port in
             try await transport.send(CurlTransport.HTTPRequest(
                 method: "POST", url: "http://127.0.0.1:\(port)/echo",
@@ -27,6 +30,30 @@ import Testing
         #expect(response.body == payload)
         #expect(response.headers["x-seen-custom"] == "value 1")
         #expect(response.headers["CONTENT-TYPE"] == "application/x-www-form-urlencoded")
+        #expect(response.headers["X-Seen-Expect"] == "none")
+        #expect(response.headers["X-Seen-Method"] == "POST")
+    }
+
+    @Test func emptyPostAndOtherMethods() async throws {
+        let router = Router()
+        router.on("/method", method: .post) { request, _ in try await Self.describe(request) }
+        router.on("/method", method: .put) { request, _ in try await Self.describe(request) }
+        router.on("/method", method: .delete) { request, _ in try await Self.describe(request) }
+        try await withLoopbackServer(router) { port in
+            let url = "http://127.0.0.1:\(port)/method"
+            let emptyPost = try await transport.send(CurlTransport.HTTPRequest(method: "POST", url: url))
+            #expect(String(decoding: emptyPost.body, as: UTF8.self) == "POST 0")
+            let put = try await transport.send(CurlTransport.HTTPRequest(method: "PUT", url: url, body: [1, 2, 3]))
+            #expect(String(decoding: put.body, as: UTF8.self) == "PUT 3")
+            let delete = try await transport.send(CurlTransport.HTTPRequest(method: "DELETE", url: url))
+            #expect(String(decoding: delete.body, as: UTF8.self) == "DELETE 0")
+        }
+    }
+
+    static func describe(_ request: Request) async throws -> Response {
+        var request = request
+        let body = try await request.collectBody(upTo: 1 << 20)
+        return Response(status: .ok, body: .init(byteBuffer: ByteBuffer(string: "\(request.method.rawValue) \(body.readableBytes)")))
     }
 
     @Test func nonSuccessStatusIsAResponseNotAnError() async throws {
