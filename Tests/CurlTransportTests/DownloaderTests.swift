@@ -122,3 +122,90 @@ import Testing
         #expect(try spoolContents(spool).isEmpty)
     }
 }
+
+@Suite struct DownloaderRecoveryTests {
+    /// A server that ignores `Range` sends the whole file again with 200: the partial
+    /// file and the hash must start over rather than append.
+    @Test func serverIgnoringRangeRestartsFromZero() async throws {
+        let spool = try makeSpoolDirectory()
+        defer { try? FileManager.default.removeItem(atPath: spool) }
+        let content = patternBytes(count: 300_000)
+        let recorder = Recorder()
+        let router = Router()
+        router.get("/export") { request, _ -> Response in
+            recorder.record(request.headers[.range] ?? "no range")
+            if recorder.all.count == 1 {
+                return Response(status: .ok, body: ResponseBody(contentLength: content.count) { writer in
+                    try await writer.write(ByteBuffer(bytes: content[..<100_000]))
+                    throw CancellationError()
+                })
+            }
+            return Response(status: .ok, body: .init(byteBuffer: ByteBuffer(bytes: content)))
+        }
+        let file = try await withLoopbackServer(router) { port in
+            try await CurlDownloader(spoolDirectory: spool, policy: DownloaderTests.loopbackPolicy)
+                .download("http://127.0.0.1:\(port)/export", expectedSize: Int64(content.count))
+        }
+        #expect(recorder.all == ["no range", "bytes=100000-"])
+        #expect(file.sha256Hex == SHA256.hash(data: content).map { String(format: "%02x", $0) }.joined())
+        #expect(try Array(Data(contentsOf: URL(fileURLWithPath: file.path))) == content)
+    }
+
+    @Test func resumesAreBounded() async throws {
+        let spool = try makeSpoolDirectory()
+        defer { try? FileManager.default.removeItem(atPath: spool) }
+        let recorder = Recorder()
+        let router = Router()
+        router.get("/flaky") { request, _ -> Response in
+            recorder.record(request.headers[.range] ?? "no range")
+            // Every attempt delivers 10 more bytes, then drops the connection.
+            let start = recorder.all.count * 10 - 10
+            var headers = HTTPFields()
+            if start > 0 { headers[.contentRange] = "bytes \(start)-999/1000" }
+            return Response(status: start > 0 ? .partialContent : .ok, headers: headers,
+                            body: ResponseBody(contentLength: 1000 - start) { writer in
+                                try await writer.write(ByteBuffer(repeating: 1, count: 10))
+                                throw CancellationError()
+                            })
+        }
+        let error = try await withLoopbackServer(router) { port in
+            await #expect(throws: TransportError.self) {
+                try await CurlDownloader(spoolDirectory: spool, policy: DownloaderTests.loopbackPolicy, maxResumes: 2)
+                    .download("http://127.0.0.1:\(port)/flaky", expectedSize: 1000)
+            }
+        }
+        guard case .connection = error else { Issue.record("got \(String(describing: error))"); return }
+        #expect(recorder.all == ["no range", "bytes=10-", "bytes=20-"])
+        #expect(try spoolContents(spool).isEmpty)
+    }
+
+    @Test func cancellingTheTaskStopsTheTransferAndRemovesTheFile() async throws {
+        let spool = try makeSpoolDirectory()
+        defer { try? FileManager.default.removeItem(atPath: spool) }
+        let (started, startedContinuation) = AsyncStream.makeStream(of: Void.self)
+        let router = Router()
+        router.get("/stall") { _, _ in
+            Response(status: .ok, body: ResponseBody(contentLength: 1_000_000) { writer in
+                try await writer.write(ByteBuffer(repeating: 0, count: 1000))
+                startedContinuation.yield()
+                // Held open until the server shuts down at the end of the test.
+                try await Task.sleep(for: .seconds(30))
+            })
+        }
+        let clock = ContinuousClock()
+        let begin = clock.now
+        let error = try await withLoopbackServer(router) { port in
+            let download = Task {
+                try await CurlDownloader(spoolDirectory: spool, policy: DownloaderTests.loopbackPolicy)
+                    .download("http://127.0.0.1:\(port)/stall", expectedSize: nil)
+            }
+            var iterator = started.makeAsyncIterator()
+            await iterator.next()
+            download.cancel()
+            return await #expect(throws: TransportError.self) { try await download.value }
+        }
+        #expect(error == .cancelled)
+        #expect(clock.now - begin < .seconds(10))
+        #expect(try spoolContents(spool).isEmpty)
+    }
+}
