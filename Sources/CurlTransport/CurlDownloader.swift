@@ -81,7 +81,7 @@ public struct CurlDownloader: FileDownloader {
             sink.beginAttempt()
             var attemptTimeouts = timeouts
             attemptTimeouts.total = deadline - clock.now
-            guard attemptTimeouts.total > .zero else { throw .timeout("total") }
+            guard attemptTimeouts.total > .zero else { throw .timeout(.total) }
             var request = HTTPRequest(url: url, timeouts: attemptTimeouts)
             if sink.byteCount > 0 { request.headers.add(name: "Range", value: "bytes=\(sink.byteCount)-") }
 
@@ -100,7 +100,6 @@ public struct CurlDownloader: FileDownloader {
                 let sink = Unmanaged<DownloadSink>.fromOpaque(context!).takeUnretainedValue()
                 return sink.body(UnsafeRawBufferPointer(start: data, count: size * count)) ? size * count : 0
             }
-            let bytesBefore = sink.byteCount
             let code = withExtendedLifetime(sink) { easy.perform() }
 
             if let failure = sink.failure { throw failure }
@@ -108,15 +107,16 @@ public struct CurlDownloader: FileDownloader {
                 guard sink.isSuccessStatus else { throw .httpStatus(code: sink.status, bodySnippet: sink.snippet) }
                 return
             }
-            let progressed = sink.byteCount > bytesBefore
-            guard Self.isResumable(code), sink.isSuccessStatus, progressed, resumes < maxResumes, !flag.isCancelled else {
+            // Status 0: the connection broke before any response; trying again is as safe.
+            let statusAllowsResume = sink.status == 0 || sink.isSuccessStatus
+            guard Self.isResumable(code), statusAllowsResume, resumes < maxResumes, !flag.isCancelled else {
                 throw easy.error(for: code, cancelled: flag.isCancelled)
             }
             resumes += 1
         }
     }
 
-    /// The connection broke after the body started: the bytes so far are good.
+    /// The connection broke: the bytes written so far are good, continue after them.
     private static func isResumable(_ code: CURLcode) -> Bool {
         [CURLE_PARTIAL_FILE, CURLE_RECV_ERROR, CURLE_GOT_NOTHING, CURLE_SEND_ERROR,
          CURLE_HTTP2, CURLE_HTTP2_STREAM].contains(code)

@@ -119,9 +119,10 @@ final class CurlEasy {
         let detail = errorBuffer[0] == 0 ? String(cString: curl_easy_strerror(code)) : String(cString: errorBuffer)
         switch code {
         case CURLE_OPERATION_TIMEDOUT:
-            if detail.contains("too slow") { return .timeout("low-speed") }
-            if detail.lowercased().contains("connect") { return .timeout("connect") }
-            return .timeout("total")
+            if detail.contains("too slow") { return .timeout(.lowSpeed) }
+            let lowered = detail.lowercased()
+            if lowered.contains("connect") || lowered.contains("resolv") { return .timeout(.connect) }
+            return .timeout(.total)
         default:
             return .connection("\(detail) (curl error \(code.rawValue))")
         }

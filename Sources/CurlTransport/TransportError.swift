@@ -5,8 +5,7 @@ public enum TransportError: Error, Sendable, Hashable, CustomStringConvertible {
     /// Plain http was refused for this host.
     case insecureScheme(host: String)
     case hostNotAllowed(String)
-    /// Which limit fired: "connect", "total" or "low-speed".
-    case timeout(String)
+    case timeout(TimeoutKind)
     case connection(String)
     /// The server answered with a status that is not a success for this transfer.
     case httpStatus(code: Int, bodySnippet: String)
@@ -28,7 +27,7 @@ public enum TransportError: Error, Sendable, Hashable, CustomStringConvertible {
         case .invalidURL(let url): "invalid URL \(url)"
         case .insecureScheme(let host): "refused plain http to \(host): only https is allowed (plain http only to loopback hosts when explicitly enabled)"
         case .hostNotAllowed(let host): "host \(host) is not on the download allow-list"
-        case .timeout(let which): "the \(which) timeout expired"
+        case .timeout(let kind): "the \(kind) timeout expired"
         case .connection(let detail): "connection failed: \(detail)"
         case .httpStatus(let code, let snippet):
             switch code {
@@ -42,4 +41,16 @@ public enum TransportError: Error, Sendable, Hashable, CustomStringConvertible {
         case .cancelled: "the transfer was cancelled"
         }
     }
+}
+
+/// Which of `HTTPTimeouts`' limits fired.
+public enum TimeoutKind: String, Sendable, Hashable, CustomStringConvertible {
+    /// Name resolution or connection setup took longer than `connect`.
+    case connect
+    /// The whole transfer took longer than `total`.
+    case total
+    /// The transfer stayed below `lowSpeedBytesPerSecond` for `lowSpeedTime`.
+    case lowSpeed = "low-speed"
+
+    public var description: String { rawValue }
 }

@@ -83,7 +83,7 @@ import Testing
                     timeouts: HTTPTimeouts(total: .seconds(30), lowSpeedBytesPerSecond: 100, lowSpeedTime: .seconds(1))))
             }
         }
-        #expect(error == .timeout("low-speed"))
+        #expect(error == .timeout(.lowSpeed))
         #expect(clock.now - start < .seconds(4))
     }
 
@@ -99,7 +99,7 @@ import Testing
                     url: "http://127.0.0.1:\(port)/slow", timeouts: HTTPTimeouts(total: .milliseconds(300))))
             }
         }
-        #expect(error == .timeout("total"))
+        #expect(error == .timeout(.total))
     }
 
     @Test func refusedConnectionIsAConnectionError() async throws {
