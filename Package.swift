@@ -77,8 +77,12 @@ let package = Package(
         .testTarget(name: "UnpaidExportTests", dependencies: ["UnpaidExport"]),
         .testTarget(name: "CurlTransportTests", dependencies: [
             "CurlTransport", .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "Crypto", package: "swift-crypto"), .product(name: "Logging", package: "swift-log"),
         ]),
-        .testTarget(name: "BillingAPITests", dependencies: ["BillingAPI", "BillingSimulator"]),
+        .testTarget(name: "BillingAPITests", dependencies: [
+            "BillingAPI", "UnpaidCore", "CurlTransport", .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .testTarget(name: "LedgerTests", dependencies: ["Ledger"]),
         .testTarget(name: "WebhooksTests", dependencies: [
             "Webhooks", .product(name: "Hummingbird", package: "hummingbird"),

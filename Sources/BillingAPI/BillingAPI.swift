@@ -1,1 +1,0 @@
-// BillingAPI: under construction in its own worktree; see the issue notes.

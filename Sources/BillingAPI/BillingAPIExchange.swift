@@ -1,0 +1,63 @@
+import CurlTransport
+import Logging
+
+/// One successful round trip: the decoded envelope, its raw JSON and the request id.
+struct APIExchange {
+    let envelope: APIEnvelope
+    let body: [UInt8]
+    let requestUUID: String?
+}
+
+extension BillingAPIClient {
+    /// Sends the call, retrying what `retry` says may heal, and returns the first
+    /// RetCode 0 answer (or, with `returningFailures`, the final failing one).
+    func exchange(action: String, parameters: [(name: String, value: String)],
+                  returningFailures: Bool = false) async throws(BillingAPIError) -> APIExchange {
+        var attempt = 0
+        while true {
+            attempt += 1
+            // Signed afresh each time so U-Timestamp-Ms tells the truth.
+            let request = signedRequest(action: action, parameters: parameters).httpRequest(timeouts: timeouts)
+            let response: HTTPResponse
+            do {
+                response = try await transport.send(request)
+            } catch {
+                guard retry.shouldRetry(error), attempt < retry.maxAttempts else {
+                    throw .transport(error, attempts: attempt)
+                }
+                try await pause(retry.backoff(afterAttempt: attempt, jitter: jitter()), attempt: attempt,
+                                action: action, reason: "\(error)")
+                continue
+            }
+            let uuid = response.headers["X-UCLOUD-REQUEST-UUID"]
+            guard response.status == 200 else {
+                guard retry.shouldRetry(httpStatus: response.status), attempt < retry.maxAttempts else {
+                    throw .httpStatus(code: response.status, requestUUID: uuid, attempts: attempt)
+                }
+                let told = response.status == 429 ? retry.delay(retryAfter: response.headers["Retry-After"]) : nil
+                try await pause(told ?? retry.backoff(afterAttempt: attempt, jitter: jitter()), attempt: attempt,
+                                action: action, reason: "HTTP \(response.status)")
+                continue
+            }
+            let envelope: APIEnvelope
+            do { envelope = try APIEnvelope(json: response.body) } catch {
+                throw .malformedResponse(error.detail, requestUUID: uuid)
+            }
+            if envelope.retCode == 0 { return APIExchange(envelope: envelope, body: response.body, requestUUID: uuid) }
+            let failure = APIFailure(action: action, retCode: envelope.retCode, message: envelope.message, requestUUID: uuid)
+            guard retry.shouldRetry(retCode: envelope.retCode), attempt < retry.maxAttempts else {
+                if returningFailures { return APIExchange(envelope: envelope, body: response.body, requestUUID: uuid) }
+                throw .api(failure, attempts: attempt)
+            }
+            try await pause(retry.backoff(afterAttempt: attempt, jitter: jitter()), attempt: attempt,
+                            action: action, reason: "RetCode \(envelope.retCode)")
+        }
+    }
+
+    private func pause(_ delay: Duration, attempt: Int, action: String, reason: String) async throws(BillingAPIError) {
+        logger.warning("retrying billing API call", metadata: [
+            "action": "\(action)", "attempt": "\(attempt)", "reason": "\(reason)", "delay": "\(delay)",
+        ])
+        do { try await sleep(delay) } catch { throw .transport(.cancelled, attempts: attempt) }
+    }
+}

@@ -1,1 +1,0 @@
-// CurlTransport: under construction in its own worktree; see the issue notes.

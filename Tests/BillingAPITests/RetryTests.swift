@@ -1,0 +1,109 @@
+import BillingAPI
+import CurlTransport
+import Testing
+import UnpaidCore
+
+@Suite struct RetryTests {
+    static let query = UnpaidOrdersQuery(window: try! BillingWindow(start: 1_761_926_400, end: 1_764_518_400))
+    static let success = #"{"Action":"DownloadListUnpaidOrdersResponse","RetCode":0,"Data":{"DownloadURL":"https://b.ufileos.com/x","FileName":"x.xlsx","FileSize":1}}"#
+
+    func client(port: Int, privateKey: String = FakeCloud.privateKey, publicKey: String = FakeCloud.publicKey,
+                retry: RetryPolicy = RetryPolicy(), sleeps: SleepRecorder) -> BillingAPIClient {
+        BillingAPIClient(endpoint: "http://127.0.0.1:\(port)/",
+                         credentials: APICredentials(publicKey: publicKey, privateKey: privateKey),
+                         transport: CurlHTTPTransport(), retry: retry, sleep: sleeps.sleep, jitter: { 0 })
+    }
+
+    @Test func http429HonoursRetryAfterThenSucceeds() async throws {
+        let cloud = FakeCloud(), sleeps = SleepRecorder()
+        cloud.script([.http(429, retryAfter: "3"), .envelope(Self.success)])
+        let export = try await withLoopbackServer(cloud.router) { port in
+            try await client(port: port, sleeps: sleeps).downloadListUnpaidOrders(Self.query)
+        }
+        #expect(export.requestUUID == "req-2")
+        #expect(sleeps.all == [.seconds(3)])
+        #expect(cloud.calls.count == 2)
+    }
+
+    @Test func retCode153IsRetriedWithBackoff() async throws {
+        let cloud = FakeCloud(), sleeps = SleepRecorder()
+        cloud.script([.envelope(#"{"RetCode":153,"Message":"throttled"}"#), .envelope(#"{"RetCode":2001,"Message":"busy"}"#),
+                      .envelope(Self.success)])
+        _ = try await withLoopbackServer(cloud.router) { port in
+            try await client(port: port, sleeps: sleeps).downloadListUnpaidOrders(Self.query)
+        }
+        // jitter 0: half of 200 ms, then half of 400 ms.
+        #expect(sleeps.all == [.milliseconds(100), .milliseconds(200)])
+    }
+
+    @Test func badSignatureFailsFastWithAHint() async throws {
+        let cloud = FakeCloud(), sleeps = SleepRecorder()
+        let error = try await withLoopbackServer(cloud.router) { port in
+            await #expect(throws: BillingAPIError.self) {
+                try await client(port: port, privateKey: "wrong", sleeps: sleeps).downloadListUnpaidOrders(Self.query)
+            }
+        }
+        guard case .api(let failure, let attempts) = error else { Issue.record("got \(String(describing: error))"); return }
+        #expect(failure.retCode == 171 && attempts == 1 && failure.requestUUID == "req-1")
+        #expect(error?.description == "signature rejected (RetCode 171): check the private key [request req-1]")
+        #expect(sleeps.all.isEmpty)
+        #expect(cloud.calls.count == 1)
+    }
+
+    @Test func unknownPublicKeyFailsFast() async throws {
+        let cloud = FakeCloud(), sleeps = SleepRecorder()
+        let error = try await withLoopbackServer(cloud.router) { port in
+            await #expect(throws: BillingAPIError.self) {
+                try await client(port: port, publicKey: "nobody", sleeps: sleeps).downloadListUnpaidOrders(Self.query)
+            }
+        }
+        #expect(error?.description.hasPrefix("public key not found (RetCode 172): check public_key") == true)
+        #expect(cloud.calls.count == 1)
+    }
+
+    @Test func invalidParameterShowsTheAPIMessage() async throws {
+        let cloud = FakeCloud(), sleeps = SleepRecorder()
+        cloud.script([.envelope(#"{"RetCode":230,"Message":"Params [EndTime] not valid"}"#)])
+        let error = try await withLoopbackServer(cloud.router) { port in
+            await #expect(throws: BillingAPIError.self) {
+                try await client(port: port, sleeps: sleeps).downloadListUnpaidOrders(Self.query)
+            }
+        }
+        #expect(error?.description == "a parameter is not valid (RetCode 230): Params [EndTime] not valid [request req-1]")
+    }
+
+    @Test func attemptsAreBoundedWithCappedBackoff() async throws {
+        let cloud = FakeCloud(), sleeps = SleepRecorder()
+        cloud.script(Array(repeating: .http(503), count: 10))
+        let retry = RetryPolicy(maxAttempts: 5, baseDelay: .milliseconds(200), maxDelay: .milliseconds(500))
+        let error = try await withLoopbackServer(cloud.router) { port in
+            await #expect(throws: BillingAPIError.self) {
+                try await client(port: port, retry: retry, sleeps: sleeps).downloadListUnpaidOrders(Self.query)
+            }
+        }
+        #expect(error == .httpStatus(code: 503, requestUUID: "req-5", attempts: 5))
+        #expect(cloud.calls.count == 5)
+        #expect(sleeps.all == [.milliseconds(100), .milliseconds(200), .milliseconds(250), .milliseconds(250)])
+    }
+
+    @Test func transportErrorsAreRetriedThenReported() async throws {
+        let sleeps = SleepRecorder()
+        // Nothing listens on 127.0.0.1:1.
+        let client = client(port: 1, retry: RetryPolicy(maxAttempts: 3), sleeps: sleeps)
+        let error = await #expect(throws: BillingAPIError.self) { try await client.downloadListUnpaidOrders(Self.query) }
+        guard case .transport(.connection, attempts: 3) = error else { Issue.record("got \(String(describing: error))"); return }
+        #expect(sleeps.all.count == 2)
+    }
+
+    @Test func backoffGrowsExponentiallyUpToTheCapWithJitter() {
+        let policy = RetryPolicy()
+        #expect(policy.backoff(afterAttempt: 1, jitter: 1) == .milliseconds(200))
+        #expect(policy.backoff(afterAttempt: 3, jitter: 0.5) == .milliseconds(600))
+        #expect(policy.backoff(afterAttempt: 40, jitter: 1) == .seconds(10))
+        #expect(policy.backoff(afterAttempt: 40, jitter: 0) == .seconds(5))
+        #expect(policy.delay(retryAfter: "120") == .seconds(60))
+        #expect(policy.delay(retryAfter: "Wed, 21 Oct 2015 07:28:00 GMT") == nil)
+        #expect(policy.shouldRetry(retCode: 150) && policy.shouldRetry(retCode: 2000))
+        #expect(![160, 161, 171, 172, 230].contains { policy.shouldRetry(retCode: $0) })
+    }
+}
