@@ -1,1 +1,132 @@
-// Ledger: under construction in its own worktree; see the issue notes.
+import Foundation
+import GRDB
+import UnpaidCore
+
+/// Finance's audit history: runs, snapshots of fetched files with exact per-currency
+/// totals, and the unpaid orders of every snapshot, kept for years in one SQLite file.
+///
+/// Methods are synchronous and safe to call from any thread: reads run concurrently
+/// on WAL readers, writes are serialized by the pool.
+public final class Ledger: Sendable {
+    public let path: String
+    let pool: DatabasePool
+
+    /// Opens the ledger at `path`, creating the file and its directories if needed,
+    /// and applies the migrations this build knows.
+    public init(path: String) throws {
+        self.path = path
+        let directory = URL(fileURLWithPath: path).deletingLastPathComponent()
+        do {
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        } catch {
+            throw LedgerError.cannotOpen(path: path, detail: "cannot create \(directory.path): \(error.localizedDescription)")
+        }
+        var configuration = Configuration()
+        configuration.foreignKeysEnabled = true
+        // The CLI may read the history while the daemon writes a large snapshot.
+        configuration.busyMode = .timeout(30)
+        let migrator = LedgerSchema.migrator
+        do {
+            pool = try DatabasePool(path: path, configuration: configuration)
+            let unknown = try pool.read { db in
+                try migrator.appliedIdentifiers(db).subtracting(migrator.migrations).sorted()
+            }
+            guard unknown.isEmpty else { throw LedgerError.newerSchema(path: path, unknownMigrations: unknown) }
+            try migrator.migrate(pool)
+        } catch let error as DatabaseError
+                    where error.resultCode == .SQLITE_NOTADB || error.resultCode == .SQLITE_CORRUPT {
+            throw LedgerError.notADatabase(path: path, detail: error.message ?? "\(error.resultCode)")
+        } catch let error as DatabaseError {
+            throw LedgerError.cannotOpen(path: path, detail: error.message ?? "\(error.resultCode)")
+        }
+    }
+
+    // MARK: runs
+
+    public func startRun(job: String, startedAt: Date) throws -> RunID {
+        try pool.write { db in
+            try db.execute(sql: "INSERT INTO run (job, started_at_ms, status) VALUES (?, ?, 'running')",
+                           arguments: [job, Instant.milliseconds(startedAt)])
+            return RunID(rawValue: db.lastInsertedRowID)
+        }
+    }
+
+    /// Ends a running run. `error` says what went wrong for failed and partial runs.
+    public func finishRun(_ id: RunID, status: RunStatus, error: String?, finishedAt: Date) throws {
+        guard status != .running else { throw LedgerError.finishedAsRunning(id) }
+        try pool.write { db in
+            let current = try Self.runStatus(id, in: db)
+            guard current == .running else { throw LedgerError.runNotRunning(id, status: current) }
+            try db.execute(sql: "UPDATE run SET status = ?, error = ?, finished_at_ms = ? WHERE id = ?",
+                           arguments: [status.rawValue, error, Instant.milliseconds(finishedAt), id.rawValue])
+        }
+    }
+
+    /// The most recent runs, newest first, optionally only those with `status`.
+    public func runs(limit: Int? = nil, status: RunStatus? = nil) throws -> [RunRecord] {
+        try pool.read { db in
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT id, job, started_at_ms, finished_at_ms, status, error FROM run
+                WHERE ?1 IS NULL OR status = ?1
+                ORDER BY started_at_ms DESC, id DESC LIMIT ?2
+                """, arguments: [status?.rawValue, limit ?? -1])
+            return try rows.map { row in
+                let id: Int64 = row["id"]
+                let statusText: String = row["status"]
+                guard let status = RunStatus(rawValue: statusText) else {
+                    throw LedgerError.corruptValue(table: "run", rowID: id, column: "status", value: statusText)
+                }
+                let finished: Int64? = row["finished_at_ms"]
+                return RunRecord(id: RunID(rawValue: id), job: row["job"],
+                                 startedAt: Instant.date(row["started_at_ms"]),
+                                 finishedAt: finished.map(Instant.date), status: status, error: row["error"])
+            }
+        }
+    }
+
+    static func runStatus(_ id: RunID, in db: Database) throws -> RunStatus {
+        guard let text = try String.fetchOne(db, sql: "SELECT status FROM run WHERE id = ?",
+                                             arguments: [id.rawValue]) else {
+            throw LedgerError.unknownRun(id)
+        }
+        guard let status = RunStatus(rawValue: text) else {
+            throw LedgerError.corruptValue(table: "run", rowID: id.rawValue, column: "status", value: text)
+        }
+        return status
+    }
+
+    // MARK: scheduler bookkeeping
+
+    /// Remembers the last scheduled instant a job fired for, so a restart neither
+    /// repeats it nor silently skips a missed one.
+    public func recordFire(job: String, scheduledAt: Date) throws {
+        try pool.write { db in
+            try db.execute(sql: """
+                INSERT INTO job_fire (job, scheduled_at_ms) VALUES (?, ?)
+                ON CONFLICT (job) DO UPDATE SET scheduled_at_ms = excluded.scheduled_at_ms
+                """, arguments: [job, Instant.milliseconds(scheduledAt)])
+        }
+    }
+
+    public func lastFire(job: String) throws -> Date? {
+        try pool.read { db in
+            try Int64.fetchOne(db, sql: "SELECT scheduled_at_ms FROM job_fire WHERE job = ?", arguments: [job])
+                .map(Instant.date)
+        }
+    }
+
+    // MARK: housekeeping
+
+    public func counts() throws -> LedgerCounts {
+        try pool.read { db in
+            func count(_ sql: String) throws -> Int { try Int.fetchOne(db, sql: sql) ?? 0 }
+            return LedgerCounts(
+                runs: try count("SELECT count(*) FROM run"),
+                snapshots: try count("SELECT count(*) FROM snapshot"),
+                snapshotTotals: try count("SELECT count(*) FROM snapshot_total"),
+                orderIntervals: try count("SELECT count(*) FROM order_interval"),
+                openOrderIntervals: try count(
+                    "SELECT count(*) FROM order_interval WHERE closed_by_snapshot_id IS NULL"))
+        }
+    }
+}

@@ -1,0 +1,50 @@
+import Foundation
+
+public enum LedgerError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The file exists but is not an SQLite database (or is damaged beyond reading).
+    case notADatabase(path: String, detail: String)
+    /// The database was migrated by a newer build: this one must not write to it.
+    case newerSchema(path: String, unknownMigrations: [String])
+    case cannotOpen(path: String, detail: String)
+    case unknownRun(RunID)
+    /// Only a running run can be finished or receive snapshots.
+    case runNotRunning(RunID, status: RunStatus)
+    case finishedAsRunning(RunID)
+    case runOfOtherJob(RunID, runJob: String, snapshotJob: String)
+    case unknownSnapshot(SnapshotID)
+    case duplicateOrder(orderNo: String, organizationID: Int64, fileName: String)
+    case orderOfOtherOrganization(orderNo: String, orderOrganizationID: Int64,
+                                  snapshotOrganizationID: Int64, fileName: String)
+    case invalidSnapshot(fileName: String, reason: String)
+    /// A stored value this build cannot read back; names the table, row and column.
+    case corruptValue(table: String, rowID: Int64, column: String, value: String)
+
+    public var description: String {
+        switch self {
+        case .notADatabase(let path, let detail):
+            "\(path) is not an unpaidd ledger (SQLite says: \(detail)); move it aside or point the ledger path at the right file"
+        case .newerSchema(let path, let unknown):
+            "\(path) was written by a newer unpaidd (unknown migrations: \(unknown.joined(separator: ", "))); upgrade unpaidd instead of opening it with this build"
+        case .cannotOpen(let path, let detail):
+            "cannot open the ledger at \(path): \(detail)"
+        case .unknownRun(let id):
+            "\(id) does not exist in the ledger"
+        case .runNotRunning(let id, let status):
+            "\(id) is already \(status.rawValue); only a running run can be finished or record snapshots"
+        case .finishedAsRunning(let id):
+            "\(id) cannot be finished with status running: use succeeded, failed or partial"
+        case .runOfOtherJob(let id, let runJob, let snapshotJob):
+            "\(id) belongs to job \"\(runJob)\", not to job \"\(snapshotJob)\" of the snapshot"
+        case .unknownSnapshot(let id):
+            "\(id) does not exist in the ledger"
+        case .duplicateOrder(let orderNo, let organizationID, let fileName):
+            "\(fileName): order \(orderNo) of organization \(organizationID) appears more than once; nothing was recorded"
+        case .orderOfOtherOrganization(let orderNo, let orderOrg, let snapshotOrg, let fileName):
+            "\(fileName): order \(orderNo) belongs to organization \(orderOrg), but the file was fetched for organization \(snapshotOrg); nothing was recorded"
+        case .invalidSnapshot(let fileName, let reason):
+            "\(fileName): \(reason); nothing was recorded"
+        case .corruptValue(let table, let rowID, let column, let value):
+            "ledger row \(table) #\(rowID) has an unreadable \(column): \"\(value)\""
+        }
+    }
+}

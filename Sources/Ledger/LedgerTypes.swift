@@ -1,0 +1,115 @@
+import Foundation
+import UnpaidCore
+
+public struct RunID: Sendable, Hashable, Comparable, Codable, CustomStringConvertible {
+    public let rawValue: Int64
+    public init(rawValue: Int64) { self.rawValue = rawValue }
+    public var description: String { "run \(rawValue)" }
+    public static func < (lhs: RunID, rhs: RunID) -> Bool { lhs.rawValue < rhs.rawValue }
+}
+
+/// Snapshot ids only grow: a larger id was recorded later.
+public struct SnapshotID: Sendable, Hashable, Comparable, Codable, CustomStringConvertible {
+    public let rawValue: Int64
+    public init(rawValue: Int64) { self.rawValue = rawValue }
+    public var description: String { "snapshot \(rawValue)" }
+    public static func < (lhs: SnapshotID, rhs: SnapshotID) -> Bool { lhs.rawValue < rhs.rawValue }
+}
+
+public enum RunStatus: String, Sendable, Hashable, Codable, CaseIterable {
+    case running, succeeded, failed, partial
+}
+
+public struct RunRecord: Sendable, Hashable {
+    public var id: RunID
+    public var job: String
+    public var startedAt: Date
+    public var finishedAt: Date?
+    public var status: RunStatus
+    public var error: String?
+}
+
+/// What the caller knows about a fetched file once it parsed completely.
+public struct NewSnapshot: Sendable, Hashable {
+    public var runID: RunID
+    public var job: String
+    public var organizationID: Int64
+    public var window: BillingWindow
+    public var periodLabel: String
+    public var fetchedAt: Date
+    public var fileName: String
+    public var fileSize: Int64
+    /// Lowercase hex SHA-256 of the downloaded file.
+    public var sha256: String
+    public var archivePath: String
+
+    public init(runID: RunID, job: String, organizationID: Int64, window: BillingWindow,
+                periodLabel: String, fetchedAt: Date, fileName: String, fileSize: Int64,
+                sha256: String, archivePath: String) {
+        self.runID = runID
+        self.job = job
+        self.organizationID = organizationID
+        self.window = window
+        self.periodLabel = periodLabel
+        self.fetchedAt = fetchedAt
+        self.fileName = fileName
+        self.fileSize = fileSize
+        self.sha256 = sha256
+        self.archivePath = archivePath
+    }
+}
+
+public struct SnapshotRecord: Sendable, Hashable {
+    public var id: SnapshotID
+    public var runID: RunID
+    public var job: String
+    public var organizationID: Int64
+    public var window: BillingWindow
+    public var periodLabel: String
+    public var fetchedAt: Date
+    public var fileName: String
+    public var fileSize: Int64
+    public var sha256: String
+    public var archivePath: String
+    public var rowCount: Int
+    /// Per currency; empty when the file had no orders.
+    public var totals: [String: Total]
+
+    public var orderCount: Int { totals.values.reduce(0) { $0 + $1.count } }
+}
+
+/// One line per snapshot and currency; a snapshot without orders gives one line with
+/// `currency == nil`, zero orders and a zero total.
+public struct HistoryLine: Sendable, Hashable {
+    public var fetchedAt: Date
+    public var job: String
+    public var organizationID: Int64
+    public var window: BillingWindow
+    public var periodLabel: String
+    public var currency: String?
+    public var orderCount: Int
+    public var total: Money
+    public var snapshotID: SnapshotID
+    public var runID: RunID
+}
+
+/// How many rows each table holds: what an operator checks, and what proves that an
+/// unchanged fetch wrote no order rows.
+public struct LedgerCounts: Sendable, Hashable {
+    public var runs: Int
+    public var snapshots: Int
+    public var snapshotTotals: Int
+    public var orderIntervals: Int
+    public var openOrderIntervals: Int
+}
+
+/// Instants are kept to the millisecond.
+enum Instant {
+    static func milliseconds(_ date: Date) -> Int64 {
+        Int64((date.timeIntervalSince1970 * 1000).rounded(.down))
+    }
+
+    static func date(_ milliseconds: Int64) -> Date {
+        Date(timeIntervalSince1970: Double(milliseconds) / 1000)
+    }
+}

@@ -1,0 +1,91 @@
+import GRDB
+import UnpaidCore
+
+/// Turns the orders of a new snapshot into interval writes for its series: unchanged
+/// orders are left alone, gone or changed ones are closed, new or changed ones opened.
+///
+/// Runs inside the snapshot's write transaction. The open intervals are loaded in one
+/// query and compared in memory, so a million unchanged orders cost one scan and no write.
+struct OrderIntervalWriter {
+    private let db: Database
+    private let seriesID: Int64
+    private let snapshotID: SnapshotID
+    private let fileName: String
+
+    init(db: Database, seriesID: Int64, snapshotID: SnapshotID, fileName: String) throws {
+        self.db = db
+        self.seriesID = seriesID
+        self.snapshotID = snapshotID
+        self.fileName = fileName
+    }
+
+    /// An interval still open before this snapshot, as stored.
+    private struct OpenInterval {
+        var id: Int64
+        var currency: String
+        var amountText: String
+        var startTime: Int64?
+        var productCode: String?
+        var resourceID: String?
+        var modelID: String?
+
+        // Compared on the stored text, not the value: a rebuilt snapshot prints exactly
+        // what its file said, so "1.50" after "1.5" is a change.
+        func matches(_ order: UnpaidOrder, amountText: String) -> Bool {
+            self.amountText == amountText && currency == order.currency && startTime == order.startTime
+                && productCode == order.productCode && resourceID == order.resourceID && modelID == order.modelID
+        }
+    }
+
+    mutating func apply(_ orders: [UnpaidOrder]) throws {
+        let (intervals, indexByOrderNo) = try loadOpenIntervals()
+        var seen = [Bool](repeating: false, count: intervals.count)
+        let insert = try db.cachedStatement(sql: """
+            INSERT INTO order_interval (series_id, order_no, currency, amount_text, start_time,
+                                        product_code, resource_id, model_id, first_snapshot_id)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+        let close = try db.cachedStatement(sql: "UPDATE order_interval SET closed_by_snapshot_id = ? WHERE id = ?")
+        for order in orders {
+            let amountText = order.totalPrice.description
+            if let index = indexByOrderNo[order.orderNo] {
+                guard !seen[index] else { throw duplicate(order) }
+                seen[index] = true
+                if intervals[index].matches(order, amountText: amountText) { continue }
+                close.setUncheckedArguments([snapshotID.rawValue, intervals[index].id])
+                try close.execute()
+            }
+            insert.setUncheckedArguments([seriesID, order.orderNo, order.currency, amountText, order.startTime,
+                                          order.productCode, order.resourceID, order.modelID, snapshotID.rawValue])
+            do {
+                try insert.execute()
+            } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE {
+                // The open-interval index only rejects an order opened twice by this file.
+                throw duplicate(order)
+            }
+        }
+        for (index, interval) in intervals.enumerated() where !seen[index] {
+            close.setUncheckedArguments([snapshotID.rawValue, interval.id])
+            try close.execute()
+        }
+    }
+
+    private func loadOpenIntervals() throws -> ([OpenInterval], [String: Int]) {
+        let rows = try Row.fetchCursor(db, sql: """
+            SELECT id, order_no, currency, amount_text, start_time, product_code, resource_id, model_id
+            FROM order_interval WHERE series_id = ? AND closed_by_snapshot_id IS NULL
+            """, arguments: [seriesID])
+        var intervals: [OpenInterval] = []
+        var indexByOrderNo: [String: Int] = [:]
+        while let row = try rows.next() {
+            indexByOrderNo[row[1]] = intervals.count
+            intervals.append(OpenInterval(id: row[0], currency: row[2], amountText: row[3], startTime: row[4],
+                                          productCode: row[5], resourceID: row[6], modelID: row[7]))
+        }
+        return (intervals, indexByOrderNo)
+    }
+
+    private func duplicate(_ order: UnpaidOrder) -> LedgerError {
+        .duplicateOrder(orderNo: order.orderNo, organizationID: order.organizationID, fileName: fileName)
+    }
+}

@@ -1,0 +1,56 @@
+import Foundation
+import Ledger
+import UnpaidCore
+
+/// Times the ledger on the sizes finance sees: a first snapshot of a large file, the
+/// same file fetched again (hash shortcut), the same orders in new bytes (full diff),
+/// and a day's churn of one percent.
+enum LedgerBenchmark {
+    static func run(orders count: Int, directory: String) throws -> String {
+        let path = URL(fileURLWithPath: directory).appendingPathComponent("ledger-bench.sqlite").path
+        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+        let ledger = try Ledger(path: path)
+        let orders = makeOrders(count)
+        var churned = orders
+        for index in stride(from: 0, to: churned.count, by: 100) {
+            churned[index].totalPrice += try Money("0.01")
+        }
+        var lines = ["ledger: \(count) orders, \(path)"]
+        var minute = 0.0
+        func measure(_ name: String, _ orders: [UnpaidOrder], shaSeed: UInt8) throws {
+            let fetchedAt = Date(timeIntervalSince1970: 1_793_000_000 + minute * 60)
+            minute += 1
+            let run = try ledger.startRun(job: "bench", startedAt: fetchedAt)
+            let snapshot = NewSnapshot(
+                runID: run, job: "bench", organizationID: 1, window: try BillingWindow(start: 0, end: 86_400),
+                periodLabel: "bench", fetchedAt: fetchedAt, fileName: "bench.xlsx", fileSize: 1,
+                sha256: String(repeating: String(format: "%02x", shaSeed), count: 32), archivePath: "bench.xlsx")
+            let before = try ledger.counts().orderIntervals
+            let clock = ContinuousClock()
+            let elapsed = try clock.measure { _ = try ledger.recordSnapshot(snapshot, orders: orders) }
+            try ledger.finishRun(run, status: .succeeded, error: nil, finishedAt: fetchedAt)
+            let written = try ledger.counts().orderIntervals - before
+            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+            lines.append("  \(name): \(String(format: "%.3f", seconds)) s, \(written) order rows written")
+        }
+        try measure("first snapshot", orders, shaSeed: 1)
+        try measure("same file again (same sha256)", orders, shaSeed: 1)
+        try measure("same orders, new sha256 (full diff)", orders, shaSeed: 2)
+        try measure("1% of amounts changed", churned, shaSeed: 3)
+        return lines.joined(separator: "\n")
+    }
+
+    /// Order numbers in no particular order, as exports list them by time, not number.
+    private static func makeOrders(_ count: Int) -> [UnpaidOrder] {
+        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+        return (0..<count).map { index in
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            let number = "U" + String(state, radix: 16)
+            return UnpaidOrder(
+                orderNo: number, organizationID: 1, currency: index % 10 == 0 ? "CNY" : "USD",
+                totalPrice: Money(units: Int128(state % 10_000_000_000), scale: 6),
+                startTime: 1_790_000_000 + Int64(index), productCode: "uhost",
+                resourceID: "uhost-\(index)", modelID: nil)
+        }
+    }
+}
