@@ -29,6 +29,12 @@ public struct RawAPIResponse: Sendable, Hashable {
     public var json: [UInt8]
     public var retCode: Int
     public var requestUUID: String?
+
+    public init(json: [UInt8], retCode: Int, requestUUID: String?) {
+        self.json = json
+        self.retCode = retCode
+        self.requestUUID = requestUUID
+    }
 }
 
 /// Signs, sends and retries calls to the billing API over any `HTTPTransport`.

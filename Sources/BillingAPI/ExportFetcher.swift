@@ -6,6 +6,12 @@ public struct FetchedExport: Sendable, Hashable {
     public var file: DownloadedFile
     /// How many times the URL had to be asked for again (expired or rejected).
     public var urlRefreshes: Int
+
+    public init(export: UnpaidOrdersExport, file: DownloadedFile, urlRefreshes: Int) {
+        self.export = export
+        self.file = file
+        self.urlRefreshes = urlRefreshes
+    }
 }
 
 /// Gets one organization's unpaid-orders export onto disk: asks the API for a

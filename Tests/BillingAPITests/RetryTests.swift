@@ -95,6 +95,42 @@ import UnpaidCore
         #expect(sleeps.all.count == 2)
     }
 
+    @Test func rawCallReturnsTheAPIsOwnFailingAnswer() async throws {
+        let cloud = FakeCloud(), sleeps = SleepRecorder()
+        let answer = #"{"Action":"GetOrderAmountResponse","RetCode":230,"Message":"Params [StartTime] not valid"}"#
+        cloud.script([.envelope(answer)])
+        let response = try await withLoopbackServer(cloud.router) { port in
+            try await client(port: port, sleeps: sleeps).rawCall(action: "GetOrderAmount", parameters: [("StartTime", "x")])
+        }
+        #expect(response == RawAPIResponse(json: Array(answer.utf8), retCode: 230, requestUUID: "req-1"))
+        #expect(sleeps.all.isEmpty)
+    }
+
+    @Test func aBodyThatIsNotTheEnvelopeIsReportedNotRetried() async throws {
+        let cloud = FakeCloud(), sleeps = SleepRecorder()
+        cloud.script([.envelope("<html>gateway</html>"), .envelope(#"{"Message":"no code"}"#)])
+        let (notJSON, noCode) = try await withLoopbackServer(cloud.router) { port in
+            let client = client(port: port, sleeps: sleeps)
+            let notJSON = await #expect(throws: BillingAPIError.self) { try await client.downloadListUnpaidOrders(Self.query) }
+            let noCode = await #expect(throws: BillingAPIError.self) { try await client.downloadListUnpaidOrders(Self.query) }
+            return (notJSON, noCode)
+        }
+        #expect(notJSON == .malformedResponse("the body is not JSON: <html>gateway</html>", requestUUID: "req-1"))
+        #expect(noCode == .malformedResponse(#"RetCode is missing: {"Message":"no code"}"#, requestUUID: "req-2"))
+        #expect(cloud.calls.count == 2)
+    }
+
+    @Test func successWithoutADownloadURLIsMalformed() async throws {
+        let cloud = FakeCloud(), sleeps = SleepRecorder()
+        cloud.script([.envelope(#"{"RetCode":0,"Data":{"FileName":"x.xlsx"}}"#)])
+        let error = try await withLoopbackServer(cloud.router) { port in
+            await #expect(throws: BillingAPIError.self) {
+                try await client(port: port, sleeps: sleeps).downloadListUnpaidOrders(Self.query)
+            }
+        }
+        #expect(error == .malformedResponse("DownloadURL is missing", requestUUID: "req-1"))
+    }
+
     @Test func backoffGrowsExponentiallyUpToTheCapWithJitter() {
         let policy = RetryPolicy()
         #expect(policy.backoff(afterAttempt: 1, jitter: 1) == .milliseconds(200))

@@ -25,6 +25,9 @@ import Testing
             try relaxed.check("http://bucket.cn-bj.ufileos.com/k")
         }
         #expect(try relaxed.check("http://127.0.0.1:8080/k") == "127.0.0.1")
+        let loopbackNames = DownloadPolicy(allowedHostSuffixes: ["::1", "localhost"], allowsInsecureLoopback: true)
+        #expect(try loopbackNames.check("http://[::1]:8080/k") == "[::1]")
+        #expect(try loopbackNames.check("http://localhost:8080/k") == "localhost")
         #expect(throws: TransportError.insecureScheme(host: "127.0.0.1")) {
             try relaxed.check("ftp://127.0.0.1/k")
         }
