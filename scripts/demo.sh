@@ -30,6 +30,7 @@ timezone = "Asia/Shanghai"
 
 [api]
 endpoint = "http://127.0.0.1:$port/"
+allow_http_loopback = true
 public_key = "$public_key"
 private_key_file = "$state/private-key"
 

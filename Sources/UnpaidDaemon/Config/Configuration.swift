@@ -62,6 +62,16 @@ public struct JobSettings: Sendable {
     /// Kept as written until the scheduler parses it.
     public var schedule: String?
     public var filters: QueryFilters
+
+    public init(name: String, organizations: [Int64], period: PeriodSpec, timeZone: TimeZone,
+                schedule: String?, filters: QueryFilters) {
+        self.name = name
+        self.organizations = organizations
+        self.period = period
+        self.timeZone = timeZone
+        self.schedule = schedule
+        self.filters = filters
+    }
 }
 
 /// The API's optional list parameters, as a job narrows its export.

@@ -64,6 +64,10 @@ extension Configuration {
         guard let url = URL(string: endpoint), let scheme = url.scheme, ["https", "http"].contains(scheme), url.host != nil else {
             throw table.error("endpoint", "expected an http(s) URL such as https://api.ucloud.cn, found \"\(endpoint)\"")
         }
+        let allowHTTP = try table.bool("allow_http_loopback") ?? false
+        if scheme == "http", !(allowHTTP && ["127.0.0.1", "localhost", "::1", "[::1]"].contains(url.host ?? "")) {
+            throw table.error("endpoint", "must be https (plain http is allowed only for a loopback simulator with api.allow_http_loopback = true)")
+        }
         let publicKey = try table.requiredString("public_key")
         let keyFile = try table.string("private_key_file")
         let keyEnvironment = try table.string("private_key_env")

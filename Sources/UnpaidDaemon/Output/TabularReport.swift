@@ -95,7 +95,7 @@ public struct TabularReport: Sendable {
         return "[" + objects.joined(separator: ",\n ") + "]\n"
     }
 
-    static func jsonString(_ text: String) -> String {
+    public static func jsonString(_ text: String) -> String {
         var out = "\""
         for scalar in text.unicodeScalars {
             switch scalar {

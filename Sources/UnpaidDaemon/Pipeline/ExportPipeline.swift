@@ -1,0 +1,118 @@
+import BillingAPI
+import CurlTransport
+import Foundation
+import Ledger
+import Logging
+import UnpaidCore
+import UnpaidExport
+import XLSXReader
+
+/// The main job for one organization and window: ask the API for the export, download
+/// it, parse every row, move the file into the archive, record the snapshot.
+///
+/// The ledger is written last and in one transaction, so a failure at any stage leaves
+/// earlier snapshots untouched and no partial snapshot behind.
+public struct ExportPipeline: Sendable {
+    public let configuration: Configuration
+    public let ledger: Ledger
+    let fetcher: ExportFetcher
+    let archive: FileArchive
+    let rejected: FileArchive
+    let logger: Logger
+    let now: @Sendable () -> Date
+
+    public init(configuration: Configuration, ledger: Ledger, privateKey: String, logger: Logger,
+                now: @escaping @Sendable () -> Date = { Date() }) {
+        self.configuration = configuration
+        self.ledger = ledger
+        self.fetcher = ExportFetcher(client: configuration.makeAPIClient(privateKey: privateKey, logger: logger),
+                                     downloader: configuration.makeDownloader(),
+                                     maxURLRefreshes: configuration.download.urlRefreshes)
+        self.archive = FileArchive(root: configuration.storage.archiveDirectory)
+        self.rejected = FileArchive(root: configuration.storage.archiveDirectory + "/rejected")
+        self.logger = logger
+        self.now = now
+    }
+
+    /// Fetches, parses, archives and records one organization's export.
+    public func snapshot(job: String, organizationID: Int64, window: BillingWindow, timeZone: TimeZone,
+                         filters: QueryFilters, runID: RunID) async throws(PipelineError) -> SnapshotRecord {
+        func fail(_ stage: PipelineError.Stage, _ error: any Error, kept: String? = nil) -> PipelineError {
+            PipelineError(organizationID: organizationID, stage: stage, message: "\(error)", rejectedFile: kept)
+        }
+        let periodLabel = window.label(in: timeZone)
+        let fetched: FetchedExport
+        do {
+            fetched = try await fetcher.fetch(UnpaidOrdersQuery(window: window, organizationIDs: [organizationID],
+                                                                filters: filters))
+        } catch {
+            throw fail(.fetch, error)
+        }
+        let fetchedAt = now()
+        let spooled = fetched.file.path
+        let orders: [UnpaidOrder]
+        do {
+            orders = try parse(spooled, organizationID: organizationID)
+        } catch {
+            let kept = try? rejected.add(spooledFile: spooled, organizationID: organizationID, periodLabel: periodLabel,
+                                         fetchedAt: fetchedAt, fileName: fetched.export.fileName)
+            if kept == nil { unlink(spooled) }
+            throw fail(.parse, error, kept: kept)
+        }
+        let archivePath: String
+        do {
+            archivePath = try archive.add(spooledFile: spooled, organizationID: organizationID,
+                                          periodLabel: periodLabel, fetchedAt: fetchedAt,
+                                          fileName: fetched.export.fileName)
+        } catch {
+            unlink(spooled)
+            throw fail(.archive, error)
+        }
+        do {
+            return try ledger.recordSnapshot(
+                NewSnapshot(runID: runID, job: job, organizationID: organizationID, window: window,
+                            periodLabel: periodLabel, fetchedAt: fetchedAt, fileName: fetched.export.fileName,
+                            fileSize: fetched.file.byteCount, sha256: fetched.file.sha256Hex,
+                            archivePath: archivePath),
+                orders: orders)
+        } catch {
+            throw fail(.ledger, error)
+        }
+    }
+
+    /// Every row, checked to belong to the organization asked for: rows of another
+    /// organization would silently corrupt that organization's series.
+    func parse(_ path: String, organizationID: Int64) throws -> [UnpaidOrder] {
+        var orders: [UnpaidOrder] = []
+        var stranger: (row: Int, organization: Int64)?
+        _ = try readUnpaidExport(at: path, aliases: configuration.export.columnAliases,
+                                 limits: configuration.export.readerLimits) { order in
+            if order.organizationID != organizationID, stranger == nil {
+                stranger = (orders.count + 2, order.organizationID)
+            }
+            orders.append(order)
+        }
+        if let stranger {
+            throw ForeignRowsError(requested: organizationID, found: stranger.organization, row: stranger.row)
+        }
+        return orders
+    }
+}
+
+struct ForeignRowsError: Error, CustomStringConvertible {
+    let requested: Int64
+    let found: Int64
+    let row: Int
+
+    var description: String {
+        "the export asked for organization \(requested) has rows of organization \(found) (first at row \(row)); nothing was recorded"
+    }
+}
+
+extension UnpaidOrdersQuery {
+    public init(window: BillingWindow, organizationIDs: [Int64], filters: QueryFilters) {
+        self.init(window: window, organizationIDs: organizationIDs, resourceIDs: filters.resourceIDs,
+                  modelIDs: filters.modelIDs, pricingSKUs: filters.pricingSKUs, productCodes: filters.productCodes,
+                  regions: filters.regions, pricingUnits: filters.pricingUnits, orderTypes: filters.orderTypes)
+    }
+}

@@ -1,0 +1,94 @@
+import Foundation
+import Ledger
+import Logging
+import UnpaidCore
+
+/// What one run of a job did, per organization.
+public struct RunSummary: Sendable {
+    public let runID: RunID
+    public let job: String
+    public let window: BillingWindow
+    public let snapshots: [SnapshotRecord]
+    public let failures: [PipelineError]
+
+    public var status: RunStatus {
+        if failures.isEmpty { return .succeeded }
+        return snapshots.isEmpty ? .failed : .partial
+    }
+}
+
+/// Runs a job: every organization's snapshot for the window of the scheduled time,
+/// a few organizations at a time, one organization's failure never stopping the others.
+public struct JobRunner: Sendable {
+    public let pipeline: ExportPipeline
+    public let maxConcurrentOrganizations: Int
+    let logger: Logger
+
+    public init(pipeline: ExportPipeline, maxConcurrentOrganizations: Int = 4, logger: Logger) {
+        self.pipeline = pipeline
+        self.maxConcurrentOrganizations = max(1, maxConcurrentOrganizations)
+        self.logger = logger
+    }
+
+    /// The period comes from `scheduledAt`, not from the clock, so a late or caught-up
+    /// run fetches the window it was meant to.
+    public func run(_ job: JobSettings, scheduledAt: Date) async throws -> RunSummary {
+        let window = job.period.window(at: scheduledAt, in: job.timeZone)
+        return try await run(job, window: window, organizations: job.organizations)
+    }
+
+    /// One explicit window, as `unpaidd fetch` asks for.
+    public func run(_ job: JobSettings, window: BillingWindow, organizations: [Int64]) async throws -> RunSummary {
+        let runID = try pipeline.ledger.startRun(job: job.name, startedAt: Date())
+        var logger = self.logger
+        logger[metadataKey: "run_id"] = "\(runID.rawValue)"
+        logger[metadataKey: "job"] = "\(job.name)"
+        logger[metadataKey: "period"] = "\(window.label(in: job.timeZone))"
+        logger.info("run started", metadata: ["organizations": "\(organizations.count)"])
+
+        var snapshots: [SnapshotRecord] = []
+        var failures: [PipelineError] = []
+        await withTaskGroup(of: Result<SnapshotRecord, PipelineError>.self) { group in
+            var pending = organizations[...]
+            func startNext() {
+                guard let organization = pending.popFirst() else { return }
+                group.addTask {
+                    do throws(PipelineError) {
+                        return .success(try await pipeline.snapshot(
+                            job: job.name, organizationID: organization, window: window,
+                            timeZone: job.timeZone, filters: job.filters, runID: runID))
+                    } catch {
+                        return .failure(error)
+                    }
+                }
+            }
+            for _ in 0..<maxConcurrentOrganizations { startNext() }
+            for await result in group {
+                switch result {
+                case .success(let snapshot):
+                    snapshots.append(snapshot)
+                    logger.info("snapshot recorded", metadata: [
+                        "org": "\(snapshot.organizationID)", "snapshot_id": "\(snapshot.id.rawValue)",
+                        "orders": "\(snapshot.orderCount)",
+                        "totals": "\(snapshot.totals.keys.sorted().map { "\($0) \(snapshot.totals[$0]!.sum)" }.joined(separator: ", "))",
+                    ])
+                case .failure(let failure):
+                    failures.append(failure)
+                    logger.error("organization failed", metadata: [
+                        "org": "\(failure.organizationID)", "stage": "\(failure.stage.rawValue)", "error": "\(failure.message)",
+                    ])
+                }
+                startNext()
+            }
+        }
+        snapshots.sort { $0.organizationID < $1.organizationID }
+        failures.sort { $0.organizationID < $1.organizationID }
+        let summary = RunSummary(runID: runID, job: job.name, window: window, snapshots: snapshots, failures: failures)
+        let errorText = failures.isEmpty ? nil : failures.map(\.description).joined(separator: "; ")
+        try pipeline.ledger.finishRun(runID, status: summary.status, error: errorText, finishedAt: Date())
+        logger.log(level: summary.status == .succeeded ? .info : .error, "run finished", metadata: [
+            "status": "\(summary.status.rawValue)", "snapshots": "\(snapshots.count)", "failures": "\(failures.count)",
+        ])
+        return summary
+    }
+}

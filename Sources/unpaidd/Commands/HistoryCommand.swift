@@ -1,0 +1,62 @@
+import ArgumentParser
+import Foundation
+import Ledger
+import UnpaidDaemon
+
+struct HistoryCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Every recorded snapshot: one line per snapshot and currency, with exact totals.")
+
+    @OptionGroup var config: ConfigOption
+
+    @Option(help: "Only this organization.")
+    var org: Int64?
+
+    @Option(help: "Only this job.")
+    var job: String?
+
+    @Option(help: "Only snapshots fetched at or after this date (YYYY-MM-DD[THH:MM[:SS]] or Unix seconds).")
+    var since: String?
+
+    @Option(help: "Only the most recent N lines.")
+    var limit: Int?
+
+    @Option(help: "table, csv or json.")
+    var format: TabularReport.Format = .table
+
+    func run() throws {
+        let settings = try config.load()
+        let ledger = try Ledger(path: settings.storage.database)
+        let sinceDate = try since.map {
+            Date(timeIntervalSince1970: TimeInterval(try CommandLineDate.parse($0, in: settings.timeZone, option: "--since")))
+        }
+        let lines = try ledger.history(organizationID: org, job: job, since: sinceDate, limit: limit)
+        print(HistoryReport.make(lines, timeZone: settings.timeZone).render(format), terminator: "")
+    }
+}
+
+enum HistoryReport {
+    static func make(_ lines: [HistoryLine], timeZone: TimeZone) -> TabularReport {
+        var report = TabularReport(columns: ["fetched_at", "job", "organization", "period", "currency", "orders",
+                                             "total", "snapshot", "run"])
+        for line in lines {
+            report.append([
+                .text(line.fetchedAt.formatted(.iso8601.year().month().day().time(includingFractionalSeconds: false)
+                    .timeZone(separator: .colon).dateTimeSeparator(.standard)).localized(to: timeZone, date: line.fetchedAt)),
+                .text(line.job), .integer(line.organizationID), .text(line.periodLabel),
+                line.currency.map { .text($0) } ?? .missing, .integer(Int64(line.orderCount)), .money(line.total),
+                .integer(line.snapshotID.rawValue), .integer(line.runID.rawValue),
+            ])
+        }
+        return report
+    }
+}
+
+extension String {
+    /// ISO 8601 in the configured zone, which is what finance reads dates in.
+    func localized(to timeZone: TimeZone, date: Date) -> String {
+        var style = Date.ISO8601FormatStyle(timeZone: timeZone)
+        style = style.year().month().day().time(includingFractionalSeconds: false).timeZone(separator: .colon)
+        return date.formatted(style)
+    }
+}

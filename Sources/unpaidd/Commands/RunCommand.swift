@@ -1,0 +1,55 @@
+import ArgumentParser
+import Foundation
+import UnpaidDaemon
+
+struct RunCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run every job once now (--once).")
+
+    @OptionGroup var config: ConfigOption
+    @OptionGroup var log: LogOptions
+
+    @Flag(help: "Run every job once, now, then exit (non-zero if any organization failed).")
+    var once = false
+
+    @Option(help: "Only this job.")
+    var job: String?
+
+    func run() async throws {
+        let runtime = try Runtime(config: config, log: log)
+        var jobs = runtime.configuration.jobs
+        if let job {
+            guard let selected = runtime.configuration.job(named: job) else {
+                throw CommandError("--job: no job named \"\(job)\" in \(runtime.configuration.file)")
+            }
+            jobs = [selected]
+        }
+        guard once else {
+            throw CommandError("the scheduling loop is not available in this build: use --once (for example from a systemd timer)")
+        }
+        var failed = false
+        let now = Date()
+        for job in jobs {
+            let summary = try await runtime.runner.run(job, scheduledAt: now)
+            print(RunSummaryText.render(summary, timeZone: job.timeZone))
+            failed = failed || summary.status != .succeeded
+        }
+        if failed { throw ExitCode.failure }
+    }
+}
+
+enum RunSummaryText {
+    static func render(_ summary: RunSummary, timeZone: TimeZone) -> String {
+        var lines = ["job \(summary.job), \(summary.window.label(in: timeZone)), run \(summary.runID.rawValue): \(summary.status.rawValue)"]
+        for snapshot in summary.snapshots {
+            let totals = snapshot.totals.keys.sorted().map { currency in
+                let total = snapshot.totals[currency]!
+                return "\(total.sum) \(currency) (\(total.count) orders)"
+            }
+            lines.append("  organization \(snapshot.organizationID): \(totals.isEmpty ? "no unpaid orders" : totals.joined(separator: ", "))")
+        }
+        for failure in summary.failures { lines.append("  \(failure)") }
+        return lines.joined(separator: "\n")
+    }
+}
