@@ -87,7 +87,7 @@ let package = Package(
         .testTarget(name: "WebhooksTests", dependencies: [
             "Webhooks", .product(name: "Hummingbird", package: "hummingbird"),
         ]),
-        .testTarget(name: "BillingSimulatorTests", dependencies: ["BillingSimulator", "XLSXReader", "UnpaidExport"]),
+        .testTarget(name: "BillingSimulatorTests", dependencies: ["BillingSimulator", "UnpaidCore", "CZlib"]),
         .testTarget(name: "UnpaidDaemonTests", dependencies: ["UnpaidDaemon", "BillingSimulator"]),
     ],
     swiftLanguageModes: [.v6]
