@@ -178,4 +178,36 @@ import UnpaidDaemon
         #expect(Set(executor.finished.map(\.job)) == ["slow", "other"])
         #expect(log.entries("scheduler stopped").count == 1)
     }
+
+    @Test(arguments: [(CatchUpPolicy.latest, ["10:03"]), (.all, ["10:01", "10:02", "10:03"])])
+    func aLateWakeRunsTheCurrentFireAndOnlyCatchesUpUnderAll(policy: CatchUpPolicy, expected: [String]) async throws {
+        let clock = ManualWallClock(now: instant("2026-11-22T10:00:30Z"))
+        let executor = ScriptedExecutor()
+        let scheduler = Scheduler(jobs: [try job("minutely", "* * * * *", catchUp: policy)], executor: executor,
+                                  store: MemoryFireTimeStore(), clock: clock, logger: log.logger)
+        try await running(scheduler) {
+            await clock.waitForSleeper(until: instant("2026-11-22T10:01:00Z"))
+            clock.advance(to: instant("2026-11-22T10:03:10Z")) // e.g. the machine was suspended
+            await executor.waitForStarts(expected.count)
+            await clock.waitForSleeper(until: instant("2026-11-22T10:04:00Z"))
+            await idle(scheduler)
+        }
+        #expect(executor.started.map(\.scheduledAt) == expected.map { instant("2026-11-22T\($0):00Z") })
+        #expect(log.entries("woke late; earlier fires dropped").first?.metadata["count"] == (policy == .all ? nil : "2"))
+    }
+
+    @Test func shutdownDuringARandomDelayStartsNothing() async throws {
+        let clock = ManualWallClock(now: instant("2026-11-22T10:00:30Z"))
+        let executor = ScriptedExecutor()
+        let scheduler = Scheduler(jobs: [try job("spread", "* * * * *", randomDelayMax: 600)], executor: executor,
+                                  store: MemoryFireTimeStore(), clock: clock, random: SeededGenerator(state: 7),
+                                  logger: log.logger)
+        try await running(scheduler) {
+            await clock.waitForSleeper(until: instant("2026-11-22T10:01:00Z"))
+            clock.advance(to: instant("2026-11-22T10:01:00Z"))
+            await clock.waitForSleepers(2) // the delayed run and the loop
+        }
+        #expect(executor.started.isEmpty)
+        #expect(log.entries("fire not started: shutting down").map { $0.metadata["scheduled"] } == ["2026-11-22T10:01:00Z"])
+    }
 }
