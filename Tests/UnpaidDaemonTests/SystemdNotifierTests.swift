@@ -90,8 +90,10 @@ final class NotifySocket {
         let notifier = try #require(SystemdNotifier(environment: ["NOTIFY_SOCKET": socket.environmentValue]))
         let start = instant("2026-11-22T10:00:00Z")
         let clock = ManualWallClock(now: start)
-        let pinger = WatchdogPinger(notifier: notifier, interval: .seconds(60), clock: clock,
-                                    logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() })
+        let pinger = WatchdogPinger(notifier: notifier, interval: .seconds(60),
+                                    logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }) { interval in
+            try await clock.sleep(until: clock.now().addingTimeInterval(Double(interval.components.seconds)))
+        }
         let task = Task { try await pinger.run() }
         await clock.waitForSleeper(until: start.addingTimeInterval(60))
         #expect(socket.receive() == "WATCHDOG=1")

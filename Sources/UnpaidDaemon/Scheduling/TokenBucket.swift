@@ -26,13 +26,15 @@ public final class TokenBucket: Sendable {
 
     /// Waits until a call is allowed. Throws `CancellationError` (returning the token) if cancelled.
     public func acquire() async throws {
-        let now = clock.now()
-        let wait = state.withLock { state -> TimeInterval in
+        let (now, wait) = state.withLock { state -> (Date, TimeInterval) in
+            // Read under the lock so concurrent callers see time move forward in order.
+            let now = clock.now()
+            // A wall clock stepped back counts as no time passing, never as a debt.
             let elapsed = max(0, now.timeIntervalSince(state.updated))
             state.tokens = min(burst, state.tokens + elapsed * rate)
-            state.updated = max(state.updated, now)
+            state.updated = now
             state.tokens -= 1
-            return state.tokens >= 0 ? 0 : -state.tokens / rate
+            return (now, state.tokens >= 0 ? 0 : -state.tokens / rate)
         }
         guard wait > 0 else { return }
         do {

@@ -3,23 +3,25 @@ import Logging
 import ServiceLifecycle
 
 /// Sends `WATCHDOG=1` every `interval` until graceful shutdown, so systemd restarts the
-/// daemon if its event loop wedges. Add it to the service group only when
+/// daemon if it wedges. Add it to the service group only when
 /// `SystemdNotifier.watchdogInterval` is set.
 public struct WatchdogPinger: Service {
     private let notifier: SystemdNotifier
     private let interval: Duration
-    private let clock: any WallClock
+    private let sleep: @Sendable (Duration) async throws -> Void
     private let logger: Logger
 
-    public init(notifier: SystemdNotifier, interval: Duration, clock: any WallClock = SystemWallClock(), logger: Logger) {
+    /// `sleep` defaults to the monotonic clock: a wall clock stepped back must not
+    /// delay a ping past systemd's deadline.
+    public init(notifier: SystemdNotifier, interval: Duration, logger: Logger,
+                sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) }) {
         self.notifier = notifier
         self.interval = interval
-        self.clock = clock
+        self.sleep = sleep
         self.logger = logger
     }
 
     public func run() async throws {
-        let seconds = Double(interval.components.seconds) + Double(interval.components.attoseconds) / 1e18
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             do {
                 try notifier.watchdog()
@@ -27,9 +29,7 @@ public struct WatchdogPinger: Service {
                 logger.warning("watchdog ping failed", metadata: ["error": "\(error)"])
             }
             do {
-                try await cancelWhenGracefulShutdown {
-                    try await clock.sleep(until: clock.now().addingTimeInterval(seconds))
-                }
+                try await cancelWhenGracefulShutdown { try await sleep(interval) }
             } catch {
                 return
             }
