@@ -128,6 +128,9 @@ import UnpaidCore
         #expect(try Schedule(parsing: "@every 1h30m").description == "@every 1h30m")
         #expect(try Schedule(parsing: "@every 30s") == .every(seconds: 30))
         #expect(try Schedule(parsing: "@every 2d") == .every(seconds: 172_800))
+        #expect(Schedule.durationSeconds("24h") == 86_400)
+        #expect(Schedule.durationSeconds("1h 30m") == nil)
+        #expect(Schedule.durationSeconds("-5m") == nil)
     }
 
     struct Invalid: Sendable, CustomTestStringConvertible {

@@ -210,4 +210,19 @@ import UnpaidDaemon
         #expect(executor.started.isEmpty)
         #expect(log.entries("fire not started: shutting down").map { $0.metadata["scheduled"] } == ["2026-11-22T10:01:00Z"])
     }
+
+    @Test func anUnreadableStoreSkipsCatchUpButKeepsScheduling() async throws {
+        let clock = ManualWallClock(now: instant("2026-11-22T10:00:30Z"))
+        let executor = ScriptedExecutor()
+        let scheduler = Scheduler(jobs: [try job("sync", "* * * * *")], executor: executor,
+                                  store: MemoryFireTimeStore(unreadable: true), clock: clock, logger: log.logger)
+        try await running(scheduler) {
+            await clock.waitForSleeper(until: instant("2026-11-22T10:01:00Z"))
+            clock.advance(to: instant("2026-11-22T10:01:00Z"))
+            await executor.waitForStarts(1)
+        }
+        let complaint = try #require(log.entries("cannot read last fire time; not catching up").first)
+        #expect(complaint.metadata["error"] == "database is locked" && complaint.level == .error)
+        #expect(executor.started.map(\.scheduledAt) == [instant("2026-11-22T10:01:00Z")])
+    }
 }

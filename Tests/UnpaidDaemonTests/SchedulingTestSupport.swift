@@ -45,13 +45,22 @@ final class LogRecorder: Sendable {
 
 /// Remembers fire times in memory; the daemon's real store is the SQLite ledger.
 final class MemoryFireTimeStore: FireTimeStore {
-    private let fires: Mutex<[String: [Date]]>
-
-    init(_ initial: [String: Date] = [:]) {
-        fires = Mutex(initial.mapValues { [$0] })
+    struct Unreadable: Error, CustomStringConvertible {
+        var description: String { "database is locked" }
     }
 
-    func lastFire(job: String) throws -> Date? { fires.withLock { $0[job]?.max() } }
+    private let fires: Mutex<[String: [Date]]>
+    private let unreadable: Bool
+
+    init(_ initial: [String: Date] = [:], unreadable: Bool = false) {
+        fires = Mutex(initial.mapValues { [$0] })
+        self.unreadable = unreadable
+    }
+
+    func lastFire(job: String) throws -> Date? {
+        if unreadable { throw Unreadable() }
+        return fires.withLock { $0[job]?.max() }
+    }
 
     func recordFire(job: String, scheduledAt: Date) throws {
         fires.withLock { $0[job, default: []].append(scheduledAt) }

@@ -17,7 +17,7 @@ public enum Schedule: Sendable, Hashable, CustomStringConvertible {
             guard words.count == 2 else {
                 throw .invalidDuration(expression: trimmed, text: words.dropFirst().joined(separator: " "))
             }
-            guard let seconds = Self.seconds(in: words[1]) else {
+            guard let seconds = Self.durationSeconds(words[1]) else {
                 throw .invalidDuration(expression: trimmed, text: String(words[1]))
             }
             self = .every(seconds: seconds)
@@ -64,8 +64,9 @@ public enum Schedule: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
-    /// `90m`, `6h`, `30s`, `1d`, `1h30m`: a positive number of seconds, or nil.
-    static func seconds(in text: Substring) -> Int64? {
+    /// `90m`, `6h`, `30s`, `1d`, `1h30m`: a positive number of seconds, or nil. The same
+    /// spelling suits other durations in the config (`catch_up_window`, `random_delay`).
+    public static func durationSeconds(_ text: some StringProtocol) -> Int64? {
         var total: Int64 = 0
         var digits = ""
         var sawUnit = false
