@@ -36,7 +36,14 @@ public struct SystemdNotifier: Sendable {
         try send(["STATUS=" + Self.oneLine(text)])
     }
 
-    public func reloading() throws(SystemdNotifyError) { try send(["RELOADING=1"]) }
+    /// Start of a config reload (SIGHUP); send `ready()` when it is done, valid or not.
+    /// systemd 253+ wants the monotonic time with it to match the reload to its request.
+    public func reloading() throws(SystemdNotifyError) {
+        var now = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &now)
+        let micros = Int64(now.tv_sec) * 1_000_000 + Int64(now.tv_nsec) / 1000
+        try send(["RELOADING=1", "MONOTONIC_USEC=\(micros)"])
+    }
 
     public func stopping() throws(SystemdNotifyError) { try send(["STOPPING=1"]) }
 
