@@ -33,6 +33,7 @@ final class SheetScanner {
     private(set) var stamp: UInt32 = 0
     private(set) var rowNumber = 0
     private(set) var columnCount = 0
+    private let arena = DecodeArena()
 
     init(window: ByteWindow, part: String, limits: XLSXLimits, sharedStrings: SharedStrings) {
         self.window = window
@@ -47,6 +48,7 @@ final class SheetScanner {
 
     /// Advances to the next row; false after the last one.
     func nextRow() throws(XLSXError) -> Bool {
+        arena.reset()
         while !finished {
             let tokenizer = XMLTokenizer(base: window.base, end: window.count, part: part)
             var keepFrom = window.count
@@ -255,6 +257,27 @@ final class SheetScanner {
                 if depth == 0 { return position }
                 depth -= 1
             }
+        }
+    }
+
+    /// The cell's decoded UTF-8, valid until the next row.
+    func cellBytes(at column: Int) -> (kind: CellKind, bytes: UnsafeBufferPointer<UInt8>)? {
+        guard let slot = slot(at: column) else { return nil }
+        let base = UnsafePointer(window.base)
+        switch slot.encoding {
+        case .plain:
+            return (slot.kind, UnsafeBufferPointer(start: base + Int(slot.start), count: Int(slot.end - slot.start)))
+        case .sharedIndex:
+            return (.text, sharedStrings.bytes(of: Int(slot.start)))
+        case .escapedText:
+            var decoded: [UInt8] = []
+            TextDecoder.appendText(base: base, range: Int(slot.start)..<Int(slot.end), into: &decoded,
+                                   excelEscapes: slot.kind == .text)
+            return (slot.kind, arena.store(decoded))
+        case .richText:
+            var decoded: [UInt8] = []
+            TextDecoder.appendRichText(base: base, range: Int(slot.start)..<Int(slot.end), into: &decoded, part: part)
+            return (slot.kind, arena.store(decoded))
         }
     }
 
