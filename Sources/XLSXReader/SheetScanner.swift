@@ -164,7 +164,15 @@ final class SheetScanner {
                 continue
             }
             guard child.kind == .start else { continue }
-            if tokenizer.nameIs(child, "v") {
+            if tokenizer.nameIs(child, "v"), let end = tokenizer.find(UInt8(ascii: "<"), from: child.next),
+               tokenizer.hasPrefix("</v>", at: end) {
+                // The common `<v>text</v>`, without a general tokenizer pass.
+                position = end + 4
+                if slot == nil { slot = try valueSlot(tokenizer, kind: kind, range: child.next..<end, column: column) }
+            } else if tokenizer.nameIs(child, "is"), let (text, next) = bareInlineText(tokenizer, from: child.next) {
+                position = next
+                slot = text
+            } else if tokenizer.nameIs(child, "v") {
                 guard let close = try closingTag(named: "v", tokenizer: tokenizer, from: child.next) else { return nil }
                 position = close.next
                 // An inline string's <is> wins over a stray <v>.
@@ -209,6 +217,16 @@ final class SheetScanner {
         let plain = TextDecoder.isPlain(base: tokenizer.base, range: range, excelEscapes: kind == .text)
         return CellSlot(kind: kind, encoding: plain ? .plain : .escapedText,
                         start: Int32(range.lowerBound), end: Int32(range.upperBound))
+    }
+
+    /// `<is><t>text</t></is>` spelled exactly so (no prefix, no attributes): the plain
+    /// text slot and the position after `</is>`, found by two byte searches.
+    private func bareInlineText(_ tokenizer: XMLTokenizer, from: Int) -> (CellSlot, Int)? {
+        guard tokenizer.hasPrefix("<t>", at: from), let end = tokenizer.find(UInt8(ascii: "<"), from: from + 3),
+              tokenizer.hasPrefix("</t></is>", at: end) else { return nil }
+        let text = TextDecoder.trimmed(base: tokenizer.base, (from + 3)..<end)
+        guard TextDecoder.isPlain(base: tokenizer.base, range: text, excelEscapes: true) else { return nil }
+        return (CellSlot(kind: .text, encoding: .plain, start: Int32(text.lowerBound), end: Int32(text.upperBound)), end + 9)
     }
 
     /// `<is><t>plain</t></is>`, by far the common form, is recorded as the bare text.
