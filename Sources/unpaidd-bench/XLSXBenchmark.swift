@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import UnpaidCore
 import UnpaidExport
 import XLSXReader
 
@@ -15,6 +16,9 @@ struct XLSXBenchmark: ParsableCommand {
 
     @Option(help: "The .xlsx export to read.")
     var file: String
+
+    @Option(help: "The generator's --expected JSON: the totals must match it exactly.")
+    var expected: String?
 
     func run() throws {
         guard FileManager.default.fileExists(atPath: file) else {
@@ -33,6 +37,7 @@ struct XLSXBenchmark: ParsableCommand {
         if let rows, rows != summary.rowCount {
             throw ValidationError("expected \(rows) data rows, read \(summary.rowCount)")
         }
+        if let expected { try check(summary.totals, against: expected) }
         let seconds = wall.seconds
         let megabytes = Double(sheetBytes) / 1_048_576
         print("file            \(file)")
@@ -44,6 +49,19 @@ struct XLSXBenchmark: ParsableCommand {
         print("inflate floor   \(format(floor.seconds)) s  (\(format(megabytes / floor.seconds)) MiB/s)")
         print("parse/floor     \(format(seconds / floor.seconds))x")
         print("peak RSS        \(peakResidentKiB().map { "\($0 / 1024) MiB" } ?? "unknown")")
+    }
+
+    private func check(_ totals: OrderTotals, against path: String) throws {
+        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as? [String: Any]
+        let groups = json?["groups"] as? [[String: Any]] ?? []
+        var wanted: [TotalsKey: Total] = [:]
+        for group in groups {
+            guard let organization = (group["OrganizationID"] as? NSNumber)?.int64Value, let currency = group["Currency"] as? String,
+                  let count = group["count"] as? Int, let sum = group["sum"] as? String else { continue }
+            wanted[TotalsKey(organizationID: organization, currency: currency)] = Total(count: count, sum: try Money(sum))
+        }
+        guard wanted == totals.byKey else { throw ValidationError("totals differ from \(path)") }
+        print("totals          match \(path) exactly (\(wanted.count) groups)")
     }
 
     private func format(_ value: Double) -> String { String(format: "%.3f", value) }
