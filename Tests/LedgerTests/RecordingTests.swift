@@ -142,3 +142,31 @@ import UnpaidCore
         #expect(try fixture.ledger.counts().orderIntervals == 3)
     }
 }
+
+@Suite struct RunGuardTests {
+    @Test func aRunRecordsOneSnapshotPerOrganizationOfItsOwnJob() throws {
+        let fixture = try LedgerFixture()
+        let run = try fixture.ledger.startRun(job: "monthly", startedAt: LedgerFixture.base)
+        try fixture.ledger.recordSnapshot(fixture.snapshot(run: run, shaSeed: 1, at: LedgerFixture.base),
+                                          orders: [order("A", "1")])
+        #expect(throws: LedgerError.snapshotAlreadyRecorded(run, job: "monthly", organizationID: 42)) {
+            try fixture.ledger.recordSnapshot(fixture.snapshot(run: run, shaSeed: 2, at: LedgerFixture.base),
+                                              orders: [order("A", "2")])
+        }
+        #expect(throws: LedgerError.runOfOtherJob(run, runJob: "monthly", snapshotJob: "daily")) {
+            try fixture.ledger.recordSnapshot(
+                fixture.snapshot(run: run, job: "daily", shaSeed: 3, at: LedgerFixture.base), orders: [])
+        }
+        #expect(try fixture.ledger.counts().orderIntervals == 1)
+    }
+
+    @Test func malformedSnapshotFieldsAreRejectedBeforeWriting() throws {
+        let fixture = try LedgerFixture()
+        let run = try fixture.ledger.startRun(job: "monthly", startedAt: LedgerFixture.base)
+        var snapshot = fixture.snapshot(run: run, shaSeed: 1, at: LedgerFixture.base)
+        snapshot.sha256 = String(repeating: "A", count: 64)
+        let error = #expect(throws: LedgerError.self) { try fixture.ledger.recordSnapshot(snapshot, orders: []) }
+        #expect(error?.description.contains("sha256 must be 64 lowercase hex digits") == true)
+        #expect(try fixture.ledger.counts().snapshots == 0)
+    }
+}
