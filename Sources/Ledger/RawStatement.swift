@@ -10,10 +10,13 @@ import GRDB
 /// Only for the per-order loops of a snapshot: building `StatementArguments` boxes every
 /// value and allocates per row, which dominated the cost of writing a million orders.
 struct RawStatement {
+    // Holding the GRDB statement keeps the SQLite one from being finalized under us.
+    private let owner: Statement
     private let statement: SQLiteStatement
     private let connection: SQLiteConnection?
 
     init(_ statement: Statement, in db: Database) {
+        self.owner = statement
         self.statement = statement.sqliteStatement
         self.connection = db.sqliteConnection
     }

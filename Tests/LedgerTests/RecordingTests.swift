@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import Testing
 import UnpaidCore
 @testable import Ledger
@@ -60,10 +61,26 @@ import UnpaidCore
 
         let after = try fixture.ledger.counts()
         #expect(after.orderIntervals == before.orderIntervals)
+        #expect(after.openOrderIntervals == before.openOrderIntervals)
         #expect(after.snapshots == before.snapshots + 2)
         #expect(sameFile.totals == first.totals && sameOrders.totals == first.totals)
         #expect(try fixture.ledger.orders(at: sameFile.id) == orders.byOrderNo)
         #expect(try fixture.ledger.orders(at: sameOrders.id) == orders.byOrderNo)
+    }
+
+    @Test func anUnchangedSnapshotWritesOnlyItsOwnRows() throws {
+        let fixture = try LedgerFixture()
+        let orders = [order("A", "1"), order("B", "2", currency: "CNY"), order("C", "3")]
+        try fixture.record(orders, shaSeed: 1, minute: 0)
+        for shaSeed in [1, 2] {  // the hash shortcut, then the full diff
+            let run = try fixture.ledger.startRun(job: "monthly", startedAt: LedgerFixture.base)
+            let changesBefore = try fixture.ledger.pool.write { $0.totalChangesCount }
+            try fixture.ledger.recordSnapshot(fixture.snapshot(run: run, shaSeed: shaSeed, at: LedgerFixture.base),
+                                              orders: orders.reversed())
+            let changes = try fixture.ledger.pool.write { $0.totalChangesCount } - changesBefore
+            #expect(changes == 3, "one snapshot row and two currency totals, sha seed \(shaSeed)")
+            try fixture.ledger.finishRun(run, status: .succeeded, error: nil, finishedAt: LedgerFixture.base)
+        }
     }
 
     @Test func sameHashWithDifferentOrdersStillDiffs() throws {
