@@ -42,18 +42,19 @@ extension Ledger {
                 """, arguments: [id.rawValue]) else { throw LedgerError.unknownSnapshot(id) }
             let organizationID: Int64 = series[1]
             let rows = try Row.fetchCursor(db, sql: """
-                SELECT id, order_no, currency, amount_text, start_time, product_code, resource_id, model_id
+                SELECT first_snapshot_id, order_no, currency, amount_text, start_time, product_code,
+                       resource_id, model_id
                 FROM order_interval
-                WHERE series_id = ?1 AND (closed_by_snapshot_id IS NULL OR closed_by_snapshot_id > ?2)
-                  AND first_snapshot_id <= ?2
+                WHERE series_id = ?1 AND closed_by_snapshot_id > ?2 AND first_snapshot_id <= ?2
                 ORDER BY order_no
                 """, arguments: [series[0] as Int64, id.rawValue])
             var orders: [UnpaidOrder] = []
             while let row = try rows.next() {
                 let amountText: String = row[3]
                 guard let amount = try? Money(amountText) else {
-                    throw LedgerError.corruptValue(table: "order_interval", rowID: row[0],
-                                                   column: "amount_text", value: amountText)
+                    let orderNo: String = row[1]
+                    throw LedgerError.corruptValue(table: "order_interval of order \(orderNo) from snapshot",
+                                                   rowID: row[0], column: "amount_text", value: amountText)
                 }
                 orders.append(UnpaidOrder(orderNo: row[1], organizationID: organizationID, currency: row[2],
                                           totalPrice: amount, startTime: row[4], productCode: row[5],

@@ -129,7 +129,7 @@ public final class Ledger: Sendable {
                 snapshotTotals: try count("SELECT count(*) FROM snapshot_total"),
                 orderIntervals: try count("SELECT count(*) FROM order_interval"),
                 openOrderIntervals: try count(
-                    "SELECT count(*) FROM order_interval WHERE closed_by_snapshot_id IS NULL"))
+                    "SELECT count(*) FROM order_interval WHERE closed_by_snapshot_id = \(OrderIntervalWriter.open)"))
         }
     }
 }

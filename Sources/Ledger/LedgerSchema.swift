@@ -58,7 +58,8 @@ enum LedgerSchema {
             CHECK (period_end > period_start),
             UNIQUE (run_id, series_id)
         );
-        CREATE INDEX snapshot_by_series ON snapshot(series_id, id);
+        -- Unique so that order intervals can reference (series, snapshot) pairs.
+        CREATE UNIQUE INDEX snapshot_by_series ON snapshot(series_id, id);
         CREATE INDEX snapshot_by_time ON snapshot(fetched_at_ms, id);
 
         -- One row per currency present in the snapshot's file. A file without orders
@@ -78,32 +79,35 @@ enum LedgerSchema {
         ) WITHOUT ROWID;
 
         -- Each row is one order, unchanged, over a run of consecutive snapshots of its
-        -- series: seen first in first_snapshot_id, gone or changed in
-        -- closed_by_snapshot_id (NULL while still present). Unchanged orders are never
-        -- written again.
+        -- series: present in snapshot S exactly when first_snapshot_id <= S < closed_by_snapshot_id.
+        -- While the order is still present, closed_by_snapshot_id holds the largest integer
+        -- (9223372036854775807, "not closed yet") instead of NULL, because it is part of the
+        -- key: a series' open intervals are then one contiguous range, sorted by order
+        -- number, which the diff of the next snapshot reads as a merge, and the key alone
+        -- makes an order present at most once at any time (a NULL could not be in it).
+        -- Unchanged orders are never written again. WITHOUT ROWID: the table is its only
+        -- b-tree, so a million new orders update one structure, not a table and two indexes.
         CREATE TABLE order_interval (
-            id INTEGER PRIMARY KEY,
-            series_id INTEGER NOT NULL REFERENCES series(id),
-            order_no TEXT NOT NULL CHECK (length(order_no) > 0),
-            currency TEXT NOT NULL CHECK (length(currency) > 0),
+            series_id INTEGER NOT NULL,
+            closed_by_snapshot_id INTEGER NOT NULL DEFAULT 9223372036854775807,
+            order_no TEXT NOT NULL CHECK (order_no <> ''),
+            currency TEXT NOT NULL CHECK (currency <> ''),
             -- Only a decimal's characters, ending in a digit: the full canonical shape
             -- (as on snapshot_total) costs more than the rest of an insert, on the one
             -- table that takes a million rows at once; Money re-validates it on read.
-            amount_text TEXT NOT NULL CHECK (amount_text GLOB '*[0-9]' AND amount_text NOT GLOB '*[^0-9.-]*'),
+            amount_text TEXT NOT NULL CHECK (
+                ltrim(amount_text, '0123456789.-') = '' AND substr(amount_text, -1) BETWEEN '0' AND '9'
+            ),
             start_time INTEGER,
             product_code TEXT,
             resource_id TEXT,
             model_id TEXT,
-            first_snapshot_id INTEGER NOT NULL REFERENCES snapshot(id),
-            closed_by_snapshot_id INTEGER REFERENCES snapshot(id)
-                CHECK (closed_by_snapshot_id > first_snapshot_id)
-        );
-        -- An order is present at most once in a series at any time.
-        CREATE UNIQUE INDEX order_interval_open
-            ON order_interval(series_id, order_no) WHERE closed_by_snapshot_id IS NULL;
-        -- The set at snapshot S is the open intervals plus those closed after S: this
-        -- index reads exactly those, and lists a series' open intervals in rowid order.
-        CREATE INDEX order_interval_by_close ON order_interval(series_id, closed_by_snapshot_id);
+            first_snapshot_id INTEGER NOT NULL,
+            CHECK (closed_by_snapshot_id > first_snapshot_id),
+            -- One lookup proves both that the snapshot exists and that it is of this series.
+            FOREIGN KEY (series_id, first_snapshot_id) REFERENCES snapshot(series_id, id),
+            PRIMARY KEY (series_id, closed_by_snapshot_id, order_no)
+        ) WITHOUT ROWID;
 
         CREATE TABLE job_fire (
             job TEXT PRIMARY KEY NOT NULL CHECK (length(job) > 0),
@@ -129,14 +133,18 @@ enum LedgerSchema {
             BEGIN SELECT RAISE(ABORT, 'snapshot_total rows are never deleted'); END;
         CREATE TRIGGER order_interval_is_never_deleted BEFORE DELETE ON order_interval
             BEGIN SELECT RAISE(ABORT, 'order_interval rows are never deleted'); END;
+        -- Closing is the only update: once, by a later snapshot of the same series (the
+        -- close is a change of key, so no foreign key can say it; inserts are always open).
         CREATE TRIGGER order_interval_only_closes BEFORE UPDATE ON order_interval
-            WHEN OLD.closed_by_snapshot_id IS NOT NULL
-              OR NEW.closed_by_snapshot_id IS NULL
-              OR NEW.id IS NOT OLD.id OR NEW.series_id IS NOT OLD.series_id
+            WHEN OLD.closed_by_snapshot_id <> 9223372036854775807
+              OR NEW.closed_by_snapshot_id = 9223372036854775807
+              OR NEW.series_id IS NOT OLD.series_id
               OR NEW.order_no IS NOT OLD.order_no OR NEW.currency IS NOT OLD.currency
               OR NEW.amount_text IS NOT OLD.amount_text OR NEW.start_time IS NOT OLD.start_time
               OR NEW.product_code IS NOT OLD.product_code OR NEW.resource_id IS NOT OLD.resource_id
               OR NEW.model_id IS NOT OLD.model_id OR NEW.first_snapshot_id IS NOT OLD.first_snapshot_id
-            BEGIN SELECT RAISE(ABORT, 'an order interval can only be closed, once'); END;
+              OR NOT EXISTS (SELECT 1 FROM snapshot
+                             WHERE series_id = OLD.series_id AND id = NEW.closed_by_snapshot_id)
+            BEGIN SELECT RAISE(ABORT, 'an order interval can only be closed, once, by a snapshot of its series'); END;
         """
 }

@@ -1,12 +1,18 @@
+import Foundation
 import GRDB
 import UnpaidCore
 
 /// Turns the orders of a new snapshot into interval writes for its series: unchanged
 /// orders are left alone, gone or changed ones are closed, new or changed ones opened.
 ///
-/// Runs inside the snapshot's write transaction. The open intervals are loaded in one
-/// query and compared in memory, so a million unchanged orders cost one scan and no write.
+/// Runs inside the snapshot's write transaction. The new orders are sorted by order
+/// number bytes and walked side by side with the series' open intervals, which the
+/// table's key returns in the same order: a million unchanged orders cost one scan,
+/// byte comparisons on SQLite's own buffers, and no write.
 struct OrderIntervalWriter {
+    /// `closed_by_snapshot_id` of an interval that is still open (see the schema).
+    static let open = Int64.max
+
     private let db: Database
     private let seriesID: Int64
     private let snapshotID: SnapshotID
@@ -19,93 +25,95 @@ struct OrderIntervalWriter {
         self.fileName = fileName
     }
 
-    /// An interval still open before this snapshot, as stored.
-    private struct OpenInterval {
-        var id: Int64
-        var currency: String
-        var amountText: String
-        var startTime: Int64?
-        var productCode: String?
-        var resourceID: String?
-        var modelID: String?
-
-        // Compared on the stored text, not the value: a rebuilt snapshot prints exactly
-        // what its file said, so "1.50" after "1.5" is a change.
-        func matches(_ order: UnpaidOrder, amountText: String) -> Bool {
-            self.amountText == amountText && currency == order.currency && startTime == order.startTime
-                && productCode == order.productCode && resourceID == order.resourceID && modelID == order.modelID
-        }
-    }
-
     mutating func apply(_ orders: [UnpaidOrder]) throws {
-        let (intervals, indexByOrderNo) = try loadOpenIntervals()
-        var seen = [Bool](repeating: false, count: intervals.count)
+        let sorted = try sortedByOrderNo(orders)
+        var amounts = AmountTexts(orders)
+        let (closing, opening) = try diffWithOpenIntervals(orders, sorted: sorted, amounts: &amounts)
+        // Closes first: a changed order's new interval takes the key its old one leaves.
+        let close = try RawStatement(db.cachedStatement(sql: """
+            UPDATE order_interval SET closed_by_snapshot_id = ?1
+            WHERE series_id = ?2 AND closed_by_snapshot_id = \(Self.open) AND order_no = ?3
+            """), in: db)
+        close.bind(snapshotID.rawValue, at: 1)
+        close.bind(seriesID, at: 2)
+        for orderNo in closing {
+            close.bind(orderNo, at: 3)
+            try close.execute()
+        }
         let insert = try RawStatement(db.cachedStatement(sql: """
             INSERT INTO order_interval (series_id, order_no, currency, amount_text, start_time,
                                         product_code, resource_id, model_id, first_snapshot_id)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
             """), in: db)
-        let close = try RawStatement(
-            db.cachedStatement(sql: "UPDATE order_interval SET closed_by_snapshot_id = ? WHERE id = ?"), in: db)
         insert.bind(seriesID, at: 1)
         insert.bind(snapshotID.rawValue, at: 9)
-        close.bind(snapshotID.rawValue, at: 1)
-        for position in Self.indexFriendlyOrder(orders) {
+        // In key order, each insert lands next to the previous one in the b-tree.
+        for position in opening {
             let order = orders[position]
-            let amountText = order.totalPrice.description
-            if let index = indexByOrderNo[order.orderNo] {
-                guard !seen[index] else { throw duplicate(order) }
-                seen[index] = true
-                if intervals[index].matches(order, amountText: amountText) { continue }
-                close.bind(intervals[index].id, at: 2)
-                try close.execute()
-            }
             insert.bind(order.orderNo, at: 2)
             insert.bind(order.currency, at: 3)
-            insert.bind(amountText, at: 4)
+            amounts.withText(of: position) { insert.bind(terminatedText: $0, at: 4) }
             insert.bind(order.startTime, at: 5)
             insert.bind(order.productCode, at: 6)
             insert.bind(order.resourceID, at: 7)
             insert.bind(order.modelID, at: 8)
-            do {
-                try insert.execute()
-            } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE {
-                // The open-interval index only rejects an order opened twice by this file.
-                throw duplicate(order)
+            try insert.execute()
+        }
+    }
+
+    /// Order numbers of the open intervals to close, and positions in `orders` (in key
+    /// order) of the intervals to open.
+    private func diffWithOpenIntervals(_ orders: [UnpaidOrder], sorted: [Int],
+                                       amounts: inout AmountTexts) throws -> ([String], [Int]) {
+        let open = try RawStatement(db.cachedStatement(sql: """
+            SELECT order_no, currency, amount_text, start_time, product_code, resource_id, model_id
+            FROM order_interval WHERE series_id = ? AND closed_by_snapshot_id = \(Self.open)
+            ORDER BY order_no
+            """), in: db)
+        open.bind(seriesID, at: 1)
+        defer { open.reset() }
+        var closing: [String] = []
+        var opening: [Int] = []
+        var next = 0
+        while try open.step() {
+            let stored = open.text(at: 0)
+            while next < sorted.count, Self.compare(orders[sorted[next]].orderNo, stored) < 0 {
+                opening.append(sorted[next])
+                next += 1
+            }
+            guard next < sorted.count, Self.compare(orders[sorted[next]].orderNo, stored) == 0 else {
+                closing.append(String(decoding: stored, as: UTF8.self))  // gone
+                continue
+            }
+            let position = sorted[next]
+            next += 1
+            if !matches(orders[position], amounts: &amounts, position: position, row: open) {
+                closing.append(orders[position].orderNo)
+                opening.append(position)
             }
         }
-        for (index, interval) in intervals.enumerated() where !seen[index] {
-            close.bind(interval.id, at: 2)
-            try close.execute()
-        }
+        opening.append(contentsOf: sorted[next...])
+        return (closing, opening)
     }
 
-    private func loadOpenIntervals() throws -> ([OpenInterval], [String: Int]) {
-        let rows = try Row.fetchCursor(db, sql: """
-            SELECT id, order_no, currency, amount_text, start_time, product_code, resource_id, model_id
-            FROM order_interval WHERE series_id = ? AND closed_by_snapshot_id IS NULL
-            """, arguments: [seriesID])
-        let openCount = try Int.fetchOne(db, sql: """
-            SELECT count(*) FROM order_interval WHERE series_id = ? AND closed_by_snapshot_id IS NULL
-            """, arguments: [seriesID]) ?? 0
-        var intervals: [OpenInterval] = []
-        intervals.reserveCapacity(openCount)
-        var indexByOrderNo: [String: Int] = [:]
-        indexByOrderNo.reserveCapacity(openCount)
-        while let row = try rows.next() {
-            indexByOrderNo[row[1]] = intervals.count
-            intervals.append(OpenInterval(id: row[0], currency: row[2], amountText: row[3], startTime: row[4],
-                                          productCode: row[5], resourceID: row[6], modelID: row[7]))
-        }
-        return (intervals, indexByOrderNo)
+    // Compared on the stored text, not the value: a rebuilt snapshot prints exactly
+    // what its file said, so "1.50" after "1.5" is a change.
+    private func matches(_ order: UnpaidOrder, amounts: inout AmountTexts, position: Int,
+                         row: RawStatement) -> Bool {
+        guard row.int64OrNil(at: 3) == order.startTime,
+              Self.equal(order.currency, row.text(at: 1)),
+              amounts.withText(of: position, { Self.equal($0, row.text(at: 2)) }),
+              Self.equal(order.productCode, row, 4),
+              Self.equal(order.resourceID, row, 5),
+              Self.equal(order.modelID, row, 6) else { return false }
+        return true
     }
 
-    /// Positions of `orders` roughly sorted by order number bytes. Inserting a million
-    /// keys in random order makes SQLite walk the open-interval index from the root to a
-    /// random page each time; in key order consecutive inserts land on the same pages.
-    /// Sorting on the first 16 bytes only is enough for that, and far cheaper than
-    /// comparing whole strings.
-    static func indexFriendlyOrder(_ orders: [UnpaidOrder]) -> [Int] {
+    /// Positions of `orders` sorted by order number bytes (SQLite's BINARY order, the
+    /// table's key order); an order number seen twice is an error.
+    private func sortedByOrderNo(_ orders: [UnpaidOrder]) throws -> [Int] {
+        // Sorting on the first 16 bytes as two integers settles almost every comparison
+        // without touching the strings; ties fall back to the whole bytes.
         struct Key { var high: UInt64, low: UInt64, position: Int }
         var keys = orders.indices.map { position in
             var high: UInt64 = 0, low: UInt64 = 0
@@ -120,11 +128,51 @@ struct OrderIntervalWriter {
             }
             return Key(high: high, low: low, position: position)
         }
-        keys.sort { ($0.high, $0.low, $0.position) < ($1.high, $1.low, $1.position) }
+        keys.sort { a, b in
+            if a.high != b.high { return a.high < b.high }
+            if a.low != b.low { return a.low < b.low }
+            return Self.compare(orders[a.position].orderNo, orders[b.position].orderNo) < 0
+        }
+        for index in keys.indices.dropFirst()
+        where keys[index].high == keys[index - 1].high && keys[index].low == keys[index - 1].low
+            && Self.compare(orders[keys[index].position].orderNo, orders[keys[index - 1].position].orderNo) == 0 {
+            let order = orders[keys[index].position]
+            throw LedgerError.duplicateOrder(orderNo: order.orderNo, organizationID: order.organizationID,
+                                             fileName: fileName)
+        }
         return keys.map(\.position)
     }
 
-    private func duplicate(_ order: UnpaidOrder) -> LedgerError {
-        .duplicateOrder(orderNo: order.orderNo, organizationID: order.organizationID, fileName: fileName)
+    /// memcmp order, shorter first on a common prefix: SQLite's BINARY collation.
+    static func compare(_ string: String, _ bytes: UnsafeBufferPointer<UInt8>) -> Int {
+        var string = string
+        return string.withUTF8 { compare($0, bytes) }
+    }
+
+    static func compare(_ left: String, _ right: String) -> Int {
+        var right = right
+        return right.withUTF8 { compare(left, $0) }
+    }
+
+    static func compare(_ left: UnsafeBufferPointer<UInt8>, _ right: UnsafeBufferPointer<UInt8>) -> Int {
+        let common = min(left.count, right.count)
+        if common > 0, let l = left.baseAddress, let r = right.baseAddress {
+            let order = memcmp(l, r, common)
+            if order != 0 { return Int(order) }
+        }
+        return left.count - right.count
+    }
+
+    private static func equal(_ string: String, _ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        compare(string, bytes) == 0
+    }
+
+    private static func equal(_ bytes: UnsafeBufferPointer<UInt8>, _ other: UnsafeBufferPointer<UInt8>) -> Bool {
+        compare(bytes, other) == 0
+    }
+
+    private static func equal(_ string: String?, _ row: RawStatement, _ column: Int32) -> Bool {
+        guard let string else { return row.isNull(at: column) }
+        return !row.isNull(at: column) && compare(string, row.text(at: column)) == 0
     }
 }

@@ -8,7 +8,8 @@ import GRDB
 /// Binds and steps a GRDB-prepared statement through the SQLite C API.
 ///
 /// Only for the per-order loops of a snapshot: building `StatementArguments` boxes every
-/// value and allocates per row, which dominated the cost of writing a million orders.
+/// value and allocates per row, and reading `Row`s makes a String per text column, which
+/// dominated the cost of writing and diffing a million orders.
 struct RawStatement {
     // Holding the GRDB statement keeps the SQLite one from being finalized under us.
     private let owner: Statement
@@ -45,14 +46,51 @@ struct RawStatement {
         }
     }
 
+    /// Binds text that is followed in memory by a NUL byte: SQLite copies it once and,
+    /// knowing it terminated, never again for the CHECKs that read it.
+    func bind(terminatedText text: UnsafeBufferPointer<UInt8>, at index: Int32) {
+        precondition(text.baseAddress.map { $0[text.count] == 0 } ?? false, "text must be NUL-terminated")
+        text.baseAddress!.withMemoryRebound(to: CChar.self, capacity: text.count + 1) { start in
+            _ = sqlite3_bind_text(statement, index, start, -1, Self.transient)
+        }
+    }
+
+    /// Steps a query: true while it has a row, whose columns the accessors below read.
+    func step() throws -> Bool {
+        let code = sqlite3_step(statement)
+        if code == SQLITE_ROW { return true }
+        if code == SQLITE_DONE { return false }
+        throw currentError()
+    }
+
+    func reset() {
+        sqlite3_reset(statement)
+    }
+
+    func isNull(at column: Int32) -> Bool {
+        sqlite3_column_type(statement, column) == SQLITE_NULL
+    }
+
+    func int64OrNil(at column: Int32) -> Int64? {
+        isNull(at: column) ? nil : sqlite3_column_int64(statement, column)
+    }
+
+    /// The column's UTF-8 bytes, valid until the next step or reset (empty for NULL).
+    func text(at column: Int32) -> UnsafeBufferPointer<UInt8> {
+        guard let start = sqlite3_column_text(statement, column) else { return UnsafeBufferPointer(start: nil, count: 0) }
+        return UnsafeBufferPointer(start: start, count: Int(sqlite3_column_bytes(statement, column)))
+    }
+
     /// Runs the statement to completion and resets it for the next row.
     func execute() throws {
         let code = sqlite3_step(statement)
         sqlite3_reset(statement)
-        guard code == SQLITE_DONE else {
-            throw DatabaseError(resultCode: ResultCode(rawValue: sqlite3_extended_errcode(connection)),
-                                message: String(cString: sqlite3_errmsg(connection)),
-                                sql: String(cString: sqlite3_sql(statement)))
-        }
+        guard code == SQLITE_DONE else { throw currentError() }
+    }
+
+    private func currentError() -> DatabaseError {
+        DatabaseError(resultCode: ResultCode(rawValue: sqlite3_extended_errcode(connection)),
+                      message: String(cString: sqlite3_errmsg(connection)),
+                      sql: String(cString: sqlite3_sql(statement)))
     }
 }

@@ -1,0 +1,77 @@
+import Foundation
+import Testing
+import UnpaidCore
+@testable import Ledger
+
+@Suite struct IntervalDiffTests {
+    @Test func amountTextIsExactlyTheMoneyDescription() throws {
+        var values: [Money] = [.zero, Money(units: 0, scale: 6), Money(units: -5, scale: 2), Money(units: 150, scale: 2),
+                               Money(units: 7, scale: 0), Money(units: -1, scale: 30), Money(units: Int128(Int64.max), scale: 3),
+                               Money(units: -Int128(Int64.max), scale: 19), Money(units: Int128(Int64.max) * 10, scale: 4),
+                               Money(units: .min, scale: 30), Money(units: .max, scale: 0),
+                               try Money("66355.05885099999"), try Money("-0.00"), try Money("1e-06")]
+        var state: UInt64 = 12_345
+        for _ in 0..<2_000 {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            let units = Int128(Int64(bitPattern: state) >> Int(state % 60))
+            values.append(Money(units: units, scale: Int(state >> 58) % 31))
+        }
+        for value in values {
+            var bytes: [UInt8] = []
+            AmountTexts.append(value, to: &bytes)
+            #expect(String(decoding: bytes, as: UTF8.self) == value.description, "units \(value.units) scale \(value.scale)")
+        }
+    }
+
+    /// The diff walks orders and stored intervals in byte order: order numbers that share
+    /// more than the 16 bytes the sort keys on, that Swift's String order puts elsewhere,
+    /// or that are canonically equal Unicode but different bytes must all stay distinct.
+    @Test func orderNumbersAreMatchedByTheirBytes() throws {
+        let fixture = try LedgerFixture()
+        let numbers = ["ORDER-2026-11-22-000001", "ORDER-2026-11-22-000002", "ORDER-2026-11-22-00000",
+                       "ORDER-2026-11-22-0000010", "Z", "a", "é", "e\u{301}", "ORDER-2026-11", "ORDER-2026-11-22-000001x"]
+        let first = numbers.enumerated().map { order($1, "\($0).5") }
+        try fixture.record(first, shaSeed: 1, minute: 0)
+        var second = first.reversed().filter { $0.orderNo != "Z" }
+        second[0].totalPrice = try Money("99")          // changed
+        second.append(order("ORDER-2026-11-22-000003", "3"))  // new
+        let recorded = try fixture.record(second, shaSeed: 2, minute: 1)
+        #expect(try fixture.ledger.orders(at: recorded.id).map(\.orderNo)
+                    == second.map(\.orderNo).sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) })
+        #expect(try fixture.ledger.orders(at: recorded.id).sorted(by: Self.byBytes) == second.sorted(by: Self.byBytes))
+        // 10 first, then the changed one and the new one; "Z" and the old version closed.
+        #expect(try fixture.ledger.counts().orderIntervals == 12)
+        #expect(try fixture.ledger.counts().openOrderIntervals == 10)
+        let again = try fixture.record(second.shuffled(), shaSeed: 3, minute: 2)
+        #expect(try fixture.ledger.counts().orderIntervals == 12)
+        #expect(try fixture.ledger.orders(at: again.id).sorted(by: Self.byBytes) == second.sorted(by: Self.byBytes))
+    }
+
+    @Test func canonicallyEqualOrderNumbersAreNotDuplicates() throws {
+        let fixture = try LedgerFixture()
+        let recorded = try fixture.record([order("é", "1"), order("e\u{301}", "2")], shaSeed: 1, minute: 0)
+        #expect(try fixture.ledger.orders(at: recorded.id).count == 2)
+    }
+
+    @Test func closingIsOnlyByALaterSnapshotOfTheSameSeries() throws {
+        let fixture = try LedgerFixture()
+        try fixture.record([order("A", "1")], organizationID: 42, shaSeed: 1, minute: 0)
+        try fixture.record([order("B", "1", organizationID: 43)], organizationID: 43, shaSeed: 2, minute: 1)
+        for sql in ["UPDATE order_interval SET closed_by_snapshot_id = 2 WHERE order_no = 'A'",  // other series
+                    "UPDATE order_interval SET closed_by_snapshot_id = 9 WHERE order_no = 'A'"] { // no such snapshot
+            #expect(throws: (any Error).self, "\(sql)") { try fixture.ledger.pool.write { try $0.execute(sql: sql) } }
+        }
+        #expect(throws: (any Error).self) {  // an interval must start at a snapshot of its own series
+            try fixture.ledger.pool.write { db in
+                try db.execute(sql: """
+                    INSERT INTO order_interval (series_id, order_no, currency, amount_text, first_snapshot_id)
+                    VALUES (1, 'C', 'USD', '1', 2)
+                    """)
+            }
+        }
+    }
+
+    private static func byBytes(_ a: UnpaidOrder, _ b: UnpaidOrder) -> Bool {
+        Array(a.orderNo.utf8).lexicographicallyPrecedes(Array(b.orderNo.utf8))
+    }
+}
