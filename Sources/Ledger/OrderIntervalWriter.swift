@@ -27,8 +27,7 @@ struct OrderIntervalWriter {
 
     mutating func apply(_ orders: [UnpaidOrder]) throws {
         let sorted = try sortedByOrderNo(orders)
-        var amounts = AmountTexts(orders)
-        let (closing, opening) = try diffWithOpenIntervals(orders, sorted: sorted, amounts: &amounts)
+        let (closing, opening) = try diffWithOpenIntervals(orders, sorted: sorted)
         // Closes first: a changed order's new interval takes the key its old one leaves.
         let close = try RawStatement(db.cachedStatement(sql: """
             UPDATE order_interval SET closed_by_snapshot_id = ?1
@@ -40,6 +39,12 @@ struct OrderIntervalWriter {
             close.bind(orderNo, at: 3)
             try close.execute()
         }
+        try insert(opening.map { orders[$0] })
+    }
+
+    /// Opens intervals for `orders`, given in key order so that each insert lands next to
+    /// the previous one in the b-tree.
+    private func insert(_ orders: [UnpaidOrder]) throws {
         let insert = try RawStatement(db.cachedStatement(sql: """
             INSERT INTO order_interval (series_id, order_no, currency, amount_text, start_time,
                                         product_code, resource_id, model_id, first_snapshot_id)
@@ -47,24 +52,34 @@ struct OrderIntervalWriter {
             """), in: db)
         insert.bind(seriesID, at: 1)
         insert.bind(snapshotID.rawValue, at: 9)
-        // In key order, each insert lands next to the previous one in the b-tree.
-        for position in opening {
-            let order = orders[position]
-            insert.bind(order.orderNo, at: 2)
-            insert.bind(order.currency, at: 3)
-            amounts.withText(of: position) { insert.bind(terminatedText: $0, at: 4) }
-            insert.bind(order.startTime, at: 5)
-            insert.bind(order.productCode, at: 6)
-            insert.bind(order.resourceID, at: 7)
-            insert.bind(order.modelID, at: 8)
-            try insert.execute()
+        var texts = TextArena(capacity: orders.count * 5)
+        for order in orders {
+            texts.append(order.orderNo)
+            texts.append(order.currency)
+            texts.append(order.productCode)
+            texts.append(order.resourceID)
+            texts.append(order.modelID)
+        }
+        try texts.withTexts { text in
+            defer { insert.clearBindings() }  // the arena goes away after this closure
+            var field = 0
+            for order in orders {
+                insert.bind(staticText: text(field), at: 2)
+                insert.bind(staticText: text(field + 1), at: 3)
+                AmountText.with(order.totalPrice) { insert.bind(terminatedText: $0, at: 4) }
+                insert.bind(order.startTime, at: 5)
+                insert.bind(staticText: text(field + 2), at: 6)
+                insert.bind(staticText: text(field + 3), at: 7)
+                insert.bind(staticText: text(field + 4), at: 8)
+                field += 5
+                try insert.execute()
+            }
         }
     }
 
     /// Order numbers of the open intervals to close, and positions in `orders` (in key
     /// order) of the intervals to open.
-    private func diffWithOpenIntervals(_ orders: [UnpaidOrder], sorted: [Int],
-                                       amounts: inout AmountTexts) throws -> ([String], [Int]) {
+    private func diffWithOpenIntervals(_ orders: [UnpaidOrder], sorted: [Int]) throws -> ([String], [Int]) {
         let open = try RawStatement(db.cachedStatement(sql: """
             SELECT order_no, currency, amount_text, start_time, product_code, resource_id, model_id
             FROM order_interval WHERE series_id = ? AND closed_by_snapshot_id = \(Self.open)
@@ -87,7 +102,7 @@ struct OrderIntervalWriter {
             }
             let position = sorted[next]
             next += 1
-            if !matches(orders[position], amounts: &amounts, position: position, row: open) {
+            if !matches(orders[position], row: open) {
                 closing.append(orders[position].orderNo)
                 opening.append(position)
             }
@@ -98,11 +113,10 @@ struct OrderIntervalWriter {
 
     // Compared on the stored text, not the value: a rebuilt snapshot prints exactly
     // what its file said, so "1.50" after "1.5" is a change.
-    private func matches(_ order: UnpaidOrder, amounts: inout AmountTexts, position: Int,
-                         row: RawStatement) -> Bool {
+    private func matches(_ order: UnpaidOrder, row: RawStatement) -> Bool {
         guard row.int64OrNil(at: 3) == order.startTime,
               Self.equal(order.currency, row.text(at: 1)),
-              amounts.withText(of: position, { Self.equal($0, row.text(at: 2)) }),
+              AmountText.with(order.totalPrice, { Self.equal($0, row.text(at: 2)) }),
               Self.equal(order.productCode, row, 4),
               Self.equal(order.resourceID, row, 5),
               Self.equal(order.modelID, row, 6) else { return false }
@@ -115,18 +129,21 @@ struct OrderIntervalWriter {
         // Sorting on the first 16 bytes as two integers settles almost every comparison
         // without touching the strings; ties fall back to the whole bytes.
         struct Key { var high: UInt64, low: UInt64, position: Int }
-        var keys = orders.indices.map { position in
-            var high: UInt64 = 0, low: UInt64 = 0
-            var byteIndex = 0
-            for byte in orders[position].orderNo.utf8.prefix(16) {
-                if byteIndex < 8 {
-                    high |= UInt64(byte) << (56 - 8 * byteIndex)
-                } else {
-                    low |= UInt64(byte) << (56 - 8 * (byteIndex - 8))
+        var keys: [Key] = []
+        keys.reserveCapacity(orders.count)
+        for position in orders.indices {
+            var orderNo = orders[position].orderNo
+            orderNo.withUTF8 { bytes in
+                var high: UInt64 = 0, low: UInt64 = 0
+                for index in 0..<min(bytes.count, 16) {
+                    if index < 8 {
+                        high |= UInt64(bytes[index]) << (56 - 8 * index)
+                    } else {
+                        low |= UInt64(bytes[index]) << (56 - 8 * (index - 8))
+                    }
                 }
-                byteIndex += 1
+                keys.append(Key(high: high, low: low, position: position))
             }
-            return Key(high: high, low: low, position: position)
         }
         keys.sort { a, b in
             if a.high != b.high { return a.high < b.high }

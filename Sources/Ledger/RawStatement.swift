@@ -55,6 +55,23 @@ struct RawStatement {
         }
     }
 
+    /// Binds bytes that stay valid and unchanged until `clearBindings()` or the next bind
+    /// of `index`: SQLite reads them in place. Nil binds NULL.
+    func bind(staticText text: UnsafeBufferPointer<UInt8>?, at index: Int32) {
+        guard let text else {
+            sqlite3_bind_null(statement, index)
+            return
+        }
+        // An empty buffer may have no address, which SQLite would read as NULL.
+        let start = text.baseAddress.map { UnsafeRawPointer($0) } ?? UnsafeRawPointer(("" as StaticString).utf8Start)
+        sqlite3_bind_text(statement, index, start.assumingMemoryBound(to: CChar.self), Int32(text.count), nil)
+    }
+
+    /// Drops every binding, so that none points at memory about to be freed.
+    func clearBindings() {
+        sqlite3_clear_bindings(statement)
+    }
+
     /// Steps a query: true while it has a row, whose columns the accessors below read.
     func step() throws -> Bool {
         let code = sqlite3_step(statement)

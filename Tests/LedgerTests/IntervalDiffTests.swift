@@ -17,9 +17,11 @@ import UnpaidCore
             values.append(Money(units: units, scale: Int(state >> 58) % 31))
         }
         for value in values {
-            var bytes: [UInt8] = []
-            AmountTexts.append(value, to: &bytes)
-            #expect(String(decoding: bytes, as: UTF8.self) == value.description, "units \(value.units) scale \(value.scale)")
+            let (text, terminated) = AmountText.with(value) {
+                (String(decoding: $0, as: UTF8.self), $0.baseAddress![$0.count] == 0)
+            }
+            #expect(text == value.description, "units \(value.units) scale \(value.scale)")
+            #expect(terminated)
         }
     }
 
