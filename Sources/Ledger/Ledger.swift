@@ -36,6 +36,11 @@ public final class Ledger: Sendable {
             }
             guard unknown.isEmpty else { throw LedgerError.newerSchema(path: path, unknownMigrations: unknown) }
             try migrator.migrate(pool)
+            // GRDB leaves WAL databases at synchronous = NORMAL, where a power loss can undo
+            // the last committed transactions. FULL syncs the WAL at every commit: one fsync
+            // per run, snapshot and fire, nothing next to writing a large snapshot, for an
+            // audit trail that keeps what it said it recorded.
+            try pool.writeWithoutTransaction { try $0.execute(sql: "PRAGMA synchronous = FULL") }
         } catch let error as DatabaseError
                     where error.resultCode == .SQLITE_NOTADB || error.resultCode == .SQLITE_CORRUPT {
             throw LedgerError.notADatabase(path: path, detail: error.message ?? "\(error.resultCode)")
