@@ -43,15 +43,9 @@ struct OrderIntervalWriter {
     }
 
     /// Opens intervals for `orders`, given in key order so that each insert lands next to
-    /// the previous one in the b-tree.
+    /// the previous one in the b-tree. Rows go in batches of one statement each: a step
+    /// of its own cost a row about as much again in statement start and end.
     private func insert(_ orders: [UnpaidOrder]) throws {
-        let insert = try RawStatement(db.cachedStatement(sql: """
-            INSERT INTO order_interval (series_id, order_no, currency, amount_text, start_time,
-                                        product_code, resource_id, model_id, first_snapshot_id)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """), in: db)
-        insert.bind(seriesID, at: 1)
-        insert.bind(snapshotID.rawValue, at: 9)
         var texts = TextArena(capacity: orders.count * 5)
         for order in orders {
             texts.append(order.orderNo)
@@ -60,21 +54,51 @@ struct OrderIntervalWriter {
             texts.append(order.resourceID)
             texts.append(order.modelID)
         }
+        let batched = try insertStatement(rows: Self.batchSize)
+        let single = try insertStatement(rows: 1)
         try texts.withTexts { text in
-            defer { insert.clearBindings() }  // the arena goes away after this closure
-            var field = 0
-            for order in orders {
-                insert.bind(staticText: text(field), at: 2)
-                insert.bind(staticText: text(field + 1), at: 3)
-                AmountText.with(order.totalPrice) { insert.bind(terminatedText: $0, at: 4) }
-                insert.bind(order.startTime, at: 5)
-                insert.bind(staticText: text(field + 2), at: 6)
-                insert.bind(staticText: text(field + 3), at: 7)
-                insert.bind(staticText: text(field + 4), at: 8)
-                field += 5
-                try insert.execute()
+            defer {  // the arena goes away after this closure
+                batched.clearBindings()
+                single.clearBindings()
+            }
+            var next = 0
+            func bind(row: Int, in statement: RawStatement) {
+                let order = orders[next], base = Int32(3 + row * 7), field = next * 5
+                statement.bind(staticText: text(field), at: base)
+                statement.bind(staticText: text(field + 1), at: base + 1)
+                AmountText.with(order.totalPrice) { statement.bind(terminatedText: $0, at: base + 2) }
+                statement.bind(order.startTime, at: base + 3)
+                statement.bind(staticText: text(field + 2), at: base + 4)
+                statement.bind(staticText: text(field + 3), at: base + 5)
+                statement.bind(staticText: text(field + 4), at: base + 6)
+                next += 1
+            }
+            while orders.count - next >= Self.batchSize {
+                for row in 0..<Self.batchSize { bind(row: row, in: batched) }
+                try batched.execute()
+            }
+            while next < orders.count {
+                bind(row: 0, in: single)
+                try single.execute()
             }
         }
+    }
+
+    private static let batchSize = 64
+
+    private func insertStatement(rows: Int) throws -> RawStatement {
+        let values = (0..<rows).map { row in
+            let base = 3 + row * 7
+            return "(?1, " + (base..<(base + 7)).map { "?\($0)" }.joined(separator: ", ") + ", ?2)"
+        }
+        let statement = try RawStatement(db.cachedStatement(sql: """
+            INSERT INTO order_interval (series_id, order_no, currency, amount_text, start_time,
+                                        product_code, resource_id, model_id, first_snapshot_id)
+            VALUES \(values.joined(separator: ", "))
+            """), in: db)
+        statement.bind(seriesID, at: 1)
+        statement.bind(snapshotID.rawValue, at: 2)
+        return statement
     }
 
     /// Order numbers of the open intervals to close, and positions in `orders` (in key
