@@ -20,6 +20,8 @@ public struct ExportPipeline: Sendable {
     let rejected: FileArchive
     let logger: Logger
     let now: @Sendable () -> Date
+    /// Shared by every run of the daemon, so all jobs together stay under the API's rate limit.
+    public var apiRateLimit: TokenBucket?
 
     public init(configuration: Configuration, ledger: Ledger, privateKey: String, logger: Logger,
                 now: @escaping @Sendable () -> Date = { Date() }) {
@@ -46,6 +48,7 @@ public struct ExportPipeline: Sendable {
             // Created on demand: an operator may clean the spool while the daemon runs.
             try FileManager.default.createDirectory(atPath: configuration.storage.spoolDirectory,
                                                     withIntermediateDirectories: true)
+            try await apiRateLimit?.acquire()
             fetched = try await fetcher.fetch(UnpaidOrdersQuery(window: window, organizationIDs: [organizationID],
                                                                 filters: filters))
         } catch {
