@@ -5,7 +5,7 @@ import UnpaidDaemon
 struct RunCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
-        abstract: "Run every job once now (--once).")
+        abstract: "Run the jobs on their schedules until stopped (SIGTERM), or every job once (--once).")
 
     @OptionGroup var config: ConfigOption
     @OptionGroup var log: LogOptions
@@ -17,6 +17,7 @@ struct RunCommand: AsyncParsableCommand {
     var job: String?
 
     func run() async throws {
+        guard once else { return try await DaemonMode.run(config: config, log: log, job: job) }
         let runtime = try Runtime(config: config, log: log)
         var jobs = runtime.configuration.jobs
         if let job {
@@ -24,9 +25,6 @@ struct RunCommand: AsyncParsableCommand {
                 throw CommandError("--job: no job named \"\(job)\" in \(runtime.configuration.file)")
             }
             jobs = [selected]
-        }
-        guard once else {
-            throw CommandError("the scheduling loop is not available in this build: use --once (for example from a systemd timer)")
         }
         var failed = false
         let now = Date()

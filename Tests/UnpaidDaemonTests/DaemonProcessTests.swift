@@ -1,0 +1,92 @@
+import Foundation
+import Ledger
+import Testing
+
+/// `unpaidd run` as systemd runs it: a real process on a real schedule against the
+/// simulator process, stopped with real signals.
+@Suite(.serialized, .enabled(if: BuiltProducts.available, Comment(rawValue: BuiltProducts.missing)))
+struct DaemonProcessTests {
+    @Test func runsOnScheduleAndStopsCleanlyOnSIGTERM() async throws {
+        let fixture = try await DaemonFixture.start(ordersPerOrganization: 2_000)
+        defer { fixture.stop() }
+        try fixture.writeConfig(schedule: "@every 1s")
+        let daemon = try fixture.startDaemon()
+        try await eventually("the daemon to be ready") { daemon.log.contains("daemon ready") }
+        let ledger = try Ledger(path: fixture.database)
+        try await eventually("two successful runs") { try fixture.succeededRuns(ledger) >= 2 }
+
+        let second = try fixture.startDaemon(name: "second")
+        #expect(try await second.exitStatus() != 0)
+        #expect(second.log.contains("another unpaidd is already running on the ledger \(fixture.database)"), "\(second.log)")
+
+        // Stop as soon as a run is in flight, so shutdown has something to wait for.
+        try await eventually("a run in flight") { try !ledger.runs(status: .running).isEmpty }
+        daemon.signal(SIGTERM)
+        #expect(try await daemon.exitStatus() == 0, "\(daemon.log)")
+        #expect(try ledger.runs(status: .running).isEmpty, "a run was left unfinished")
+        let runs = try ledger.runs()
+        #expect(runs.allSatisfy { $0.status == .succeeded && $0.finishedAt != nil }, "\(runs)")
+        #expect(try ledger.lastFire(job: "mtd") != nil)
+        #expect(try ledger.counts().snapshots == runs.count * 2)
+        #expect(fixture.spoolFiles().isEmpty, "\(fixture.spoolFiles())")
+        #expect(daemon.log.contains("shutting down: no new runs; runs in flight finish"))
+        #expect(daemon.log.contains("daemon stopped"))
+    }
+
+    @Test func aBrokenConfigurationOnSIGHUPKeepsTheRunningOne() async throws {
+        let fixture = try await DaemonFixture.start()
+        defer { fixture.stop() }
+        try fixture.writeConfig(schedule: "@every 1s")
+        let daemon = try fixture.startDaemon()
+        try await eventually("the daemon to be ready") { daemon.log.contains("daemon ready") }
+        let ledger = try Ledger(path: fixture.database)
+        try await eventually("a first run") { try fixture.succeededRuns(ledger) >= 1 }
+
+        try fixture.writeConfig(schedule: "0 25 * * *")
+        daemon.signal(SIGHUP)
+        try await eventually("the reload to be refused") { daemon.log.contains("configuration reload failed") }
+        #expect(daemon.log.contains("job[1].schedule"), "\(daemon.log)")
+        let before = try fixture.succeededRuns(ledger)
+        try await eventually("runs to go on with the old configuration") { try fixture.succeededRuns(ledger) >= before + 2 }
+
+        try fixture.writeConfig(schedule: "@every 1s", extraJob: "catch_up = \"none\"")
+        daemon.signal(SIGHUP)
+        try await eventually("a valid reload") { daemon.log.contains("configuration reloaded") }
+        daemon.signal(SIGTERM)
+        #expect(try await daemon.exitStatus() == 0, "\(daemon.log)")
+        #expect(try ledger.runs(status: .running).isEmpty)
+    }
+
+    @Test func tellsSystemdReadyStatusWatchdogAndStopping() async throws {
+        let fixture = try await DaemonFixture.start()
+        defer { fixture.stop() }
+        try fixture.writeConfig(schedule: "@every 1s")
+        let socket = try NotifyLog()
+        let daemon = try fixture.startDaemon(environment: ["NOTIFY_SOCKET": socket.socket.environmentValue,
+                                                          "WATCHDOG_USEC": "400000"])
+
+        try await eventually("READY=1") { socket.received().contains { $0.contains("READY=1") } }
+        let ready = try #require(socket.messages.first { $0.contains("READY=1") })
+        #expect(ready.contains("STATUS=last: none yet; next: mtd at "), "\(ready)")
+        try await eventually("a STATUS= after a run") {
+            socket.received().contains { $0.hasPrefix("STATUS=last: mtd ") && $0.contains(" succeeded at ") }
+        }
+        try await eventually("WATCHDOG=1") { socket.received().contains("WATCHDOG=1") }
+        daemon.signal(SIGTERM)
+        try await eventually("STOPPING=1") { socket.received().contains("STOPPING=1") }
+        #expect(try await daemon.exitStatus() == 0, "\(daemon.log)")
+    }
+}
+
+/// Every datagram the daemon sent to the notify socket so far.
+final class NotifyLog {
+    let socket: NotifySocket
+    private(set) var messages: [String] = []
+
+    init() throws { socket = try NotifySocket(abstract: false) }
+
+    func received() -> [String] {
+        while let message = socket.receive() { messages.append(message) }
+        return messages
+    }
+}
