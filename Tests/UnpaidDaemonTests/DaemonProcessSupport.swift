@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
 import Ledger
 import Testing
 
@@ -103,7 +106,8 @@ struct DaemonFixture {
     var database: String { directory + "/ledger.sqlite" }
     var spool: String { directory + "/archive/.spool" }
 
-    func writeConfig(schedule: String = "@every 1s", extraJob: String = "") throws {
+    func writeConfig(schedule: String = "@every 1s", extraJob: String = "", graceSeconds: Int = 30,
+                     maxAttempts: Int = 3) throws {
         let text = """
             timezone = "Asia/Shanghai"
             [api]
@@ -111,6 +115,7 @@ struct DaemonFixture {
             allow_http_loopback = true
             public_key = "\(Self.publicKey)"
             private_key_file = "\(directory)/private-key"
+            max_attempts = \(maxAttempts)
             [storage]
             database = "\(database)"
             archive_dir = "\(directory)/archive"
@@ -118,7 +123,7 @@ struct DaemonFixture {
             allowed_hosts = ["127.0.0.1"]
             allow_http_loopback = true
             [daemon]
-            shutdown_grace_seconds = 30
+            shutdown_grace_seconds = \(graceSeconds)
             [[job]]
             name = "mtd"
             organizations = [100001, 100002]
@@ -127,6 +132,15 @@ struct DaemonFixture {
             \(extraJob)
             """
         try text.write(toFile: configPath, atomically: true, encoding: .utf8)
+    }
+
+    /// Arms a simulator fault through its admin API (`POST /_sim/faults`).
+    func injectFault(_ fault: String, count: Int) async throws {
+        var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)/_sim/faults")!)
+        request.httpMethod = "POST"
+        request.httpBody = Data(#"{"fault":"\#(fault)","count":\#(count)}"#.utf8)
+        let (_, response) = try await URLSession.shared.data(for: request)
+        try #require((response as? HTTPURLResponse)?.statusCode == 200, "arming \(fault) failed: \(response)")
     }
 
     func startDaemon(name: String = "daemon", environment: [String: String] = [:]) throws -> ChildProcess {

@@ -33,6 +33,26 @@ struct DaemonProcessTests {
         #expect(daemon.log.contains("daemon stopped"))
     }
 
+    @Test func aRunStillGoingWhenTheGracePeriodEndsIsCancelledAndLeftForCatchUp() async throws {
+        let fixture = try await DaemonFixture.start()
+        defer { fixture.stop() }
+        try fixture.writeConfig(schedule: "@every 1s", graceSeconds: 1, maxAttempts: 20)
+        // Throttled again and again: the run sits in its retry back-off until cancelled.
+        try await fixture.injectFault("throttle", count: 1_000)
+        let daemon = try fixture.startDaemon()
+        try await eventually("the daemon to be ready") { daemon.log.contains("daemon ready") }
+        let ledger = try Ledger(path: fixture.database)
+        try await eventually("a run in flight") { try !ledger.runs(status: .running).isEmpty }
+        daemon.signal(SIGTERM)
+
+        #expect(try await daemon.exitStatus() == 0, "\(daemon.log)")
+        #expect(daemon.log.contains("shutdown grace period expired: run cancelled"), "\(daemon.log)")
+        let runs = try ledger.runs()
+        #expect(!runs.isEmpty && runs.allSatisfy { $0.status == .failed && $0.finishedAt != nil }, "\(runs)")
+        #expect(try ledger.lastFire(job: "mtd") == nil, "a cancelled fire must stay unrecorded for catch-up")
+        #expect(fixture.spoolFiles().isEmpty, "\(fixture.spoolFiles())")
+    }
+
     @Test func aBrokenConfigurationOnSIGHUPKeepsTheRunningOne() async throws {
         let fixture = try await DaemonFixture.start()
         defer { fixture.stop() }

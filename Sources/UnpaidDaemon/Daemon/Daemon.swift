@@ -38,6 +38,13 @@ public struct Daemon: Sendable {
             configuration: configuration,
             runner: shared.runner(for: configuration, ledger: ledger, privateKey: privateKey, logger: logger),
             onRunFinished: { [logger] summary in
+                if Task.isCancelled {
+                    let metadata: Logger.Metadata = [
+                        "job": "\(summary.job)", "run_id": "\(summary.runID.rawValue)",
+                        "grace_seconds": "\(configuration.daemon.shutdownGraceSeconds)"]
+                    logger.warning("shutdown grace period expired: run cancelled; its fire is retried on the next start",
+                                   metadata: metadata)
+                }
                 status.runFinished(summary, at: Date())
                 notify(notifier, logger) { try $0.status(status.line(now: Date())) }
             })
