@@ -46,7 +46,7 @@ public struct Daemon: Sendable {
                                    metadata: metadata)
                 }
                 status.runFinished(summary, at: Date())
-                notify(notifier, logger) { try $0.status(status.line(now: Date())) }
+                notifySystemd(notifier, logger) { try $0.status(status.line(now: Date())) }
             })
         let scheduler = Scheduler(jobs: jobs.map(\.scheduled), executor: executor, store: ledger, logger: logger)
         let control = DaemonControl(daemon: self, ledger: ledger, shared: shared, executor: executor,
@@ -110,8 +110,8 @@ struct SharedLimits: Sendable {
 }
 
 /// systemd being unreachable must never stop the daemon; it is worth a warning.
-func notify(_ notifier: SystemdNotifier?, _ logger: Logger,
-            _ send: (SystemdNotifier) throws -> Void) {
+func notifySystemd(_ notifier: SystemdNotifier?, _ logger: Logger,
+                   _ send: (SystemdNotifier) throws -> Void) {
     guard let notifier else { return }
     do { try send(notifier) } catch {
         logger.warning("cannot notify systemd", metadata: ["error": "\(error)"])

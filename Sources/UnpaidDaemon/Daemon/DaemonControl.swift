@@ -24,12 +24,12 @@ struct DaemonControl: Service {
         defer { source.cancel() }
 
         let line = status.line(now: Date())
-        notify(notifier, logger) { try $0.ready(status: line) }
+        notifySystemd(notifier, logger) { try $0.ready(status: line) }
         logger.info("daemon ready", metadata: ["status": "\(line)"])
         await withGracefulShutdownHandler {
             for await _ in hangups.cancelOnGracefulShutdown() { reload() }
         } onGracefulShutdown: { [notifier, logger] in
-            notify(notifier, logger) { try $0.stopping() }
+            notifySystemd(notifier, logger) { try $0.stopping() }
             logger.info("shutting down: no new runs; runs in flight finish")
             continuation.finish()
         }
@@ -37,7 +37,7 @@ struct DaemonControl: Service {
 
     /// Re-reads the configuration file. Everything is checked before anything is swapped.
     func reload() {
-        notify(notifier, logger) { try $0.reloading() }
+        notifySystemd(notifier, logger) { try $0.reloading() }
         logger.info("reloading configuration", metadata: ["config": "\(daemon.configurationFile)"])
         let current = executor.configuration
         do {
@@ -61,6 +61,6 @@ struct DaemonControl: Service {
                 "config": "\(daemon.configurationFile)", "error": "\(error)"])
         }
         let line = status.line(now: Date())
-        notify(notifier, logger) { try $0.ready(status: line) }
+        notifySystemd(notifier, logger) { try $0.ready(status: line) }
     }
 }
