@@ -62,6 +62,8 @@ let package = Package(
         .target(name: "BillingSimulator", dependencies: [
             "UnpaidCore", "CZlib", .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
         .executableTarget(name: "unpaidd-sim", dependencies: [
             "BillingSimulator", .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -1,6 +1,7 @@
 import BillingSimulator
 import Foundation
 import Testing
+import UnpaidCore
 
 @Suite("XLSX writer")
 struct XLSXWriterTests {
@@ -69,5 +70,18 @@ struct XLSXWriterTests {
 
     static func column(_ index: Int) -> String {
         index < 26 ? String(UnicodeScalar(UInt8(65 + index))) : "A" + String(UnicodeScalar(UInt8(65 + index - 26)))
+    }
+}
+
+@Suite("Amount text")
+struct AmountTextTests {
+    @Test(arguments: [0, 1, 999_999, 1_000_000, 123_456_789, -5, -1_000_001, Int64.max])
+    func sixDecimalTextEqualsMoney(micros: Int64) throws {
+        let order = OrderCatalog(organizationCount: 1, ordersPerOrganization: 1, seed: 1, now: testNow)
+            .orders(organizationID: 100_001, phase: 1)[0]
+        var changed = order
+        changed.totalPriceMicros = micros
+        guard case .text(let text) = changed.cells[19] else { Issue.record("OrderTotalPrice is not text"); return }
+        #expect(text == Money(units: Int128(micros), scale: 6).description)
     }
 }

@@ -23,19 +23,26 @@ public struct XLSXWorkbookWriter {
 
     public mutating func appendRow(_ cells: [XLSXCell]) {
         rowNumber += 1
-        let row = String(rowNumber)
-        pending.append(contentsOf: "<row r=\"\(row)\">".utf8)
+        let row = Array(String(rowNumber).utf8)
+        pending.append(contentsOf: "<row r=\"".utf8)
+        pending.append(contentsOf: row)
+        pending.append(contentsOf: "\">".utf8)
         for (index, cell) in cells.enumerated() {
-            let reference = Self.columnName(index) + row
+            if case .empty = cell { continue }
+            pending.append(contentsOf: "<c r=\"".utf8)
+            pending.append(contentsOf: Self.columnLetters(index))
+            pending.append(contentsOf: row)
             switch cell {
             case .empty:
                 continue
             case .integer(let value):
-                pending.append(contentsOf: "<c r=\"\(reference)\"><v>\(value)</v></c>".utf8)
+                pending.append(contentsOf: "\"><v>".utf8)
+                pending.append(contentsOf: String(value).utf8)
+                pending.append(contentsOf: "</v></c>".utf8)
             case .text(let text):
-                let space = text.first?.isWhitespace == true || text.last?.isWhitespace == true
-                    ? " xml:space=\"preserve\"" : ""
-                pending.append(contentsOf: "<c r=\"\(reference)\" t=\"inlineStr\"><is><t\(space)>".utf8)
+                let padded = text.first?.isWhitespace == true || text.last?.isWhitespace == true
+                pending.append(contentsOf: (padded ? "\" t=\"inlineStr\"><is><t xml:space=\"preserve\">"
+                                                   : "\" t=\"inlineStr\"><is><t>").utf8)
                 XMLText.appendEscaped(text, to: &pending)
                 pending.append(contentsOf: "</t></is></c>".utf8)
             }
@@ -45,6 +52,12 @@ public struct XLSXWorkbookWriter {
             zip.write(pending)
             pending.removeAll(keepingCapacity: true)
         }
+    }
+
+    private static let commonColumns: [[UInt8]] = (0..<64).map { Array(columnName($0).utf8) }
+
+    private static func columnLetters(_ index: Int) -> [UInt8] {
+        index < commonColumns.count ? commonColumns[index] : Array(columnName(index).utf8)
     }
 
     /// Closes the sheet and the archive; returns the bytes of the .xlsx file.
@@ -131,6 +144,7 @@ enum WorkbookParts {
             + "<borders count=\"1\"><border><left/><right/><top/><bottom/><diagonal/></border></borders>"
             + "<cellStyleXfs count=\"1\"><xf numFmtId=\"0\" fontId=\"0\" fillId=\"0\" borderId=\"0\"/></cellStyleXfs>"
             + "<cellXfs count=\"1\"><xf numFmtId=\"0\" fontId=\"0\" fillId=\"0\" borderId=\"0\" xfId=\"0\"/></cellXfs>"
+            + "<cellStyles count=\"1\"><cellStyle name=\"Normal\" xfId=\"0\" builtinId=\"0\"/></cellStyles>"
             + "</styleSheet>"
         return [
             ("[Content_Types].xml", contentTypes),
