@@ -98,6 +98,44 @@ struct DaemonProcessTests {
     }
 }
 
+/// `unpaidd schedule`, the preview an operator runs before enabling the service.
+@Suite(.enabled(if: BuiltProducts.available, Comment(rawValue: BuiltProducts.missing)))
+struct ScheduleCommandTests {
+    @Test func printsTheNextFiresInTheJobZoneWithThePeriodEachFetches() async throws {
+        let directory = "/tmp/unpaidd-schedule-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try """
+            timezone = "Asia/Shanghai"
+            [api]
+            endpoint = "https://api.ucloud.cn"
+            public_key = "pub"
+            private_key_env = "UNUSED"
+            [[job]]
+            name = "daily"
+            organizations = [1]
+            period = "previous-day"
+            schedule = "30 6 * * *"
+            [[job]]
+            name = "adhoc"
+            organizations = [1]
+            period = "previous-month"
+            """.write(toFile: directory + "/unpaidd.toml", atomically: true, encoding: .utf8)
+        let command = try ChildProcess(BuiltProducts.directory! + "/unpaidd", [
+            "schedule", "--config", directory + "/unpaidd.toml", "--next", "2", "--from", "2026-11-22T12:00",
+        ], logPath: directory + "/out.txt")
+        #expect(try await command.exitStatus() == 0, "\(command.log)")
+        #expect(command.log == """
+            job daily: "30 6 * * *" in Asia/Shanghai, period previous-day, catch_up latest
+              Next elapse   Mon 2026-11-23 06:30:00 +08:00  fetches 2026-11-22_2026-11-23
+              Iteration #2  Tue 2026-11-24 06:30:00 +08:00  fetches 2026-11-23_2026-11-24
+
+            job adhoc: no schedule (runs only with run --once)
+
+            """)
+    }
+}
+
 /// Every datagram the daemon sent to the notify socket so far.
 final class NotifyLog {
     let socket: NotifySocket

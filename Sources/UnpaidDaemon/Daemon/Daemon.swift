@@ -67,6 +67,11 @@ public struct Daemon: Sendable {
             "config": "\(configurationFile)", "jobs": "\(jobs.map(\.settings.name))",
             "ledger": "\(configuration.storage.database)", "lock": "\(lock.path)",
         ])
+        let unscheduled = configuration.jobs.filter { $0.schedule == nil }.map(\.name)
+        if onlyJob == nil, !unscheduled.isEmpty {
+            logger.notice("jobs without a schedule are not run by the daemon (only by run --once)",
+                          metadata: ["jobs": "\(unscheduled)"])
+        }
         try await ServiceGroup(configuration: groupConfiguration).run()
         withExtendedLifetime(lock) {}
         logger.info("daemon stopped")
