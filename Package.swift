@@ -88,7 +88,9 @@ let package = Package(
             "Webhooks", .product(name: "Hummingbird", package: "hummingbird"),
         ]),
         .testTarget(name: "BillingSimulatorTests", dependencies: ["BillingSimulator", "XLSXReader", "UnpaidExport"]),
-        .testTarget(name: "UnpaidDaemonTests", dependencies: ["UnpaidDaemon", "BillingSimulator"]),
+        .testTarget(name: "UnpaidDaemonTests", dependencies: [
+            "UnpaidDaemon", "BillingSimulator", .product(name: "Hummingbird", package: "hummingbird"),
+        ]),
     ],
     swiftLanguageModes: [.v6]
 )
