@@ -5,6 +5,7 @@ import UnpaidDaemon
 
 struct AlertsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "alerts",
         abstract: "Alerts and their lifecycle: per rule, job, organization and currency, with the last change notified.")
 
     enum StateFilter: String, ExpressibleByArgument, CaseIterable {

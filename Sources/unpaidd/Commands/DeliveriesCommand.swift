@@ -5,6 +5,7 @@ import UnpaidDaemon
 
 struct DeliveriesCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "deliveries",
         abstract: "Webhook deliveries, newest first: target, attempts, status and last error (URLs and secrets masked).")
 
     enum StatusFilter: String, ExpressibleByArgument, CaseIterable {
