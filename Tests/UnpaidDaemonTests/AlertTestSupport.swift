@@ -26,11 +26,18 @@ actor AlertReceiver {
 
     private var script: [Reply]
     private(set) var received: [Received] = []
+    /// Yields the number of requests received so far, after each request.
+    nonisolated let arrivals: AsyncStream<Int>
+    private let arrival: AsyncStream<Int>.Continuation
 
-    init(_ script: [Reply]) { self.script = script }
+    init(_ script: [Reply]) {
+        self.script = script
+        (arrivals, arrival) = AsyncStream<Int>.makeStream()
+    }
 
     func take(_ request: Received) -> Reply {
         received.append(request)
+        arrival.yield(received.count)
         return script.count > 1 ? script.removeFirst() : script[0]
     }
 
