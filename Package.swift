@@ -62,6 +62,8 @@ let package = Package(
         .target(name: "BillingSimulator", dependencies: [
             "UnpaidCore", "CZlib", .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
         .executableTarget(name: "unpaidd-sim", dependencies: [
             "BillingSimulator", .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -87,7 +89,7 @@ let package = Package(
         .testTarget(name: "WebhooksTests", dependencies: [
             "Webhooks", .product(name: "Hummingbird", package: "hummingbird"),
         ]),
-        .testTarget(name: "BillingSimulatorTests", dependencies: ["BillingSimulator", "XLSXReader", "UnpaidExport"]),
+        .testTarget(name: "BillingSimulatorTests", dependencies: ["BillingSimulator", "UnpaidCore", "CZlib"]),
         .testTarget(name: "UnpaidDaemonTests", dependencies: [
             "UnpaidDaemon", "BillingSimulator", .product(name: "Hummingbird", package: "hummingbird"),
         ]),

@@ -43,9 +43,9 @@ allowed_hosts = ["127.0.0.1"]
 allow_http_loopback = true
 
 [[job]]
-name = "last-30-days"
+name = "month-to-date"
 organizations = [100001, 100002, 100003, 100004]
-period = "last-30-days"
+period = "month-to-date"
 TOML
 
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }

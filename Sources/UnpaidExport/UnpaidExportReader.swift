@@ -65,8 +65,14 @@ private func scanExport(at path: String, aliases: [String: [String]], limits: XL
             decoding = CellDecoding(file: path, map: try ColumnMap(headers: headers, aliases: aliases, file: path))
             return
         }
-        if row.isEmpty || current.isBlank(row) { return }
-        try perRow(row, &current, &totals)
+        if row.isEmpty { return }
+        do {
+            try perRow(row, &current, &totals)
+        } catch let error as UnpaidExportError {
+            // Checking blankness only when a value is missing keeps it off the hot path.
+            if case .missingValue = error, current.isBlank(row) { return }
+            throw error
+        }
         decoding = current
         rowCount += 1
     }

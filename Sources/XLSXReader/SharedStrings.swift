@@ -1,23 +1,36 @@
 /// The shared-string table: every string's UTF-8 in one buffer, located by offsets,
 /// so a million strings cost two allocations rather than a million.
-struct SharedStrings: Sendable {
-    private(set) var bytes: [UInt8] = []
+final class SharedStrings {
+    private var bytes: [UInt8] = []
     /// `offsets[i]..<offsets[i + 1]` is string `i`.
-    private(set) var offsets: [UInt32] = [0]
+    private var offsets: [UInt32] = [0]
+    /// `bytes` copied to memory that never moves, so rows can hand out pointers into it.
+    private var frozen = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: 1)
 
     var count: Int { offsets.count - 1 }
 
-    func withBytes<R>(of index: Int, _ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
+    static var empty: SharedStrings { SharedStrings() }
+
+    deinit { frozen.deallocate() }
+
+    @inline(__always)
+    func bytes(of index: Int) -> UnsafeBufferPointer<UInt8> {
         let start = Int(offsets[index])
-        let end = Int(offsets[index + 1])
-        return try bytes.withUnsafeBufferPointer { try body(UnsafeBufferPointer(rebasing: $0[start..<end])) }
+        return UnsafeBufferPointer(start: frozen.baseAddress! + start, count: Int(offsets[index + 1]) - start)
+    }
+
+    private func freeze() {
+        frozen.deallocate()
+        frozen = .allocate(capacity: max(bytes.count, 1))
+        _ = frozen.initialize(from: bytes)
+        bytes = []
     }
 
     static func load(archive: ZipArchive, entry: ZipEntry, limits: XLSXLimits) throws(XLSXError) -> SharedStrings {
         let window = ByteWindow(source: try ZipEntryStream(archive: archive, entry: entry, limits: limits),
                                 maxKeptBytes: limits.maxRowBytes)
         let byteLimit = min(limits.maxSharedStringsBytes, Int(UInt32.max))
-        var table = SharedStrings()
+        let table = SharedStrings()
         var position = 0
         while true {
             let tokenizer = XMLTokenizer(base: window.base, end: window.count, part: entry.name)
@@ -51,7 +64,9 @@ struct SharedStrings: Sendable {
             }
             switch try window.refill(keepingFrom: keepFrom) {
             case .added: position = 0
-            case .endOfEntry: return table
+            case .endOfEntry:
+                table.freeze()
+                return table
             case .keptTooLarge:
                 throw .malformedXML(part: entry.name, detail: "shared string \(table.count) is larger than \(limits.maxRowBytes) bytes")
             }

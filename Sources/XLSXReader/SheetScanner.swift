@@ -1,23 +1,3 @@
-/// Where one cell's value lies in the window, recorded while scanning the row and
-/// decoded only if someone asks.
-struct CellSlot {
-    enum Encoding: UInt8 {
-        /// `start..<end` is the value's UTF-8 as is.
-        case plain
-        /// Character data needing entity/CDATA decoding (and `_xHHHH_` for strings).
-        case escapedText
-        /// `<is>` content: `<t>` runs to concatenate.
-        case richText
-        /// `start` is the index into the shared-string table.
-        case sharedIndex
-    }
-    var stamp: UInt32 = 0
-    var kind: CellKind = .number
-    var encoding: Encoding = .plain
-    var start: Int32 = 0
-    var end: Int32 = 0
-}
-
 /// Pulls `<row>` elements of one worksheet out of the inflating stream.
 final class SheetScanner {
     let window: ByteWindow
@@ -33,6 +13,7 @@ final class SheetScanner {
     private(set) var stamp: UInt32 = 0
     private(set) var rowNumber = 0
     private(set) var columnCount = 0
+    private let arena = DecodeArena()
 
     init(window: ByteWindow, part: String, limits: XLSXLimits, sharedStrings: SharedStrings) {
         self.window = window
@@ -47,6 +28,7 @@ final class SheetScanner {
 
     /// Advances to the next row; false after the last one.
     func nextRow() throws(XLSXError) -> Bool {
+        arena.reset()
         while !finished {
             let tokenizer = XMLTokenizer(base: window.base, end: window.count, part: part)
             var keepFrom = window.count
@@ -162,7 +144,15 @@ final class SheetScanner {
                 continue
             }
             guard child.kind == .start else { continue }
-            if tokenizer.nameIs(child, "v") {
+            if tokenizer.nameIs(child, "v"), let end = tokenizer.find(UInt8(ascii: "<"), from: child.next),
+               tokenizer.hasPrefix("</v>", at: end) {
+                // The common `<v>text</v>`, without a general tokenizer pass.
+                position = end + 4
+                if slot == nil { slot = try valueSlot(tokenizer, kind: kind, range: child.next..<end, column: column) }
+            } else if tokenizer.nameIs(child, "is"), let (text, next) = bareInlineText(tokenizer, from: child.next) {
+                position = next
+                slot = text
+            } else if tokenizer.nameIs(child, "v") {
                 guard let close = try closingTag(named: "v", tokenizer: tokenizer, from: child.next) else { return nil }
                 position = close.next
                 // An inline string's <is> wins over a stray <v>.
@@ -207,6 +197,16 @@ final class SheetScanner {
         let plain = TextDecoder.isPlain(base: tokenizer.base, range: range, excelEscapes: kind == .text)
         return CellSlot(kind: kind, encoding: plain ? .plain : .escapedText,
                         start: Int32(range.lowerBound), end: Int32(range.upperBound))
+    }
+
+    /// `<is><t>text</t></is>` spelled exactly so (no prefix, no attributes): the plain
+    /// text slot and the position after `</is>`, found by two byte searches.
+    private func bareInlineText(_ tokenizer: XMLTokenizer, from: Int) -> (CellSlot, Int)? {
+        guard tokenizer.hasPrefix("<t>", at: from), let end = tokenizer.find(UInt8(ascii: "<"), from: from + 3),
+              tokenizer.hasPrefix("</t></is>", at: end) else { return nil }
+        let text = TextDecoder.trimmed(base: tokenizer.base, (from + 3)..<end)
+        guard TextDecoder.isPlain(base: tokenizer.base, range: text, excelEscapes: true) else { return nil }
+        return (CellSlot(kind: .text, encoding: .plain, start: Int32(text.lowerBound), end: Int32(text.upperBound)), end + 9)
     }
 
     /// `<is><t>plain</t></is>`, by far the common form, is recorded as the bare text.
@@ -258,36 +258,30 @@ final class SheetScanner {
         }
     }
 
+    /// The cell's decoded UTF-8, valid until the next row.
+    func cellBytes(at column: Int) -> (kind: CellKind, bytes: UnsafeBufferPointer<UInt8>)? {
+        guard let slot = slot(at: column) else { return nil }
+        let base = UnsafePointer(window.base)
+        switch slot.encoding {
+        case .plain:
+            return (slot.kind, UnsafeBufferPointer(start: base + Int(slot.start), count: Int(slot.end - slot.start)))
+        case .sharedIndex:
+            return (.text, sharedStrings.bytes(of: Int(slot.start)))
+        case .escapedText:
+            var decoded: [UInt8] = []
+            TextDecoder.appendText(base: base, range: Int(slot.start)..<Int(slot.end), into: &decoded,
+                                   excelEscapes: slot.kind == .text)
+            return (slot.kind, arena.store(decoded))
+        case .richText:
+            var decoded: [UInt8] = []
+            TextDecoder.appendRichText(base: base, range: Int(slot.start)..<Int(slot.end), into: &decoded, part: part)
+            return (slot.kind, arena.store(decoded))
+        }
+    }
+
     func slot(at column: Int) -> CellSlot? {
         guard column >= 0, column < columnCount, column < slotCapacity else { return nil }
         let slot = slots[column]
         return slot.stamp == stamp ? slot : nil
     }
-}
-
-@inline(__always)
-func parseDecimal(_ base: UnsafePointer<UInt8>, _ range: Range<Int>) -> Int? {
-    guard !range.isEmpty, range.count <= 18 else { return nil }
-    var value = 0
-    for index in range {
-        let digit = base[index] &- UInt8(ascii: "0")
-        guard digit < 10 else { return nil }
-        value = value * 10 + Int(digit)
-    }
-    return value
-}
-
-/// `AB12` -> 27 (0-based column); nil when the reference has no letters.
-@inline(__always)
-func columnIndex(_ base: UnsafePointer<UInt8>, _ range: Range<Int>) -> Int? {
-    var value = 0
-    var letters = 0
-    for index in range {
-        let byte = base[index] | 0x20
-        guard byte >= UInt8(ascii: "a"), byte <= UInt8(ascii: "z") else { break }
-        value = value * 26 + Int(byte - UInt8(ascii: "a") + 1)
-        letters += 1
-        if letters > 6 { return Int.max / 2 }
-    }
-    return letters == 0 ? nil : value - 1
 }

@@ -60,7 +60,7 @@ public final class XLSXReader {
             if let sharedStringsPath, let sharedEntry = archive.entry(named: sharedStringsPath) {
                 sharedStrings = try SharedStrings.load(archive: archive, entry: sharedEntry, limits: limits)
             } else {
-                sharedStrings = SharedStrings()
+                sharedStrings = SharedStrings.empty
             }
         }
         let window = ByteWindow(source: try ZipEntryStream(archive: archive, entry: entry, limits: limits),

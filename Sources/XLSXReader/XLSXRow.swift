@@ -35,24 +35,16 @@ public struct XLSXRow {
 
     /// The cell's decoded UTF-8 (shared strings resolved, escapes decoded; `0`/`1` for
     /// booleans), without making a String. Nil for an empty cell.
+    @inlinable
     public func withCellBytes<R>(at column: Int, _ body: (CellKind, UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R? {
-        guard let slot = scanner.slot(at: column) else { return nil }
-        let base = UnsafePointer(scanner.window.base)
-        switch slot.encoding {
-        case .plain:
-            return try body(slot.kind, UnsafeBufferPointer(start: base + Int(slot.start), count: Int(slot.end - slot.start)))
-        case .sharedIndex:
-            return try scanner.sharedStrings.withBytes(of: Int(slot.start)) { try body(.text, $0) }
-        case .escapedText:
-            var decoded: [UInt8] = []
-            TextDecoder.appendText(base: base, range: Int(slot.start)..<Int(slot.end), into: &decoded,
-                                   excelEscapes: slot.kind == .text)
-            return try decoded.withUnsafeBufferPointer { try body(slot.kind, $0) }
-        case .richText:
-            var decoded: [UInt8] = []
-            TextDecoder.appendRichText(base: base, range: Int(slot.start)..<Int(slot.end), into: &decoded, part: scanner.part)
-            return try decoded.withUnsafeBufferPointer { try body(slot.kind, $0) }
-        }
+        guard let cell = bytes(at: column) else { return nil }
+        return try body(cell.kind, cell.bytes)
+    }
+
+    /// The cell's decoded UTF-8; the pointer is valid only until `forEachRow`'s closure
+    /// returns for this row. The cheapest accessor: no closure, no copy for plain cells.
+    public func bytes(at column: Int) -> (kind: CellKind, bytes: UnsafeBufferPointer<UInt8>)? {
+        scanner.cellBytes(at: column)
     }
 
     public func cell(at column: Int) -> CellValue? {

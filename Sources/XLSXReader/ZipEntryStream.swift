@@ -96,8 +96,6 @@ final class ZipEntryStream {
                 let message = stream.msg.map { String(cString: $0) } ?? "zlib status \(status)"
                 throw .corruptDeflate(part: entry.name, detail: message)
             }
-            // Return what we have rather than waiting for a full buffer when input ran dry mid-way.
-            if stream.avail_in == 0, inputRemaining == 0 { continue }
         }
         return capacity - Int(stream.avail_out)
     }

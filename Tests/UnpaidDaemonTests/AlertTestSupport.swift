@@ -81,18 +81,6 @@ final class TestTime: Sendable {
     func set(_ time: Int64) { value.withLock { $0 = time } }
 }
 
-/// Deterministic jitter (SplitMix64).
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 /// A real ledger file in a temporary directory, with alert settings and the pipeline's
 /// ledger step (record a snapshot through the planner) driven with orders directly.
 final class AlertBench: Sendable {

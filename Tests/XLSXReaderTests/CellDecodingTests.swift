@@ -53,6 +53,14 @@ import Testing
         #expect(reader.sheets == [XLSXSheet(name: "Data", partPath: "xl/worksheets/sheet1.xml")])
     }
 
+    @Test func zip64RecordsAreFollowed() throws {
+        let entries = TestWorkbook.entries(sheetData: #"<row><c t="inlineStr"><is><t>big</t></is></c><c><v>64</v></c></row>"#)
+        let reader = try XLSXReader(path: try TestWorkbook.write(TestZip.build(entries, zip64: true)))
+        var cells: [CellValue?] = []
+        try reader.forEachRow { cells = $0.cells }
+        #expect(cells == [.text("big"), .number("64")])
+    }
+
     @Test func accessorsDecodeOnlyWhatIsAsked() throws {
         let reader = try XLSXReader(path: try TestWorkbook.write(sheetData: #"<row><c t="s"><v>0</v></c><c><v>3.25</v></c><c t="b"><v>0</v></c></row>"#, sharedStrings: ["<t>CNY</t>"]))
         try reader.forEachRow { row in

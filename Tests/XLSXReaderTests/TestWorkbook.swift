@@ -16,7 +16,9 @@ struct TestZipEntry {
 }
 
 enum TestZip {
-    static func build(_ entries: [TestZipEntry]) -> [UInt8] {
+    /// `zip64` writes every size and offset through zip64 extra fields and records, as
+    /// writers do for files over 4 GiB.
+    static func build(_ entries: [TestZipEntry], zip64: Bool = false) -> [UInt8] {
         var file: [UInt8] = []
         var directory: [UInt8] = []
         for entry in entries {
@@ -30,12 +32,23 @@ enum TestZip {
             file += le32(0x0403_4B50) + le16(20) + le16(0) + le16(entry.deflate ? 8 : 0) + le16(0) + le16(0)
             file += le32(crc) + le32(UInt32(payload.count)) + le32(size) + le16(UInt16(name.count)) + le16(0) + name
             file += payload
-            directory += le32(0x0201_4B50) + le16(20) + le16(20) + le16(0) + le16(entry.deflate ? 8 : 0)
-            directory += le16(0) + le16(0) + le32(crc) + le32(UInt32(payload.count)) + le32(size)
-            directory += le16(UInt16(name.count)) + le16(0) + le16(0) + le16(0) + le16(0) + le32(0) + le32(offset) + name
+            let saturated: UInt32 = 0xFFFF_FFFF
+            let extra = zip64 ? le16(1) + le16(24) + le64(UInt64(size)) + le64(UInt64(payload.count)) + le64(UInt64(offset)) : []
+            directory += le32(0x0201_4B50) + le16(45) + le16(45) + le16(0) + le16(entry.deflate ? 8 : 0)
+            directory += le16(0) + le16(0) + le32(crc) + le32(zip64 ? saturated : UInt32(payload.count)) + le32(zip64 ? saturated : size)
+            directory += le16(UInt16(name.count)) + le16(UInt16(extra.count)) + le16(0) + le16(0) + le16(0) + le32(0)
+            directory += le32(zip64 ? saturated : offset) + name + extra
         }
         let directoryOffset = UInt32(file.count)
         file += directory
+        if zip64 {
+            let recordOffset = UInt64(file.count)
+            file += le32(0x0606_4B50) + le64(44) + le16(45) + le16(45) + le32(0) + le32(0)
+            file += le64(UInt64(entries.count)) + le64(UInt64(entries.count)) + le64(UInt64(directory.count)) + le64(UInt64(directoryOffset))
+            file += le32(0x0706_4B50) + le32(0) + le64(recordOffset) + le32(1)
+            file += le32(0x0605_4B50) + le16(0) + le16(0) + le16(0xFFFF) + le16(0xFFFF) + le32(0xFFFF_FFFF) + le32(0xFFFF_FFFF) + le16(0)
+            return file
+        }
         file += le32(0x0605_4B50) + le16(0) + le16(0) + le16(UInt16(entries.count)) + le16(UInt16(entries.count))
         file += le32(UInt32(directory.count)) + le32(directoryOffset) + le16(0)
         return file
@@ -62,6 +75,7 @@ enum TestZip {
 
     private static func le16(_ value: UInt16) -> [UInt8] { [UInt8(value & 0xFF), UInt8(value >> 8)] }
     private static func le32(_ value: UInt32) -> [UInt8] { le16(UInt16(value & 0xFFFF)) + le16(UInt16(value >> 16)) }
+    private static func le64(_ value: UInt64) -> [UInt8] { le32(UInt32(value & 0xFFFF_FFFF)) + le32(UInt32(value >> 32)) }
 }
 
 enum TestWorkbook {

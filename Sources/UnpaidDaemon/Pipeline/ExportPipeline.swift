@@ -44,6 +44,9 @@ public struct ExportPipeline: Sendable {
         let periodLabel = window.label(in: timeZone)
         let fetched: FetchedExport
         do {
+            // Created on demand: an operator may clean the spool while the daemon runs.
+            try FileManager.default.createDirectory(atPath: configuration.storage.spoolDirectory,
+                                                    withIntermediateDirectories: true)
             fetched = try await fetcher.fetch(UnpaidOrdersQuery(window: window, organizationIDs: [organizationID],
                                                                 filters: filters))
         } catch {

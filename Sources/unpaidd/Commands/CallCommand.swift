@@ -6,6 +6,7 @@ import UnpaidDaemon
 
 struct CallCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "call",
         abstract: "Call DownloadListUnpaidOrders and print the API's JSON answer (or, with --dry-run, the signed request with secrets masked).")
 
     @OptionGroup var config: ConfigOption

@@ -3,6 +3,7 @@ import UnpaidExport
 
 struct ConvertCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "convert",
         abstract: "Write every row of an export file (all columns, header first) as CSV or JSON Lines.")
 
     @Argument(help: "An unpaid-order export (.xlsx).")

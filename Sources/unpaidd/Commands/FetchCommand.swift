@@ -6,6 +6,7 @@ import UnpaidDaemon
 
 struct FetchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "fetch",
         abstract: "Fetch and record one organization's export for an explicit window [start, end).")
 
     @OptionGroup var config: ConfigOption

@@ -5,6 +5,7 @@ import UnpaidDaemon
 
 struct HistoryCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "history",
         abstract: "Every recorded snapshot: one line per snapshot and currency, with exact totals.")
 
     @OptionGroup var config: ConfigOption

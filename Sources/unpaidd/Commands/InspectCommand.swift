@@ -4,6 +4,7 @@ import UnpaidExport
 
 struct InspectCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "inspect",
         abstract: "Show the columns found, the row count and the exact totals of an export file.")
 
     @Argument(help: "An unpaid-order export (.xlsx).")

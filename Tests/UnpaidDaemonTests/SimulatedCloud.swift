@@ -1,0 +1,76 @@
+import BillingSimulator
+import Foundation
+import Ledger
+import Logging
+import UnpaidCore
+@testable import UnpaidDaemon
+
+/// A temporary state directory, a simulator over loopback and a pipeline configured for it:
+/// everything real except the cloud.
+struct SimulatedCloud {
+    static let publicKey = "test-public-key"
+    static let privateKey = "test-private-key-0123456789"
+
+    let directory: String
+    let simulator: BillingSimulator
+    let configuration: Configuration
+    let ledger: Ledger
+    let runner: JobRunner
+
+    static func start(maxAttempts: Int = 3, organizations: Int = 4, ordersPerOrganization: Int = 30,
+                      extraConfig: String = "") async throws -> SimulatedCloud {
+        let directory = FileManager.default.temporaryDirectory.appending(path: "unpaidd-e2e-\(UUID())").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let simulator = try await BillingSimulator.start(configuration: SimulatorConfiguration(
+            credentials: [publicKey: privateKey], organizationCount: organizations,
+            ordersPerOrganization: ordersPerOrganization))
+        let organizationList = simulator.catalog.organizationIDs.map(String.init).joined(separator: ", ")
+        let text = """
+        timezone = "Asia/Shanghai"
+        [api]
+        endpoint = "\(simulator.apiURL)"
+        allow_http_loopback = true
+        public_key = "\(publicKey)"
+        private_key_env = "UNPAIDD_TEST_KEY"
+        max_attempts = \(maxAttempts)
+        [storage]
+        database = "\(directory)/ledger.sqlite"
+        archive_dir = "\(directory)/archive"
+        [download]
+        allowed_hosts = ["127.0.0.1"]
+        allow_http_loopback = true
+        [[job]]
+        name = "mtd"
+        organizations = [\(organizationList)]
+        period = "month-to-date"
+        \(extraConfig)
+        """
+        let configuration = try Configuration.parse(text, file: "e2e.toml", environment: ["UNPAIDD_TEST_KEY": privateKey])
+        let ledger = try Ledger(path: configuration.storage.database)
+        let logger = Logger(label: "e2e") { _ in SwiftLogNoOpLogHandler() }
+        let pipeline = ExportPipeline(configuration: configuration, ledger: ledger, privateKey: privateKey, logger: logger)
+        return SimulatedCloud(directory: directory, simulator: simulator, configuration: configuration,
+                              ledger: ledger, runner: JobRunner(pipeline: pipeline, logger: logger))
+    }
+
+    var job: JobSettings { configuration.jobs[0] }
+
+    /// What the simulator says a correct reader must find for one organization and window.
+    func expected(_ organization: Int64, _ window: BillingWindow) async -> [String: Total] {
+        let totals = await simulator.expectedTotals(matching: OrderFilter(window: window, organizationIDs: [organization]))
+        var byCurrency: [String: Total] = [:]
+        for (key, total) in totals.byKey where key.organizationID == organization { byCurrency[key.currency] = total }
+        return byCurrency
+    }
+
+    func files(under folder: String) -> [String] {
+        let root = directory + "/" + folder
+        guard let enumerator = FileManager.default.enumerator(atPath: root) else { return [] }
+        return enumerator.compactMap { $0 as? String }.filter { $0.hasSuffix(".xlsx") }.sorted()
+    }
+
+    func stop() async {
+        await simulator.stop()
+        try? FileManager.default.removeItem(atPath: directory)
+    }
+}

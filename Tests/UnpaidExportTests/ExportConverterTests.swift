@@ -1,0 +1,42 @@
+import Foundation
+import Testing
+import UnpaidExport
+
+@Suite struct ExportConverterTests {
+    func output(_ format: ExportFormat, _ input: String) throws -> (rows: Int, text: String) {
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("convert-\(UUID().uuidString)").path
+        let rows = try ExportConverter(format: format).convert(xlsxAt: input, to: out)
+        return (rows, try String(contentsOfFile: out, encoding: .utf8))
+    }
+
+    @Test func csvQuotesPerRFC4180AndKeepsNumbersExact() throws {
+        let path = try ExportWorkbook.write([["OrderNo", "Note", "OrderTotalPrice"], ["A-1", "a, \"b\"\nc", NumberText("66355.05885099999")], ["A-2", nil, "7"]])
+        let (rows, text) = try output(.csv, path)
+        #expect(rows == 2)
+        #expect(text == "OrderNo,Note,OrderTotalPrice\r\nA-1,\"a, \"\"b\"\"\nc\",66355.05885099999\r\nA-2,,7\r\n")
+    }
+
+    @Test func jsonLinesKeyByHeader() throws {
+        let path = try ExportWorkbook.write([["OrderNo", "Qty", "Note"], ["A-1", 3, "x\"y"], ["A-2", nil, nil, "extra"]])
+        let (rows, text) = try output(.jsonl, path)
+        #expect(rows == 2)
+        #expect(text == #"{"OrderNo":"A-1","Qty":3,"Note":"x\"y"}"# + "\n" + #"{"OrderNo":"A-2","Qty":null,"Note":null,"D":"extra"}"# + "\n")
+    }
+
+    @Test func fixtureConvertsEveryRowWithTheSameValues() throws {
+        let fixture = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("../shared/fixtures/unpaid/xlsxwriter-shared-strings.xlsx").standardized.path
+        let (rows, text) = try output(.jsonl, fixture)
+        #expect(rows == 2000)
+        let lines = text.split(separator: "\n")
+        #expect(lines.count == 2000)
+        var count = 0
+        for line in lines {
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+            if object["OrderNo"] is String, object["OrderTotalPrice"] != nil, object["Currency"] is String { count += 1 }
+        }
+        #expect(count == 2000)
+        let csv = try output(.csv, fixture).text
+        #expect(csv.hasPrefix("OrderNo,OrganizationID,OrganizationName,") && csv.components(separatedBy: "\r\n").count == 2002)
+    }
+}
