@@ -18,12 +18,14 @@ public struct AlertDelivery: Sendable {
 
     let ledger: Ledger
     let service: DeliveryService
+    let logger: Logger
     let now: @Sendable () -> Int64
 
     public init(settings: AlertSettings, ledger: Ledger, logger: Logger,
                 client: any WebhookHTTPClient = CurlWebhookClient(),
                 now: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) }) {
         self.ledger = ledger
+        self.logger = logger
         self.now = now
         let schedule = RetrySchedule(maxAge: max(60, Int64(settings.maxDeliveryAgeSeconds)))
         service = DeliveryService(store: LedgerOutboxStore(ledger: ledger),
@@ -71,13 +73,20 @@ struct DeliveryLoop: Service {
     let delivery: AlertDelivery
     let pollInterval: Duration
 
+    /// A failing pass (the ledger busy or its disk full) is logged and tried again next
+    /// poll: the outbox keeps every message, so the daemon need not stop over it.
     func run() async throws {
-        do {
-            try await cancelWhenGracefulShutdown { [delivery, pollInterval] in
-                try await delivery.service.run(pollInterval: pollInterval, now: delivery.now)
+        try? await cancelWhenGracefulShutdown { [delivery, pollInterval] in
+            var generator = SystemRandomNumberGenerator()
+            while !Task.isCancelled {
+                do {
+                    _ = try await delivery.pass(using: &generator)
+                } catch {
+                    delivery.logger.error("webhook delivery pass failed; retrying next poll",
+                                          metadata: ["error": "\(error)"])
+                }
+                try await Task.sleep(for: pollInterval)
             }
-        } catch is CancellationError {
-            // Shutdown while sleeping between passes: every outcome so far is recorded.
         }
     }
 }
