@@ -15,6 +15,8 @@ actor AlertReceiver {
         var status: Int
         var headers: [String: String] = [:]
         var body = ""
+        /// Never answer (until the server stops): a sender stuck mid-delivery.
+        var hold = false
     }
 
     struct Received: Sendable {
@@ -50,6 +52,7 @@ actor AlertReceiver {
             var headers: [String: String] = [:]
             for field in request.headers { headers[field.name.canonicalName] = field.value }
             let reply = await receiver.take(Received(headers: headers, body: Array(bytes.readableBytesView)))
+            if reply.hold { try await Task.sleep(for: .seconds(3600)) }
             var fields = HTTPFields()
             for (name, value) in reply.headers { fields[HTTPField.Name(name)!] = value }
             return Response(status: .init(code: reply.status), headers: fields,
