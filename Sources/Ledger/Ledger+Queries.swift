@@ -44,8 +44,8 @@ extension Ledger {
             let rows = try Row.fetchCursor(db, sql: """
                 SELECT id, order_no, currency, amount_text, start_time, product_code, resource_id, model_id
                 FROM order_interval
-                WHERE series_id = ?1 AND first_snapshot_id <= ?2
-                  AND (closed_by_snapshot_id IS NULL OR closed_by_snapshot_id > ?2)
+                WHERE series_id = ?1 AND (closed_by_snapshot_id IS NULL OR closed_by_snapshot_id > ?2)
+                  AND first_snapshot_id <= ?2
                 ORDER BY order_no
                 """, arguments: [series[0] as Int64, id.rawValue])
             var orders: [UnpaidOrder] = []

@@ -77,13 +77,18 @@ extension Ledger {
 
     private static func insert(_ snapshot: NewSnapshot, seriesID: Int64, rowCount: Int,
                                totals: [String: Total], in db: Database) throws -> SnapshotID {
-        try db.execute(sql: """
-            INSERT INTO snapshot (run_id, series_id, period_start, period_end, period_label, fetched_at_ms,
-                                  file_name, file_size, sha256, archive_path, row_count)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """, arguments: [snapshot.runID.rawValue, seriesID, snapshot.window.start, snapshot.window.end,
-                             snapshot.periodLabel, Instant.milliseconds(snapshot.fetchedAt), snapshot.fileName,
-                             snapshot.fileSize, snapshot.sha256, snapshot.archivePath, rowCount])
+        do {
+            try db.execute(sql: """
+                INSERT INTO snapshot (run_id, series_id, period_start, period_end, period_label, fetched_at_ms,
+                                      file_name, file_size, sha256, archive_path, row_count)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [snapshot.runID.rawValue, seriesID, snapshot.window.start, snapshot.window.end,
+                                 snapshot.periodLabel, Instant.milliseconds(snapshot.fetchedAt), snapshot.fileName,
+                                 snapshot.fileSize, snapshot.sha256, snapshot.archivePath, rowCount])
+        } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE {
+            throw LedgerError.snapshotAlreadyRecorded(snapshot.runID, job: snapshot.job,
+                                                      organizationID: snapshot.organizationID)
+        }
         let id = SnapshotID(rawValue: db.lastInsertedRowID)
         for (currency, total) in totals {
             try db.execute(sql: """

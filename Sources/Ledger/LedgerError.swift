@@ -12,6 +12,8 @@ public enum LedgerError: Error, Sendable, Equatable, CustomStringConvertible {
     case finishedAsRunning(RunID)
     case runOfOtherJob(RunID, runJob: String, snapshotJob: String)
     case unknownSnapshot(SnapshotID)
+    /// A run records at most one snapshot per organization.
+    case snapshotAlreadyRecorded(RunID, job: String, organizationID: Int64)
     case duplicateOrder(orderNo: String, organizationID: Int64, fileName: String)
     case orderOfOtherOrganization(orderNo: String, orderOrganizationID: Int64,
                                   snapshotOrganizationID: Int64, fileName: String)
@@ -37,6 +39,8 @@ public enum LedgerError: Error, Sendable, Equatable, CustomStringConvertible {
             "\(id) belongs to job \"\(runJob)\", not to job \"\(snapshotJob)\" of the snapshot"
         case .unknownSnapshot(let id):
             "\(id) does not exist in the ledger"
+        case .snapshotAlreadyRecorded(let id, let job, let organizationID):
+            "\(id) already recorded a snapshot of job \"\(job)\" for organization \(organizationID)"
         case .duplicateOrder(let orderNo, let organizationID, let fileName):
             "\(fileName): order \(orderNo) of organization \(organizationID) appears more than once; nothing was recorded"
         case .orderOfOtherOrganization(let orderNo, let orderOrg, let snapshotOrg, let fileName):

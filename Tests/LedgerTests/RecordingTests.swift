@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import Testing
 import UnpaidCore
 @testable import Ledger
@@ -60,10 +61,26 @@ import UnpaidCore
 
         let after = try fixture.ledger.counts()
         #expect(after.orderIntervals == before.orderIntervals)
+        #expect(after.openOrderIntervals == before.openOrderIntervals)
         #expect(after.snapshots == before.snapshots + 2)
         #expect(sameFile.totals == first.totals && sameOrders.totals == first.totals)
         #expect(try fixture.ledger.orders(at: sameFile.id) == orders.byOrderNo)
         #expect(try fixture.ledger.orders(at: sameOrders.id) == orders.byOrderNo)
+    }
+
+    @Test func anUnchangedSnapshotWritesOnlyItsOwnRows() throws {
+        let fixture = try LedgerFixture()
+        let orders = [order("A", "1"), order("B", "2", currency: "CNY"), order("C", "3")]
+        try fixture.record(orders, shaSeed: 1, minute: 0)
+        for shaSeed in [1, 2] {  // the hash shortcut, then the full diff
+            let run = try fixture.ledger.startRun(job: "monthly", startedAt: LedgerFixture.base)
+            let changesBefore = try fixture.ledger.pool.write { $0.totalChangesCount }
+            try fixture.ledger.recordSnapshot(fixture.snapshot(run: run, shaSeed: shaSeed, at: LedgerFixture.base),
+                                              orders: orders.reversed())
+            let changes = try fixture.ledger.pool.write { $0.totalChangesCount } - changesBefore
+            #expect(changes == 3, "one snapshot row and two currency totals, sha seed \(shaSeed)")
+            try fixture.ledger.finishRun(run, status: .succeeded, error: nil, finishedAt: LedgerFixture.base)
+        }
     }
 
     @Test func sameHashWithDifferentOrdersStillDiffs() throws {
@@ -140,5 +157,33 @@ import UnpaidCore
         #expect(try fixture.ledger.orders(at: c.id) == [order("A", "1")])
         #expect(try fixture.ledger.previousSnapshot(before: c.id) == nil)
         #expect(try fixture.ledger.counts().orderIntervals == 3)
+    }
+}
+
+@Suite struct RunGuardTests {
+    @Test func aRunRecordsOneSnapshotPerOrganizationOfItsOwnJob() throws {
+        let fixture = try LedgerFixture()
+        let run = try fixture.ledger.startRun(job: "monthly", startedAt: LedgerFixture.base)
+        try fixture.ledger.recordSnapshot(fixture.snapshot(run: run, shaSeed: 1, at: LedgerFixture.base),
+                                          orders: [order("A", "1")])
+        #expect(throws: LedgerError.snapshotAlreadyRecorded(run, job: "monthly", organizationID: 42)) {
+            try fixture.ledger.recordSnapshot(fixture.snapshot(run: run, shaSeed: 2, at: LedgerFixture.base),
+                                              orders: [order("A", "2")])
+        }
+        #expect(throws: LedgerError.runOfOtherJob(run, runJob: "monthly", snapshotJob: "daily")) {
+            try fixture.ledger.recordSnapshot(
+                fixture.snapshot(run: run, job: "daily", shaSeed: 3, at: LedgerFixture.base), orders: [])
+        }
+        #expect(try fixture.ledger.counts().orderIntervals == 1)
+    }
+
+    @Test func malformedSnapshotFieldsAreRejectedBeforeWriting() throws {
+        let fixture = try LedgerFixture()
+        let run = try fixture.ledger.startRun(job: "monthly", startedAt: LedgerFixture.base)
+        var snapshot = fixture.snapshot(run: run, shaSeed: 1, at: LedgerFixture.base)
+        snapshot.sha256 = String(repeating: "A", count: 64)
+        let error = #expect(throws: LedgerError.self) { try fixture.ledger.recordSnapshot(snapshot, orders: []) }
+        #expect(error?.description.contains("sha256 must be 64 lowercase hex digits") == true)
+        #expect(try fixture.ledger.counts().snapshots == 0)
     }
 }

@@ -45,15 +45,20 @@ import Testing
             ("unfinishing a run", "UPDATE run SET status = 'running', finished_at_ms = NULL"),
         ]
         for badDecimal in ["1.", ".5", "01", "-0", "-0.00", "1e3", "1,5", "--1", "1-", "1.2.3", "", " 1", "NaN"] {
-            try fixture.ledger.pool.write { db in
-                #expect(throws: DatabaseError.self, "\(badDecimal)") {
+            #expect(throws: DatabaseError.self, "\(badDecimal)") {
+                try fixture.ledger.pool.write { db in
                     try db.execute(sql: "INSERT INTO snapshot_total VALUES (1, 'EUR', 1, ?)", arguments: [badDecimal])
                 }
-                #expect(throws: DatabaseError.self, "\(badDecimal)") {
+            }
+        }
+        // Order amounts get the cheaper check (characters, last digit); Money validates on read.
+        for badAmount in ["1.", "1e3", "1,5", "", " 1", "NaN", "12 USD"] {
+            #expect(throws: DatabaseError.self, "\(badAmount)") {
+                try fixture.ledger.pool.write { db in
                     try db.execute(sql: """
                         INSERT INTO order_interval (series_id, order_no, currency, amount_text, first_snapshot_id)
                         VALUES (1, 'Z', 'EUR', ?, 1)
-                        """, arguments: [badDecimal])
+                        """, arguments: [badAmount])
                 }
             }
         }

@@ -12,11 +12,7 @@ struct CallCommand: AsyncParsableCommand {
     @OptionGroup var config: ConfigOption
     @OptionGroup var log: LogOptions
 
-    @Option(help: "Window start: YYYY-MM-DD[THH:MM[:SS]] in the configured time zone, or Unix seconds.")
-    var start: String
-
-    @Option(help: "Window end (exclusive), same forms as --start.")
-    var end: String
+    @OptionGroup var period: WindowOptions
 
     @Option(help: "Organization id (repeatable). Default: all organizations the key can see.")
     var org: [Int64] = []
@@ -36,8 +32,7 @@ struct CallCommand: AsyncParsableCommand {
             }
             filters = configured.filters
         }
-        let window = try BillingWindow(start: try CommandLineDate.parse(start, in: settings.timeZone, option: "--start"),
-                                       end: try CommandLineDate.parse(end, in: settings.timeZone, option: "--end"))
+        let window = try period.window(in: settings.timeZone)
         let query = UnpaidOrdersQuery(window: window, organizationIDs: org, filters: filters)
         let client = settings.makeAPIClient(privateKey: try settings.api.privateKeySource.load(), logger: log.makeLogger())
         if dryRun {

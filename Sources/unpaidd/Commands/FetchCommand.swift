@@ -15,11 +15,7 @@ struct FetchCommand: AsyncParsableCommand {
     @Option(help: "Organization id.")
     var org: Int64
 
-    @Option(help: "Window start: YYYY-MM-DD[THH:MM[:SS]] in the configured time zone, or Unix seconds.")
-    var start: String
-
-    @Option(help: "Window end (exclusive), same forms as --start.")
-    var end: String
+    @OptionGroup var period: WindowOptions
 
     @Option(help: "Record under this job's name and use its filters (default: a job named \"fetch\" without filters).")
     var job: String?
@@ -35,9 +31,7 @@ struct FetchCommand: AsyncParsableCommand {
             }
             jobSettings = configured
         }
-        let window = try BillingWindow(
-            start: try CommandLineDate.parse(start, in: jobSettings.timeZone, option: "--start"),
-            end: try CommandLineDate.parse(end, in: jobSettings.timeZone, option: "--end"))
+        let window = try period.window(in: jobSettings.timeZone)
         let summary = try await runtime.runner.run(jobSettings, window: window, organizations: [org])
         print(RunSummaryText.render(summary, timeZone: jobSettings.timeZone))
         if summary.status != .succeeded { throw ExitCode.failure }
