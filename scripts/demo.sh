@@ -84,6 +84,12 @@ step "unpaidd run --once   (phase 2)"
 step "unpaidd history   (one line per snapshot and currency, exact totals)"
 "$bin/unpaidd" history --config "$state/unpaidd.toml"
 
+step "unpaidd alerts   (each alert's identity and state, kept in the ledger)"
+"$bin/unpaidd" alerts --config "$state/unpaidd.toml"
+
+step "unpaidd deliveries   (the durable outbox: one row per message and target)"
+"$bin/unpaidd" deliveries --config "$state/unpaidd.toml"
+
 step "alerts received by the local webhook receivers"
 curl -fsS "http://127.0.0.1:$port/_sim/webhooks"
 

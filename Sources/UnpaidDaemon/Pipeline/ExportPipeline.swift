@@ -10,8 +10,9 @@ import XLSXReader
 /// The main job for one organization and window: ask the API for the export, download
 /// it, parse every row, move the file into the archive, record the snapshot.
 ///
-/// The ledger is written last and in one transaction, so a failure at any stage leaves
-/// earlier snapshots untouched and no partial snapshot behind.
+/// The ledger is written last and in one transaction (with the change since the previous
+/// snapshot, the alerts and their outbox rows), so a failure at any stage leaves earlier
+/// snapshots untouched and no partial snapshot behind.
 public struct ExportPipeline: Sendable {
     public let configuration: Configuration
     public let ledger: Ledger
@@ -80,7 +81,9 @@ public struct ExportPipeline: Sendable {
                             periodLabel: periodLabel, fetchedAt: fetchedAt, fileName: fetched.export.fileName,
                             fileSize: fetched.file.byteCount, sha256: fetched.file.sha256Hex,
                             archivePath: archivePath),
-                orders: orders)
+                orders: orders,
+                alerting: AlertPlanner(settings: configuration.alerts, now: { [now] in Int64(now().timeIntervalSince1970) }).plan
+            ).record
         } catch {
             throw fail(.ledger, error)
         }

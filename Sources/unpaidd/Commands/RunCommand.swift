@@ -16,6 +16,9 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "Only this job.")
     var job: String?
 
+    @Option(help: "After --once runs, seconds to spend delivering the alerts they produced (the rest waits in the outbox).")
+    var deliveryTimeout: Int = 30
+
     func run() async throws {
         guard once else { return try await DaemonMode.run(config: config, log: log, job: job) }
         let runtime = try Runtime(config: config, log: log)
@@ -32,6 +35,13 @@ struct RunCommand: AsyncParsableCommand {
             let summary = try await runtime.runner.run(job, scheduledAt: now)
             print(RunSummaryText.render(summary, timeZone: job.timeZone))
             failed = failed || summary.status != .succeeded
+        }
+        if !runtime.configuration.alerts.targets.isEmpty {
+            let delivery = AlertDelivery(settings: runtime.configuration.alerts, ledger: runtime.ledger,
+                                         logger: runtime.logger)
+            let report = try await delivery.drain(timeout: .seconds(deliveryTimeout))
+            print("alerts: \(report.delivered) delivered, \(report.dead.count) dead, \(report.stillPending) still pending"
+                + (report.disabledTargets.isEmpty ? "" : ", targets disabled: \(report.disabledTargets.joined(separator: ", "))"))
         }
         if failed { throw ExitCode.failure }
     }
