@@ -107,7 +107,7 @@ struct DaemonFixture {
     var spool: String { directory + "/archive/.spool" }
 
     func writeConfig(schedule: String = "@every 1s", extraJob: String = "", graceSeconds: Int = 30,
-                     maxAttempts: Int = 3) throws {
+                     maxAttempts: Int = 3, tail: String = "") throws {
         let text = """
             timezone = "Asia/Shanghai"
             [api]
@@ -130,6 +130,7 @@ struct DaemonFixture {
             period = "month-to-date"
             schedule = "\(schedule)"
             \(extraJob)
+            \(tail)
             """
         try text.write(toFile: configPath, atomically: true, encoding: .utf8)
     }
@@ -141,6 +142,14 @@ struct DaemonFixture {
         request.httpBody = Data(#"{"fault":"\#(fault)","count":\#(count)}"#.utf8)
         let (_, response) = try await URLSession.shared.data(for: request)
         try #require((response as? HTTPURLResponse)?.statusCode == 200, "arming \(fault) failed: \(response)")
+    }
+
+    func setPhase(_ phase: Int) async throws {
+        var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)/_sim/phase")!)
+        request.httpMethod = "POST"
+        request.httpBody = Data(#"{"phase":\#(phase)}"#.utf8)
+        let (_, response) = try await URLSession.shared.data(for: request)
+        try #require((response as? HTTPURLResponse)?.statusCode == 200, "setting phase \(phase) failed: \(response)")
     }
 
     func startDaemon(name: String = "daemon", environment: [String: String] = [:]) throws -> ChildProcess {

@@ -53,6 +53,32 @@ struct DaemonProcessTests {
         #expect(fixture.spoolFiles().isEmpty, "\(fixture.spoolFiles())")
     }
 
+    @Test func aChangeBetweenScheduledRunsIsDeliveredToTheWebhook() async throws {
+        let fixture = try await DaemonFixture.start()
+        defer { fixture.stop() }
+        try fixture.writeConfig(schedule: "@every 1s", tail: """
+            [[target]]
+            name = "chat"
+            format = "slack"
+            url = "http://127.0.0.1:\(fixture.port)/_sim/webhooks/chat"
+            [[alert]]
+            name = "changed"
+            on = "any-change"
+            targets = ["chat"]
+            """)
+        let daemon = try fixture.startDaemon()
+        try await eventually("the daemon to be ready") { daemon.log.contains("daemon ready") }
+        let ledger = try Ledger(path: fixture.database)
+        try await eventually("a first run") { try fixture.succeededRuns(ledger) >= 1 }
+        try await fixture.setPhase(2)
+        try await eventually("an alert delivered by the daemon's delivery loop") {
+            try !ledger.deliveries(status: .delivered).isEmpty
+        }
+        daemon.signal(SIGTERM)
+        #expect(try await daemon.exitStatus() == 0, "\(daemon.log)")
+        #expect(try ledger.deliveries(status: .dead).isEmpty)
+    }
+
     @Test func aBrokenConfigurationOnSIGHUPKeepsTheRunningOne() async throws {
         let fixture = try await DaemonFixture.start()
         defer { fixture.stop() }

@@ -56,8 +56,12 @@ public struct Daemon: Sendable {
         if let notifier, let interval = notifier.watchdogInterval {
             services.append(WatchdogPinger(notifier: notifier, interval: interval, logger: logger))
         }
-        // Shut down in reverse: the control first (STOPPING=1), then the scheduler drains
-        // its runs while the watchdog keeps pinging.
+        if !configuration.alerts.targets.isEmpty {
+            services.append(AlertDelivery(settings: configuration.alerts, ledger: ledger, logger: logger).loop())
+        }
+        // Shut down in reverse: the control first (STOPPING=1), then the scheduler lets its
+        // runs finish (queueing their alerts), then delivery stops, the outbox keeping
+        // what is left; the watchdog pings until the end.
         services += [scheduler, control] as [any Service]
         var groupConfiguration = ServiceGroupConfiguration(
             services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)

@@ -50,6 +50,10 @@ struct DaemonControl: Service {
             if next.daemon != shared.settings {
                 logger.notice("[daemon] changes take effect on restart; keeping the running limits")
             }
+            if next.alerts.targets != current.alerts.targets
+                || next.alerts.maxDeliveryAgeSeconds != current.alerts.maxDeliveryAgeSeconds {
+                logger.notice("[[target]] and [delivery] changes take effect on restart; alert rules apply now")
+            }
             executor.replace(configuration: next,
                              runner: shared.runner(for: next, ledger: ledger, privateKey: privateKey, logger: logger))
             scheduler.replaceJobs(jobs.map(\.scheduled))
