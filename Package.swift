@@ -90,7 +90,9 @@ let package = Package(
             "Webhooks", .product(name: "Hummingbird", package: "hummingbird"),
         ]),
         .testTarget(name: "BillingSimulatorTests", dependencies: ["BillingSimulator", "UnpaidCore", "CZlib"]),
-        .testTarget(name: "UnpaidDaemonTests", dependencies: ["UnpaidDaemon", "BillingSimulator"]),
+        .testTarget(name: "UnpaidDaemonTests", dependencies: [
+            "UnpaidDaemon", "BillingSimulator", .product(name: "Hummingbird", package: "hummingbird"),
+        ]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -15,6 +15,7 @@ umask 077
 public_key="demo-public-key"
 head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$state/private-key"
 chmod 600 "$state/private-key"
+webhook_secret="whsec_$(head -c 32 /dev/urandom | base64 | tr -d '\n')"
 
 "$bin/unpaidd-sim" --port 0 --port-file "$state/sim.port" \
   --public-key "$public_key" --private-key-file "$state/private-key" \
@@ -46,6 +47,23 @@ allow_http_loopback = true
 name = "month-to-date"
 organizations = [100001, 100002, 100003, 100004]
 period = "month-to-date"
+
+# The simulator also plays the receivers: a chat robot and a signed incident webhook.
+[[target]]
+name = "finance-chat"
+format = "slack"
+url = "http://127.0.0.1:$port/_sim/webhooks/finance-chat"
+
+[[target]]
+name = "incidents"
+format = "standard"
+url = "http://127.0.0.1:$port/_sim/webhooks/incidents"
+secret = "$webhook_secret"
+
+[[alert]]
+name = "unpaid-changed"
+on = "any-change"
+targets = ["finance-chat", "incidents"]
 TOML
 
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
@@ -65,6 +83,15 @@ step "unpaidd run --once   (phase 2)"
 
 step "unpaidd history   (one line per snapshot and currency, exact totals)"
 "$bin/unpaidd" history --config "$state/unpaidd.toml"
+
+step "unpaidd alerts   (each alert's identity and state, kept in the ledger)"
+"$bin/unpaidd" alerts --config "$state/unpaidd.toml"
+
+step "unpaidd deliveries   (the durable outbox: one row per message and target)"
+"$bin/unpaidd" deliveries --config "$state/unpaidd.toml"
+
+step "alerts received by the local webhook receivers"
+curl -fsS "http://127.0.0.1:$port/_sim/webhooks"
 
 step "the archive"
 (cd "$state/archive" && find . -type f -name '*.xlsx' | sort)

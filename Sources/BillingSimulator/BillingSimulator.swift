@@ -116,6 +116,11 @@ public final class BillingSimulator: Sendable {
         router.post("/_sim/clock") { request, _ in try await admin.advanceClock(request) }
         router.get("/_sim/state") { _, _ in await admin.state() }
         router.get("/_sim/requests") { _, _ in await admin.requests() }
+        let webhooks = WebhookInboxHandler(inbox: services.inbox)
+        router.post("/_sim/webhooks/{receiver}") { request, context in
+            try await webhooks.receive(request, receiver: context.parameters.get("receiver") ?? "webhook")
+        }
+        router.get("/_sim/webhooks") { _, _ in await webhooks.list() }
         router.get("/**") { request, _ in await download.respond(to: request) }
         var logger = Logger(label: "unpaidd-sim")
         logger.logLevel = .warning

@@ -11,6 +11,11 @@ extension Ledger {
     /// written at all. An order number present twice in `orders` is an error.
     @discardableResult
     public func recordSnapshot(_ snapshot: NewSnapshot, orders: [UnpaidOrder]) throws -> SnapshotRecord {
+        try pool.write { db in try Self.recordSnapshot(snapshot, orders: orders, in: db) }
+    }
+
+    /// The write path of `recordSnapshot`, for callers that add to the same transaction.
+    static func recordSnapshot(_ snapshot: NewSnapshot, orders: [UnpaidOrder], in db: Database) throws -> SnapshotRecord {
         try Self.validate(snapshot)
         var totals: [String: Total] = [:]
         for order in orders {
@@ -21,7 +26,7 @@ extension Ledger {
             }
             totals[order.currency, default: Total()].add(order.totalPrice)
         }
-        return try pool.write { db in
+        do {
             let runStatus = try Self.runStatus(snapshot.runID, in: db)
             guard runStatus == .running else { throw LedgerError.runNotRunning(snapshot.runID, status: runStatus) }
             let runJob = try String.fetchOne(db, sql: "SELECT job FROM run WHERE id = ?",

@@ -12,6 +12,7 @@ enum LedgerSchema {
         migrator.registerMigration("v1-runs-snapshots-order-intervals") { db in
             try db.execute(sql: v1)
         }
+        migrator.registerMigration("v2-alerts") { db in try db.execute(sql: AlertSchema.v2) }
         return migrator
     }
 

@@ -9,6 +9,7 @@ struct Unpaidd: AsyncParsableCommand {
         subcommands: [
             RunCommand.self, FetchCommand.self, CallCommand.self, HistoryCommand.self,
             InspectCommand.self, ConvertCommand.self, CheckConfigCommand.self,
+            AlertsCommand.self, DeliveriesCommand.self, TestWebhookCommand.self, ScheduleCommand.self,
         ])
 }
 

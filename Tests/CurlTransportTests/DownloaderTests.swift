@@ -205,7 +205,8 @@ import Testing
             return await #expect(throws: TransportError.self) { try await download.value }
         }
         #expect(error == .cancelled)
-        #expect(clock.now - begin < .seconds(10))
+        // The server holds the body for 30 s: ending well before that proves the cancel stopped it.
+        #expect(clock.now - begin < .seconds(25))
         #expect(try spoolContents(spool).isEmpty)
     }
 }

@@ -7,6 +7,7 @@ struct SimulatorServices: Sendable {
     let catalog: OrderCatalog
     let state: SimulatorState
     let store: ObjectStore
+    let inbox = WebhookInbox()
 
     /// Wall clock (or the frozen start) shifted by `advanceClock`, so tests expire URLs without sleeping.
     func currentTime() async -> Int64 {

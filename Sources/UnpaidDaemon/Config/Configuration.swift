@@ -11,6 +11,7 @@ public struct Configuration: Sendable {
     public var export: ExportSettings
     public var jobs: [JobSettings]
     public var alerts: AlertSettings
+    public var daemon: DaemonSettings
 
     public func job(named name: String) -> JobSettings? { jobs.first { $0.name == name } }
 }
@@ -59,19 +60,47 @@ public struct JobSettings: Sendable {
     public var organizations: [Int64]
     public var period: PeriodSpec
     public var timeZone: TimeZone
-    /// Kept as written until the scheduler parses it.
-    public var schedule: String?
+    /// When the daemon fires the job; nil for jobs run only by `run --once` or a timer.
+    public var schedule: Schedule?
+    /// The schedule as written, for status lines and `unpaidd schedule`.
+    public var scheduleText: String?
+    public var catchUp: CatchUpPolicy
+    public var catchUpWindow: TimeInterval
+    public var randomDelay: TimeInterval
     public var filters: QueryFilters
 
     public init(name: String, organizations: [Int64], period: PeriodSpec, timeZone: TimeZone,
-                schedule: String?, filters: QueryFilters) {
+                schedule: Schedule?, scheduleText: String? = nil, catchUp: CatchUpPolicy = .latest,
+                catchUpWindow: TimeInterval = 24 * 3600, randomDelay: TimeInterval = 0, filters: QueryFilters) {
         self.name = name
         self.organizations = organizations
         self.period = period
         self.timeZone = timeZone
         self.schedule = schedule
+        self.scheduleText = scheduleText ?? schedule?.description
+        self.catchUp = catchUp
+        self.catchUpWindow = catchUpWindow
+        self.randomDelay = randomDelay
         self.filters = filters
     }
+
+    /// The job as the scheduler sees it, or nil when it has no schedule.
+    public var scheduledJob: ScheduledJob? {
+        schedule.map { ScheduledJob(name: name, schedule: $0, timeZone: timeZone, catchUp: catchUp,
+                                    catchUpWindow: catchUpWindow, randomDelayMax: randomDelay) }
+    }
+}
+
+/// How the long-running daemon shares the cloud and stops.
+public struct DaemonSettings: Sendable, Equatable {
+    /// Organizations fetched at the same time, across all jobs.
+    public var maxConcurrentOrganizations: Int = 4
+    /// API calls per second, all jobs together (a token bucket with a burst of the same size).
+    public var apiCallsPerSecond: Double = 5
+    /// How long runs in flight may take to finish after SIGTERM before they are cancelled.
+    public var shutdownGraceSeconds: Double = 60
+
+    public init() {}
 }
 
 /// The API's optional list parameters, as a job narrows its export.

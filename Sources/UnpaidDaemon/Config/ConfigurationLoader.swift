@@ -47,9 +47,10 @@ extension Configuration {
         }
         guard !jobs.isEmpty else { throw root.error("job", "at least one [[job]] is required") }
         let alerts = try AlertSettings.parse(&root, jobs: jobs, environment: environment)
+        let daemon = try DaemonSettings.parse(&root)
         try root.rejectUnknownKeys()
         return Configuration(file: file, timeZone: timeZone, api: api, download: download,
-                             storage: storage, export: export, jobs: jobs, alerts: alerts)
+                             storage: storage, export: export, jobs: jobs, alerts: alerts, daemon: daemon)
     }
 
     private static func zone(_ name: String, reader: TableReader, key: String) throws(ConfigurationError) -> TimeZone {
@@ -139,7 +140,7 @@ extension Configuration {
         let period: PeriodSpec
         do { period = try PeriodSpec(parsing: periodText) } catch { throw table.error("period", error.description) }
         let zone = try zone(table.string("timezone") ?? defaultZone.identifier, reader: table, key: "timezone")
-        let schedule = try table.string("schedule")
+        let timing = try JobTiming.parse(&table)
         var filters = QueryFilters()
         if var filterTable = try table.table("filters") {
             filters.resourceIDs = try filterTable.strings("resource_ids") ?? []
@@ -156,6 +157,8 @@ extension Configuration {
         }
         try table.rejectUnknownKeys()
         return JobSettings(name: name, organizations: organizations.map(Int64.init), period: period,
-                           timeZone: zone, schedule: schedule, filters: filters)
+                           timeZone: zone, schedule: timing.schedule, scheduleText: timing.text,
+                           catchUp: timing.catchUp, catchUpWindow: timing.catchUpWindow,
+                           randomDelay: timing.randomDelay, filters: filters)
     }
 }

@@ -54,16 +54,24 @@ struct TableReader {
 
     /// A number of seconds written as an integer or a float (`0.5`).
     mutating func seconds(_ key: String, in range: ClosedRange<Double>) throws(ConfigurationError) -> Double? {
+        try number(key, in: range, of: "seconds")
+    }
+
+    /// A number of `unit` written as an integer or a float.
+    mutating func number(_ key: String, in range: ClosedRange<Double>, of unit: String) throws(ConfigurationError) -> Double? {
         guard let value = value(key) else { return nil }
         let number: Double
         if let integer = value.int { number = Double(integer) } else if let float = value.double { number = float } else {
-            throw error(key, "expected a number of seconds, found \(value.type)")
+            throw error(key, "expected a number of \(unit), found \(value.type)")
         }
         guard range.contains(number) else {
-            throw error(key, "expected seconds from \(range.lowerBound) to \(range.upperBound), found \(number)")
+            throw error(key, "expected \(unit) from \(range.lowerBound) to \(range.upperBound), found \(number)")
         }
         return number
     }
+
+    /// Whether the table has `key`, without counting it as read.
+    func has(_ key: String) -> Bool { table[key] != nil }
 
     mutating func strings(_ key: String) throws(ConfigurationError) -> [String]? {
         guard let value = value(key) else { return nil }

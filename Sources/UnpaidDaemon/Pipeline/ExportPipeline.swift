@@ -10,8 +10,9 @@ import XLSXReader
 /// The main job for one organization and window: ask the API for the export, download
 /// it, parse every row, move the file into the archive, record the snapshot.
 ///
-/// The ledger is written last and in one transaction, so a failure at any stage leaves
-/// earlier snapshots untouched and no partial snapshot behind.
+/// The ledger is written last and in one transaction (with the change since the previous
+/// snapshot, the alerts and their outbox rows), so a failure at any stage leaves earlier
+/// snapshots untouched and no partial snapshot behind.
 public struct ExportPipeline: Sendable {
     public let configuration: Configuration
     public let ledger: Ledger
@@ -20,6 +21,8 @@ public struct ExportPipeline: Sendable {
     let rejected: FileArchive
     let logger: Logger
     let now: @Sendable () -> Date
+    /// Shared by every run of the daemon, so all jobs together stay under the API's rate limit.
+    public var apiRateLimit: TokenBucket?
 
     public init(configuration: Configuration, ledger: Ledger, privateKey: String, logger: Logger,
                 now: @escaping @Sendable () -> Date = { Date() }) {
@@ -46,6 +49,7 @@ public struct ExportPipeline: Sendable {
             // Created on demand: an operator may clean the spool while the daemon runs.
             try FileManager.default.createDirectory(atPath: configuration.storage.spoolDirectory,
                                                     withIntermediateDirectories: true)
+            try await apiRateLimit?.acquire()
             fetched = try await fetcher.fetch(UnpaidOrdersQuery(window: window, organizationIDs: [organizationID],
                                                                 filters: filters))
         } catch {
@@ -77,7 +81,9 @@ public struct ExportPipeline: Sendable {
                             periodLabel: periodLabel, fetchedAt: fetchedAt, fileName: fetched.export.fileName,
                             fileSize: fetched.file.byteCount, sha256: fetched.file.sha256Hex,
                             archivePath: archivePath),
-                orders: orders)
+                orders: orders,
+                alerting: AlertPlanner(settings: configuration.alerts, now: { [now] in Int64(now().timeIntervalSince1970) }).plan
+            ).record
         } catch {
             throw fail(.ledger, error)
         }

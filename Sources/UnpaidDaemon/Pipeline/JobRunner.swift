@@ -22,11 +22,15 @@ public struct RunSummary: Sendable {
 public struct JobRunner: Sendable {
     public let pipeline: ExportPipeline
     public let maxConcurrentOrganizations: Int
+    /// Shared by every job of the daemon: bounds organizations in flight across jobs.
+    public let organizationLimiter: ConcurrencyLimiter?
     let logger: Logger
 
-    public init(pipeline: ExportPipeline, maxConcurrentOrganizations: Int = 4, logger: Logger) {
+    public init(pipeline: ExportPipeline, maxConcurrentOrganizations: Int = 4,
+                organizationLimiter: ConcurrencyLimiter? = nil, logger: Logger) {
         self.pipeline = pipeline
         self.maxConcurrentOrganizations = max(1, maxConcurrentOrganizations)
+        self.organizationLimiter = organizationLimiter
         self.logger = logger
     }
 
@@ -52,13 +56,22 @@ public struct JobRunner: Sendable {
             var pending = organizations[...]
             func startNext() {
                 guard let organization = pending.popFirst() else { return }
-                group.addTask {
-                    do throws(PipelineError) {
-                        return .success(try await pipeline.snapshot(
-                            job: job.name, organizationID: organization, window: window,
-                            timeZone: job.timeZone, filters: job.filters, runID: runID))
+                group.addTask { [organizationLimiter] in
+                    let snapshot = { @Sendable () async -> Result<SnapshotRecord, PipelineError> in
+                        do throws(PipelineError) {
+                            return .success(try await pipeline.snapshot(
+                                job: job.name, organizationID: organization, window: window,
+                                timeZone: job.timeZone, filters: job.filters, runID: runID))
+                        } catch {
+                            return .failure(error)
+                        }
+                    }
+                    guard let organizationLimiter else { return await snapshot() }
+                    do {
+                        return try await organizationLimiter.withPermit { await snapshot() }
                     } catch {
-                        return .failure(error)
+                        return .failure(PipelineError(organizationID: organization, stage: .fetch,
+                                                      message: "not started: the run was cancelled while waiting for a turn"))
                     }
                 }
             }

@@ -5,7 +5,7 @@ import UnpaidDaemon
 struct RunCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
-        abstract: "Run every job once now (--once).")
+        abstract: "Run the jobs on their schedules until stopped (SIGTERM), or every job once (--once).")
 
     @OptionGroup var config: ConfigOption
     @OptionGroup var log: LogOptions
@@ -16,7 +16,11 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "Only this job.")
     var job: String?
 
+    @Option(help: "After --once runs, seconds to spend delivering the alerts they produced (the rest waits in the outbox).")
+    var deliveryTimeout: Int = 30
+
     func run() async throws {
+        guard once else { return try await DaemonMode.run(config: config, log: log, job: job) }
         let runtime = try Runtime(config: config, log: log)
         var jobs = runtime.configuration.jobs
         if let job {
@@ -25,15 +29,19 @@ struct RunCommand: AsyncParsableCommand {
             }
             jobs = [selected]
         }
-        guard once else {
-            throw CommandError("the scheduling loop is not available in this build: use --once (for example from a systemd timer)")
-        }
         var failed = false
         let now = Date()
         for job in jobs {
             let summary = try await runtime.runner.run(job, scheduledAt: now)
             print(RunSummaryText.render(summary, timeZone: job.timeZone))
             failed = failed || summary.status != .succeeded
+        }
+        if !runtime.configuration.alerts.targets.isEmpty {
+            let delivery = AlertDelivery(settings: runtime.configuration.alerts, ledger: runtime.ledger,
+                                         logger: runtime.logger)
+            let report = try await delivery.drain(timeout: .seconds(deliveryTimeout))
+            print("alerts: \(report.delivered) delivered, \(report.dead.count) dead, \(report.stillPending) still pending"
+                + (report.disabledTargets.isEmpty ? "" : ", targets disabled: \(report.disabledTargets.joined(separator: ", "))"))
         }
         if failed { throw ExitCode.failure }
     }

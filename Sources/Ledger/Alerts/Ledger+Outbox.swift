@@ -1,0 +1,120 @@
+import GRDB
+import UnpaidCore
+
+/// The webhook outbox and the alert list. Rows are addressed by (message id, target);
+/// updates touch pending rows only, so a finished delivery is never rewritten.
+extension Ledger {
+    /// Pending rows due at `now` whose target is not disabled, oldest due first.
+    public func dueDeliveries(now: Int64, limit: Int) throws -> [OutboxEntry] {
+        try pool.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT * FROM outbox WHERE status = 'pending' AND next_attempt_at <= ?
+                  AND target NOT IN (SELECT target FROM target_state)
+                ORDER BY next_attempt_at, id LIMIT ?
+                """, arguments: [now, limit]).map(Self.outboxEntry)
+        }
+    }
+
+    /// When the next pending row of an enabled target is due; nil when none is pending.
+    public func nextDeliveryDue() throws -> Int64? {
+        try pool.read { db in
+            try Int64.fetchOne(db, sql: """
+                SELECT min(next_attempt_at) FROM outbox WHERE status = 'pending'
+                  AND target NOT IN (SELECT target FROM target_state)
+                """)
+        }
+    }
+
+    public func markDelivered(messageID: String, target: String, attempts: Int, at: Int64) throws {
+        try updatePending(messageID: messageID, target: target, sql: """
+            status = 'delivered', attempts = ?, finished_at = ?
+            """, arguments: [attempts, at])
+    }
+
+    public func markRetry(messageID: String, target: String, attempts: Int, nextAttemptAt: Int64,
+                          lastError: String) throws {
+        try updatePending(messageID: messageID, target: target, sql: """
+            attempts = ?, next_attempt_at = ?, last_error = ?
+            """, arguments: [attempts, nextAttemptAt, lastError])
+    }
+
+    public func markDead(messageID: String, target: String, attempts: Int, reason: String, at: Int64) throws {
+        try updatePending(messageID: messageID, target: target, sql: """
+            status = 'dead', attempts = ?, last_error = ?, finished_at = max(?, created_at)
+            """, arguments: [attempts, reason, at])
+    }
+
+    private func updatePending(messageID: String, target: String, sql: String, arguments: StatementArguments) throws {
+        try pool.write { db in
+            try db.execute(sql: "UPDATE outbox SET " + sql + " WHERE message_id = ? AND target = ? AND status = 'pending'",
+                           arguments: arguments + [messageID, target])
+        }
+    }
+
+    /// Stops delivery to `target` until `enableTarget`; its pending rows wait, visible.
+    public func disableTarget(_ target: String, reason: String, at: Int64) throws {
+        try pool.write { db in
+            try db.execute(sql: """
+                INSERT INTO target_state (target, disabled_at, reason) VALUES (?, ?, ?)
+                ON CONFLICT (target) DO NOTHING
+                """, arguments: [target, at, reason])
+        }
+    }
+
+    /// Resumes delivery to a target (after its URL was fixed); true if it was disabled.
+    @discardableResult
+    public func enableTarget(_ target: String) throws -> Bool {
+        try pool.write { db in
+            try db.execute(sql: "DELETE FROM target_state WHERE target = ?", arguments: [target])
+            return db.changesCount > 0
+        }
+    }
+
+    public func disabledTargets() throws -> [DisabledTarget] {
+        try pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM target_state ORDER BY target").map {
+                DisabledTarget(target: $0["target"], disabledAt: $0["disabled_at"], reason: $0["reason"])
+            }
+        }
+    }
+
+    /// Outbox rows, newest first, optionally only those with `status`.
+    public func deliveries(status: DeliveryStatus? = nil, limit: Int? = nil) throws -> [OutboxEntry] {
+        try pool.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT * FROM outbox WHERE ?1 IS NULL OR status = ?1 ORDER BY id DESC LIMIT ?2
+                """, arguments: [status?.rawValue, limit ?? -1]).map(Self.outboxEntry)
+        }
+    }
+
+    /// Alerts with their last notification, firing first, then by identity.
+    public func alerts(status: AlertState.Status? = nil) throws -> [StoredAlert] {
+        try pool.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT a.*, (SELECT o.notification_json FROM outbox o WHERE o.identity_key = a.identity_key
+                             ORDER BY o.id DESC LIMIT 1) AS last_notification
+                FROM alert_state a WHERE ?1 IS NULL OR a.status = ?1
+                ORDER BY a.status = 'resolved', a.rule, a.job, a.organization_id, a.currency
+                """, arguments: [status?.rawValue]).map { row in
+                let text: String? = row["last_notification"]
+                return StoredAlert(state: try Self.alertState(row), lastNotification: try text.map {
+                    try LedgerJSON.decode(AlertNotification.self, $0, table: "outbox", rowID: 0, column: "notification_json")
+                })
+            }
+        }
+    }
+
+    static func outboxEntry(_ row: Row) throws -> OutboxEntry {
+        let id: Int64 = row["id"]
+        let statusText: String = row["status"]
+        guard let status = DeliveryStatus(rawValue: statusText) else {
+            throw LedgerError.corruptValue(table: "outbox", rowID: id, column: "status", value: statusText)
+        }
+        return OutboxEntry(
+            id: id, notification: try LedgerJSON.decode(AlertNotification.self, row["notification_json"],
+                                                         table: "outbox", rowID: id, column: "notification_json"),
+            target: row["target"], createdAt: row["created_at"], attempts: row["attempts"],
+            nextAttemptAt: row["next_attempt_at"], status: status, lastError: row["last_error"],
+            finishedAt: row["finished_at"])
+    }
+}

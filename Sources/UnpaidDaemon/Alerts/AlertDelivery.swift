@@ -1,0 +1,92 @@
+import Foundation
+import Ledger
+import Logging
+import ServiceLifecycle
+import Webhooks
+
+/// Delivers the ledger's outbox to the configured targets: continuously in the daemon
+/// (`service`), or for a bounded time after a one-shot run (`drain`).
+public struct AlertDelivery: Sendable {
+    public struct DrainReport: Sendable, Hashable {
+        public var delivered = 0
+        public var retries = 0
+        public var dead: [String] = []
+        public var disabledTargets: [String] = []
+        /// Rows still pending when the drain stopped (also those held for a disabled target).
+        public var stillPending = 0
+    }
+
+    let ledger: Ledger
+    let service: DeliveryService
+    let logger: Logger
+    let now: @Sendable () -> Int64
+
+    public init(settings: AlertSettings, ledger: Ledger, logger: Logger,
+                client: any WebhookHTTPClient = CurlWebhookClient(),
+                now: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) }) {
+        self.ledger = ledger
+        self.logger = logger
+        self.now = now
+        let schedule = RetrySchedule(maxAge: max(60, Int64(settings.maxDeliveryAgeSeconds)))
+        service = DeliveryService(store: LedgerOutboxStore(ledger: ledger),
+                                  sender: WebhookSender(client: client, logger: logger),
+                                  targets: settings.targets, schedule: schedule, logger: logger)
+    }
+
+    /// One attempt for each due message.
+    public func pass(using generator: inout some RandomNumberGenerator) async throws -> DeliveryService.PassReport {
+        try await service.pass(now: now, using: &generator)
+    }
+
+    /// Delivers what is due, waiting for retries that come due before `timeout` runs out;
+    /// whatever is left stays in the outbox for the daemon or the next run.
+    public func drain(timeout: Duration, clock: some Clock<Duration> = ContinuousClock()) async throws -> DrainReport {
+        let deadline = clock.now.advanced(by: timeout)
+        var generator = SystemRandomNumberGenerator()
+        var total = DrainReport()
+        while true {
+            let pass = try await service.pass(now: now, using: &generator)
+            total.delivered += pass.delivered
+            total.retries += pass.retrying
+            total.dead += pass.dead
+            total.disabledTargets += pass.disabledTargets
+            let progressed = pass.delivered + pass.retrying + pass.dead.count > 0
+            guard let next = try ledger.nextDeliveryDue() else { break }
+            let wait = next - now()
+            if wait <= 0 {
+                if progressed { continue } else { break }
+            }
+            guard clock.now.advanced(by: .seconds(wait)) <= deadline else { break }
+            try await clock.sleep(for: .seconds(wait))
+        }
+        total.stillPending = try ledger.deliveries(status: .pending).count
+        return total
+    }
+
+    /// The daemon's delivery loop, ended by graceful shutdown.
+    public func loop(pollInterval: Duration = .seconds(5)) -> some Service {
+        DeliveryLoop(delivery: self, pollInterval: pollInterval)
+    }
+}
+
+struct DeliveryLoop: Service {
+    let delivery: AlertDelivery
+    let pollInterval: Duration
+
+    /// A failing pass (the ledger busy or its disk full) is logged and tried again next
+    /// poll: the outbox keeps every message, so the daemon need not stop over it.
+    func run() async throws {
+        try? await cancelWhenGracefulShutdown { [delivery, pollInterval] in
+            var generator = SystemRandomNumberGenerator()
+            while !Task.isCancelled {
+                do {
+                    _ = try await delivery.pass(using: &generator)
+                } catch {
+                    delivery.logger.error("webhook delivery pass failed; retrying next poll",
+                                          metadata: ["error": "\(error)"])
+                }
+                try await Task.sleep(for: pollInterval)
+            }
+        }
+    }
+}

@@ -1,0 +1,35 @@
+import Ledger
+import UnpaidCore
+import Webhooks
+
+/// Decides, inside the snapshot's transaction, which alerts a snapshot changes and which
+/// targets hear about it: the rules evaluate, each notification goes to the rule's
+/// targets that want it (a target with `send_resolved = false` skips resolutions).
+public struct AlertPlanner: Sendable {
+    public let rules: [AlertRule]
+    let targets: [String: WebhookTarget]
+    let now: @Sendable () -> Int64
+
+    public init(settings: AlertSettings, now: @escaping @Sendable () -> Int64) {
+        rules = settings.rules
+        targets = Dictionary(settings.targets.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        self.now = now
+    }
+
+    public func plan(_ input: AlertingInput) -> AlertingPlan {
+        let at = now()
+        guard !rules.isEmpty else { return .nothing(at: at) }
+        let facts = SnapshotFacts(job: input.snapshot.job, organizationID: input.snapshot.organizationID,
+                                  snapshotID: input.snapshot.id.rawValue, diff: input.diff, orders: input.orders)
+        let evaluation = AlertEvaluator.evaluate(rules: rules, facts: facts, states: input.states, now: at)
+        let deliveries = evaluation.notifications.flatMap { notification in
+            notification.targets.compactMap { name -> PlannedDelivery? in
+                // Configuration validation guarantees the name exists; a target removed
+                // since has nothing to deliver to.
+                guard let target = targets[name], target.accepts(notification) else { return nil }
+                return PlannedDelivery(notification: notification, target: name)
+            }
+        }
+        return AlertingPlan(states: evaluation.states, deliveries: deliveries, now: at)
+    }
+}

@@ -1,0 +1,91 @@
+import Foundation
+import Ledger
+import UnpaidCore
+import Webhooks
+
+/// The tables `unpaidd alerts` and `unpaidd deliveries` print. Texts that may quote a
+/// receiver (last errors) pass through `SecretMask` first.
+public enum AlertReports {
+    public static func alerts(_ alerts: [StoredAlert], timeZone: TimeZone) -> TabularReport {
+        var report = TabularReport(columns: ["status", "rule", "job", "organization", "currency", "firing_since",
+                                             "resolved_at", "before", "after", "delta", "orders_before",
+                                             "orders_after", "highlighted_orders", "snapshot"])
+        for alert in alerts {
+            let state = alert.state, last = alert.lastNotification
+            report.append([
+                .text(state.status.rawValue), .text(state.identity.rule), .text(state.identity.job),
+                .integer(state.identity.organizationID), .text(state.identity.currency),
+                .text(time(state.firingSince, timeZone)), state.resolvedAt.map { .text(time($0, timeZone)) } ?? .missing,
+                last?.before.map { .money($0.sum) } ?? .missing, last.map { .money($0.after.sum) } ?? .missing,
+                last?.delta.map { .money($0) } ?? .missing,
+                last?.before.map { .integer(Int64($0.count)) } ?? .missing,
+                last.map { .integer(Int64($0.after.count)) } ?? .missing,
+                .text(last?.highlightedOrders.map(\.orderNo).joined(separator: " ") ?? ""),
+                .integer(state.lastSnapshotID),
+            ])
+        }
+        return report
+    }
+
+    public static func deliveries(_ entries: [OutboxEntry], disabled: [DisabledTarget], mask: SecretMask,
+                                  timeZone: TimeZone) -> TabularReport {
+        let disabledNames = Set(disabled.map(\.target))
+        var report = TabularReport(columns: ["message_id", "target", "kind", "rule", "organization", "currency",
+                                             "status", "attempts", "created_at", "next_attempt_at", "finished_at",
+                                             "last_error"])
+        for entry in entries {
+            let identity = entry.notification.identity
+            let held = entry.status == .pending && disabledNames.contains(entry.target)
+            report.append([
+                .text(entry.messageID), .text(entry.target), .text(entry.notification.kind.rawValue),
+                .text(identity.rule), .integer(identity.organizationID), .text(identity.currency),
+                .text(held ? "held (target disabled)" : entry.status.rawValue), .integer(Int64(entry.attempts)),
+                .text(time(entry.createdAt, timeZone)),
+                entry.status == .pending ? .text(time(entry.nextAttemptAt, timeZone)) : .missing,
+                entry.finishedAt.map { .text(time($0, timeZone)) } ?? .missing,
+                entry.lastError.map { .text(mask.apply(oneLine($0))) } ?? .missing,
+            ])
+        }
+        return report
+    }
+
+    public static func disabledTargets(_ targets: [DisabledTarget], mask: SecretMask, timeZone: TimeZone) -> TabularReport {
+        var report = TabularReport(columns: ["disabled_target", "since", "reason"])
+        for target in targets {
+            report.append([.text(target.target), .text(time(target.disabledAt, timeZone)),
+                           .text(mask.apply(oneLine(target.reason)))])
+        }
+        return report
+    }
+
+    /// ISO 8601 in the configured zone, which is what finance reads dates in.
+    static func time(_ seconds: Int64, _ timeZone: TimeZone) -> String {
+        Date(timeIntervalSince1970: TimeInterval(seconds))
+            .formatted(Date.ISO8601FormatStyle(timeZone: timeZone).year().month().day()
+                .time(includingFractionalSeconds: false).timeZone(separator: .colon))
+    }
+
+    static func oneLine(_ text: String) -> String {
+        text.split(whereSeparator: \.isNewline).joined(separator: " ")
+    }
+}
+
+/// Hides the configured targets' URLs (robot tokens live in paths and queries) and
+/// secrets in any text shown to a person.
+public struct SecretMask: Sendable {
+    let replacements: [(String, String)]
+
+    public init(targets: [WebhookTarget]) {
+        var replacements: [(String, String)] = []
+        for target in targets {
+            replacements.append((target.url, WebhookTarget.masked(target.url)))
+            if let secret = target.secret, !secret.isEmpty { replacements.append((secret, "<secret>")) }
+        }
+        // Longest first, so a URL containing another target's URL is masked whole.
+        self.replacements = replacements.sorted { $0.0.count > $1.0.count }
+    }
+
+    public func apply(_ text: String) -> String {
+        replacements.reduce(text) { $0.replacingOccurrences(of: $1.0, with: $1.1) }
+    }
+}

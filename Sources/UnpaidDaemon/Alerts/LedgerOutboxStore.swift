@@ -1,0 +1,37 @@
+import Ledger
+import Webhooks
+
+/// The delivery service's outbox, kept in the ledger's SQLite file.
+public struct LedgerOutboxStore: OutboxStore {
+    let ledger: Ledger
+
+    public init(ledger: Ledger) {
+        self.ledger = ledger
+    }
+
+    public func fetchDue(now: Int64, limit: Int) async throws -> [OutboxMessage] {
+        try ledger.dueDeliveries(now: now, limit: limit).map { entry in
+            OutboxMessage(notification: entry.notification, target: entry.target, createdAt: entry.createdAt,
+                          attempts: entry.attempts, nextAttemptAt: entry.nextAttemptAt)
+        }
+    }
+
+    public func markDelivered(_ message: OutboxMessage, at: Int64) async throws {
+        try ledger.markDelivered(messageID: message.messageID, target: message.target,
+                                 attempts: message.attempts + 1, at: at)
+    }
+
+    public func markRetry(_ message: OutboxMessage, attempts: Int, nextAttemptAt: Int64, lastError: String) async throws {
+        try ledger.markRetry(messageID: message.messageID, target: message.target, attempts: attempts,
+                             nextAttemptAt: nextAttemptAt, lastError: lastError)
+    }
+
+    public func markDead(_ message: OutboxMessage, attempts: Int, reason: String, at: Int64) async throws {
+        try ledger.markDead(messageID: message.messageID, target: message.target, attempts: attempts,
+                            reason: reason, at: at)
+    }
+
+    public func disableTarget(_ name: String, reason: String, at: Int64) async throws {
+        try ledger.disableTarget(name, reason: reason, at: at)
+    }
+}

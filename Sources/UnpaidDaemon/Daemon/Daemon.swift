@@ -1,0 +1,145 @@
+import Foundation
+import Ledger
+import Logging
+import ServiceLifecycle
+
+/// `unpaidd run`: the scheduler, the watchdog and the SIGHUP handler in one service group.
+/// SIGTERM/SIGINT start a graceful shutdown: no new run starts, runs in flight finish
+/// (bounded by `daemon.shutdown_grace_seconds`), and the process exits 0.
+public struct Daemon: Sendable {
+    public let configurationFile: String
+    /// Schedule only this job (the others stay in the configuration, unscheduled).
+    public let onlyJob: String?
+    let logger: Logger
+    let environment: [String: String]
+
+    public init(configurationFile: String, onlyJob: String? = nil, logger: Logger,
+                environment: [String: String] = ProcessInfo.processInfo.environment) {
+        self.configurationFile = configurationFile
+        self.onlyJob = onlyJob
+        self.logger = logger
+        self.environment = environment
+    }
+
+    public func run() async throws {
+        // Before anything else: SIGHUP's default action would kill us before the handler runs.
+        signal(SIGHUP, SIG_IGN)
+        let configuration = try Configuration.load(file: configurationFile)
+        let jobs = try scheduledJobs(of: configuration)
+        let lock = try InstanceLock(database: configuration.storage.database)
+        SpoolCleaner.removeAbandonedDownloads(in: configuration.storage.spoolDirectory,
+                                              olderThan: configuration.download.totalTimeoutSeconds, logger: logger)
+        let privateKey = try configuration.api.privateKeySource.load(environment: environment)
+        let ledger = try Ledger(path: configuration.storage.database)
+        let shared = SharedLimits(configuration.daemon)
+        let notifier = SystemdNotifier(environment: environment)
+        let status = DaemonStatus(jobs: jobs.map(\.settings))
+        let executor = PipelineJobExecutor(
+            configuration: configuration,
+            runner: shared.runner(for: configuration, ledger: ledger, privateKey: privateKey, logger: logger),
+            onRunFinished: { [logger] summary in
+                if Task.isCancelled {
+                    let metadata: Logger.Metadata = [
+                        "job": "\(summary.job)", "run_id": "\(summary.runID.rawValue)",
+                        "grace_seconds": "\(configuration.daemon.shutdownGraceSeconds)"]
+                    logger.warning("shutdown grace period expired: run cancelled; its fire is retried on the next start",
+                                   metadata: metadata)
+                }
+                status.runFinished(summary, at: Date())
+                notifySystemd(notifier, logger) { try $0.status(status.line(now: Date())) }
+            })
+        let scheduler = Scheduler(jobs: jobs.map(\.scheduled), executor: executor, store: ledger, logger: logger)
+        let control = DaemonControl(daemon: self, ledger: ledger, shared: shared, executor: executor,
+                                    scheduler: scheduler, status: status, notifier: notifier, logger: logger)
+
+        var services: [any Service] = []
+        if let notifier, let interval = notifier.watchdogInterval {
+            services.append(WatchdogPinger(notifier: notifier, interval: interval, logger: logger))
+        }
+        if !configuration.alerts.targets.isEmpty {
+            services.append(AlertDelivery(settings: configuration.alerts, ledger: ledger, logger: logger).loop())
+        }
+        // Shut down in reverse: the control first (STOPPING=1), then the scheduler lets its
+        // runs finish (queueing their alerts), then delivery stops, the outbox keeping
+        // what is left; the watchdog pings until the end.
+        services += [scheduler, control] as [any Service]
+        var groupConfiguration = ServiceGroupConfiguration(
+            services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        groupConfiguration.maximumGracefulShutdownDuration = .milliseconds(
+            Int64(configuration.daemon.shutdownGraceSeconds * 1000))
+        logger.info("daemon starting", metadata: [
+            "config": "\(configurationFile)", "jobs": "\(jobs.map(\.settings.name))",
+            "ledger": "\(configuration.storage.database)", "lock": "\(lock.path)",
+        ])
+        let unscheduled = configuration.jobs.filter { $0.schedule == nil }.map(\.name)
+        if onlyJob == nil, !unscheduled.isEmpty {
+            logger.notice("jobs without a schedule are not run by the daemon (only by run --once)",
+                          metadata: ["jobs": "\(unscheduled)"])
+        }
+        try await ServiceGroup(configuration: groupConfiguration).run()
+        withExtendedLifetime(lock) {}
+        logger.info("daemon stopped")
+    }
+
+    /// The jobs with a schedule (or `onlyJob`), paired with their scheduler view.
+    func scheduledJobs(of configuration: Configuration) throws(DaemonError) -> [(settings: JobSettings, scheduled: ScheduledJob)] {
+        var jobs = configuration.jobs
+        if let onlyJob {
+            guard let job = configuration.job(named: onlyJob) else {
+                throw .unknownJob(onlyJob, file: configuration.file)
+            }
+            jobs = [job]
+        }
+        let scheduled = jobs.compactMap { job in job.scheduledJob.map { (job, $0) } }
+        guard !scheduled.isEmpty else { throw .nothingScheduled(file: configuration.file) }
+        return scheduled
+    }
+}
+
+/// The limits every run of the daemon shares, whichever job it belongs to. Changing
+/// `[daemon]` takes a restart: a reload keeps these.
+struct SharedLimits: Sendable {
+    let settings: DaemonSettings
+    let organizations: ConcurrencyLimiter
+    let apiCalls: TokenBucket
+
+    init(_ settings: DaemonSettings) {
+        self.settings = settings
+        organizations = ConcurrencyLimiter(limit: settings.maxConcurrentOrganizations)
+        apiCalls = TokenBucket(ratePerSecond: settings.apiCallsPerSecond,
+                               burst: max(1, Int(settings.apiCallsPerSecond.rounded(.up))))
+    }
+
+    func runner(for configuration: Configuration, ledger: Ledger, privateKey: String, logger: Logger) -> JobRunner {
+        var pipeline = ExportPipeline(configuration: configuration, ledger: ledger, privateKey: privateKey, logger: logger)
+        pipeline.apiRateLimit = apiCalls
+        return JobRunner(pipeline: pipeline, maxConcurrentOrganizations: settings.maxConcurrentOrganizations,
+                         organizationLimiter: organizations, logger: logger)
+    }
+}
+
+/// systemd being unreachable must never stop the daemon; it is worth a warning.
+func notifySystemd(_ notifier: SystemdNotifier?, _ logger: Logger,
+                   _ send: (SystemdNotifier) throws -> Void) {
+    guard let notifier else { return }
+    do { try send(notifier) } catch {
+        logger.warning("cannot notify systemd", metadata: ["error": "\(error)"])
+    }
+}
+
+public enum DaemonError: Error, Sendable, Equatable, CustomStringConvertible {
+    case nothingScheduled(file: String)
+    case unknownJob(String, file: String)
+    case databaseChanged(from: String, to: String)
+
+    public var description: String {
+        switch self {
+        case .nothingScheduled(let file):
+            "\(file): no [[job]] has a schedule: add schedule = \"0 6 * * *\" (or \"@every 6h\") to a job, or use run --once from a timer"
+        case .unknownJob(let name, let file):
+            "--job: no job named \"\(name)\" in \(file)"
+        case .databaseChanged(let from, let to):
+            "storage.database changed from \(from) to \(to): a reload cannot move the ledger; restart the daemon (systemctl restart unpaidd)"
+        }
+    }
+}

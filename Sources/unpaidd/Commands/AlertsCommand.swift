@@ -1,0 +1,34 @@
+import ArgumentParser
+import Ledger
+import UnpaidCore
+import UnpaidDaemon
+
+struct AlertsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "alerts",
+        abstract: "Alerts and their lifecycle: per rule, job, organization and currency, with the last change notified.")
+
+    enum StateFilter: String, ExpressibleByArgument, CaseIterable {
+        case firing, resolved, all
+    }
+
+    @OptionGroup var config: ConfigOption
+
+    @Option(help: "firing, resolved or all.")
+    var state: StateFilter = .firing
+
+    @Option(help: "table, csv or json.")
+    var format: TabularReport.Format = .table
+
+    func run() throws {
+        let settings = try config.load()
+        let ledger = try Ledger(path: settings.storage.database)
+        let status: AlertState.Status? = switch state {
+        case .firing: .firing
+        case .resolved: .resolved
+        case .all: nil
+        }
+        let report = AlertReports.alerts(try ledger.alerts(status: status), timeZone: settings.timeZone)
+        print(report.render(format), terminator: "")
+    }
+}

@@ -1,0 +1,59 @@
+import Foundation
+import Testing
+import UnpaidCore
+@testable import UnpaidDaemon
+import Webhooks
+
+@Suite struct AlertDeliveryLoopTests {
+    static let orders = [usd("A", "100.00")]
+
+    func bench(_ url: String) throws -> AlertBench {
+        try AlertBench(rules: [changeRule(targets: ["finance"])], targets: [
+            WebhookTarget(name: "finance", format: .alertmanager, url: url + "/am", timeout: .seconds(5))])
+    }
+
+    @Test func aBoundedDrainLeavesWhatFailsForNextTime() async throws {
+        try await AlertReceiver.serving([.init(status: 503), .init(status: 200)]) { url, receiver in
+            let bench = try bench(url)
+            defer { bench.removeFiles() }
+            try bench.record(Self.orders, file: 1)
+            try bench.record(Self.orders + [usd("B", "5")], file: 2)
+            // The retry is due in about 5 s; a drain with no time left does not wait for it.
+            var report = try await bench.delivery().drain(timeout: .zero)
+            #expect(report.delivered == 0 && report.retries == 1 && report.stillPending == 1)
+            // The next run (the clock has moved on) delivers it, with the same id.
+            bench.time.set(bench.time.now + 60)
+            report = try await bench.delivery().drain(timeout: .zero)
+            #expect(report.delivered == 1 && report.stillPending == 0)
+            let keys = await receiver.received.map { $0.headers["idempotency-key"] }
+            #expect(keys.count == 2 && keys[0] == keys[1] && keys[0] != nil)
+        }
+    }
+
+    @Test func theDaemonLoopDeliversAndStopsWhenCancelled() async throws {
+        try await AlertReceiver.serving([.init(status: 200)]) { url, receiver in
+            let bench = try bench(url)
+            defer { bench.removeFiles() }
+            try bench.record(Self.orders, file: 1)
+            try bench.record(Self.orders + [usd("B", "5")], file: 2)
+            let loop = bench.delivery().loop(pollInterval: .milliseconds(20))
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await loop.run() }
+                var arrivals = receiver.arrivals.makeAsyncIterator()
+                #expect(await arrivals.next() == 1)
+                group.cancelAll()
+                // Cancellation ends the loop without an error.
+                try await group.waitForAll()
+            }
+            // Cancelled while the answer was on its way, the row may still be pending:
+            // never lost, delivered by the next drain under the same id.
+            let row = try #require(try bench.ledger.deliveries().first)
+            #expect(row.status == .delivered || (row.status == .pending && row.attempts == 1))
+            if row.status == .pending {
+                bench.time.set(bench.time.now + 60)
+                #expect(try await bench.delivery().drain(timeout: .zero).delivered == 1)
+            }
+            #expect(try bench.ledger.deliveries().map(\.status) == [.delivered])
+        }
+    }
+}

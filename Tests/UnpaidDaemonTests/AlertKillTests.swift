@@ -1,0 +1,94 @@
+import Foundation
+import Ledger
+import Testing
+import UnpaidCore
+@testable import UnpaidDaemon
+
+/// The real `unpaidd` binary, killed with SIGKILL while its first webhook is in flight:
+/// the snapshot and its outbox rows were committed together, so the next run delivers
+/// them, under the same message ids, each recorded delivered once.
+@Suite(.serialized) struct AlertKillTests {
+    /// SwiftPM puts executables beside the test bundle.
+    static var executable: URL {
+        URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+            .deletingLastPathComponent().appendingPathComponent("unpaidd")
+    }
+
+    @Test func killedBeforeDeliveryDeliversAfterRestart() async throws {
+        let binary = Self.executable
+        try #require(FileManager.default.isExecutableFile(atPath: binary.path), "no \(binary.path): build the package first")
+        try await AlertReceiver.serving([.init(status: 200, hold: true), .init(status: 200)]) { url, receiver in
+            let alerting = """
+                [[target]]
+                name = "finance"
+                format = "alertmanager"
+                url = "\(url)/hook/robot-token-123"
+                [[alert]]
+                name = "owed"
+                organizations = [100003]
+                above = "0"
+                targets = ["finance"]
+                """
+            let cloud = try await SimulatedCloud.start(extraConfig: alerting)
+            defer { Task { await cloud.stop() } }
+            let organizations = cloud.simulator.catalog.organizationIDs.map(String.init).joined(separator: ", ")
+            let configFile = cloud.directory + "/unpaidd.toml"
+            try """
+                timezone = "Asia/Shanghai"
+                [api]
+                endpoint = "\(cloud.simulator.apiURL)"
+                allow_http_loopback = true
+                public_key = "\(SimulatedCloud.publicKey)"
+                private_key_env = "UNPAIDD_TEST_KEY"
+                [storage]
+                database = "\(cloud.configuration.storage.database)"
+                archive_dir = "\(cloud.directory)/archive"
+                [download]
+                allowed_hosts = ["127.0.0.1"]
+                allow_http_loopback = true
+                [[job]]
+                name = "mtd"
+                organizations = [\(organizations)]
+                period = "month-to-date"
+                \(alerting)
+                """.write(toFile: configFile, atomically: true, encoding: .utf8)
+
+            func start(log: String) throws -> Process {
+                let process = Process()
+                process.executableURL = binary
+                process.arguments = ["run", "--once", "--config", configFile, "--delivery-timeout", "30"]
+                process.environment = ["UNPAIDD_TEST_KEY": SimulatedCloud.privateKey]
+                _ = FileManager.default.createFile(atPath: log, contents: nil)
+                process.standardOutput = FileHandle.nullDevice
+                process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
+                try process.run()
+                return process
+            }
+
+            let first = try start(log: cloud.directory + "/first.log")
+            var arrivals = receiver.arrivals.makeAsyncIterator()
+            #expect(await arrivals.next() == 1)
+            kill(first.processIdentifier, SIGKILL)
+            first.waitUntilExit()
+            #expect(first.terminationReason == .uncaughtSignal)
+
+            let queued = try cloud.ledger.deliveries()
+            try #require(!queued.isEmpty)
+            #expect(queued.allSatisfy { $0.status == .pending && $0.attempts == 0 })
+            let heldID = try #require(await receiver.received.first?.headers["idempotency-key"])
+
+            let second = try start(log: cloud.directory + "/second.log")
+            second.waitUntilExit()
+            #expect(second.terminationReason == .exit && second.terminationStatus == 0)
+
+            let rows = try cloud.ledger.deliveries()
+            #expect(rows.count == queued.count, "the unchanged second snapshot queued nothing new")
+            #expect(rows.allSatisfy { $0.status == .delivered && $0.attempts == 1 })
+            let ids = await receiver.received.compactMap { $0.headers["idempotency-key"] }
+            #expect(ids.count == queued.count + 1 && ids.filter { $0 == heldID }.count == 2)
+            #expect(Set(ids) == Set(queued.map(\.messageID)))
+            let logs = try String(contentsOfFile: cloud.directory + "/second.log", encoding: .utf8)
+            #expect(!logs.contains("robot-token-123") && !logs.contains(SimulatedCloud.privateKey))
+        }
+    }
+}

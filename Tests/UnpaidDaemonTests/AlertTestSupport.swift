@@ -1,0 +1,139 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Ledger
+import Logging
+import Synchronization
+import UnpaidCore
+@testable import UnpaidDaemon
+import Webhooks
+
+/// A loopback webhook receiver on 127.0.0.1 answering from a script (the last reply
+/// repeats), recording every request it got.
+actor AlertReceiver {
+    struct Reply: Sendable {
+        var status: Int
+        var headers: [String: String] = [:]
+        var body = ""
+        /// Never answer (until the server stops): a sender stuck mid-delivery.
+        var hold = false
+    }
+
+    struct Received: Sendable {
+        var headers: [String: String]
+        var body: [UInt8]
+        var json: [String: Any] { (try? JSONSerialization.jsonObject(with: Data(body))) as? [String: Any] ?? [:] }
+        var data: [String: Any] { json["data"] as? [String: Any] ?? [:] }
+    }
+
+    private var script: [Reply]
+    private(set) var received: [Received] = []
+    /// Yields the number of requests received so far, after each request.
+    nonisolated let arrivals: AsyncStream<Int>
+    private let arrival: AsyncStream<Int>.Continuation
+
+    init(_ script: [Reply]) {
+        self.script = script
+        (arrivals, arrival) = AsyncStream<Int>.makeStream()
+    }
+
+    func take(_ request: Received) -> Reply {
+        received.append(request)
+        arrival.yield(received.count)
+        return script.count > 1 ? script.removeFirst() : script[0]
+    }
+
+    static func serving<T: Sendable>(_ script: [Reply], _ body: @Sendable (String, AlertReceiver) async throws -> T) async throws -> T {
+        let receiver = AlertReceiver(script)
+        let router = Router()
+        router.post("**") { request, _ -> Response in
+            var request = request
+            let bytes = try await request.collectBody(upTo: 1 << 20)
+            var headers: [String: String] = [:]
+            for field in request.headers { headers[field.name.canonicalName] = field.value }
+            let reply = await receiver.take(Received(headers: headers, body: Array(bytes.readableBytesView)))
+            if reply.hold { try await Task.sleep(for: .seconds(3600)) }
+            var fields = HTTPFields()
+            for (name, value) in reply.headers { fields[HTTPField.Name(name)!] = value }
+            return Response(status: .init(code: reply.status), headers: fields,
+                            body: .init(byteBuffer: ByteBuffer(string: reply.body)))
+        }
+        let port = AsyncStream<Int>.makeStream()
+        var quiet = Logger(label: "alert-receiver")
+        quiet.logLevel = .critical
+        let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+                              onServerRunning: { channel in
+                                  port.continuation.yield(channel.localAddress!.port!)
+                                  port.continuation.finish()
+                              }, logger: quiet)
+        return try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await app.runService(gracefulShutdownSignals: []) }
+            var ports = port.stream.makeAsyncIterator()
+            guard let bound = await ports.next() else { throw CancellationError() }
+            defer { group.cancelAll() }
+            return try await body("http://127.0.0.1:\(bound)", receiver)
+        }
+    }
+}
+
+/// Unix seconds that tests move by hand.
+final class TestTime: Sendable {
+    private let value: Mutex<Int64>
+    init(_ start: Int64) { value = Mutex(start) }
+    var now: Int64 { value.withLock { $0 } }
+    func set(_ time: Int64) { value.withLock { $0 = time } }
+}
+
+/// A real ledger file in a temporary directory, with alert settings and the pipeline's
+/// ledger step (record a snapshot through the planner) driven with orders directly.
+final class AlertBench: Sendable {
+    static let secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+    let directory: URL
+    let path: String
+    let settings: AlertSettings
+    let time = TestTime(1_800_000_000)
+    let ledger: Ledger
+    let window = try! BillingWindow(start: 1_790_812_800, end: 1_793_491_200)
+
+    init(rules: [AlertRule], targets: [WebhookTarget], maxAge: Double = 3 * 86_400, directory: URL? = nil) throws {
+        self.directory = directory ?? FileManager.default.temporaryDirectory
+            .appendingPathComponent("alert-tests-\(UUID().uuidString)", isDirectory: true)
+        path = self.directory.appendingPathComponent("ledger.sqlite").path
+        settings = AlertSettings(rules: rules, targets: targets, maxDeliveryAgeSeconds: maxAge)
+        ledger = try Ledger(path: path)
+    }
+
+    func removeFiles() { try? FileManager.default.removeItem(at: directory) }
+
+    /// What `ExportPipeline.snapshot` does once the file parsed: one transaction.
+    @discardableResult
+    func record(_ orders: [UnpaidOrder], job: String = "daily", organizationID: Int64 = 42,
+                file seed: Int) throws -> AlertedSnapshot {
+        let at = Date(timeIntervalSince1970: TimeInterval(time.now))
+        let run = try ledger.startRun(job: job, startedAt: at)
+        let snapshot = NewSnapshot(
+            runID: run, job: job, organizationID: organizationID, window: window, periodLabel: "2026-10",
+            fetchedAt: at, fileName: "unpaid-\(seed).xlsx", fileSize: 1000,
+            sha256: String(repeating: String(format: "%02x", seed % 256), count: 32), archivePath: "archive/\(seed).xlsx")
+        let recorded = try ledger.recordSnapshot(snapshot, orders: orders,
+                                                 alerting: AlertPlanner(settings: settings, now: { [time] in time.now }).plan)
+        try ledger.finishRun(run, status: .succeeded, error: nil, finishedAt: at)
+        return recorded
+    }
+
+    func delivery(ledger: Ledger? = nil) -> AlertDelivery {
+        var logger = Logger(label: "alert-tests")
+        logger.logLevel = .critical
+        return AlertDelivery(settings: settings, ledger: ledger ?? self.ledger, logger: logger,
+                             client: CurlWebhookClient(), now: { [time] in time.now })
+    }
+}
+
+func usd(_ number: String, _ amount: String, currency: String = "USD", organizationID: Int64 = 42) -> UnpaidOrder {
+    UnpaidOrder(orderNo: number, organizationID: organizationID, currency: currency, totalPrice: try! Money(amount),
+                startTime: 1_791_000_000, productCode: "uhost", resourceID: "uhost-\(number)", modelID: nil)
+}
+
+func changeRule(_ name: String = "grew", on direction: ChangeDirection = .increase, targets: [String]) -> AlertRule {
+    AlertRule(name: name, condition: .change(direction, minDelta: nil, minDeltaRatio: nil), targets: targets)
+}
