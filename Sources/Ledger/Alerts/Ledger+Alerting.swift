@@ -53,14 +53,16 @@ extension Ledger {
         let id = SnapshotID(rawValue: latest["id"])
         if (latest["sha256"] as String) == sha256 { return PreviousSeriesState(id: id, orders: nil) }
         let rows = try Row.fetchCursor(db, sql: """
-            SELECT id, order_no, currency, amount_text, start_time, product_code, resource_id, model_id
-            FROM order_interval WHERE series_id = ? AND closed_by_snapshot_id IS NULL
+            SELECT first_snapshot_id, order_no, currency, amount_text, start_time, product_code, resource_id, model_id
+            FROM order_interval WHERE series_id = ? AND closed_by_snapshot_id = \(OrderIntervalWriter.open)
             """, arguments: [seriesID])
         var orders: [UnpaidOrder] = []
         while let row = try rows.next() {
             let text: String = row[3]
             guard let amount = try? Money(text) else {
-                throw LedgerError.corruptValue(table: "order_interval", rowID: row[0], column: "amount_text", value: text)
+                let orderNo: String = row[1]
+                throw LedgerError.corruptValue(table: "order_interval of order \(orderNo) from snapshot", rowID: row[0],
+                                               column: "amount_text", value: text)
             }
             orders.append(UnpaidOrder(orderNo: row[1], organizationID: organizationID, currency: row[2],
                                       totalPrice: amount, startTime: row[4], productCode: row[5],
