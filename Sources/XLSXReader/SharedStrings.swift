@@ -27,8 +27,8 @@ final class SharedStrings {
     }
 
     static func load(archive: ZipArchive, entry: ZipEntry, limits: XLSXLimits) throws(XLSXError) -> SharedStrings {
-        let window = ByteWindow(source: try ZipEntryStream(archive: archive, entry: entry, limits: limits),
-                                maxKeptBytes: limits.maxRowBytes)
+        let inflated = try ZipEntryStream(archive: archive, entry: entry, limits: limits)
+        let window = ByteWindow(source: PrefetchingEntryStream(source: inflated), maxKeptBytes: limits.maxRowBytes)
         let byteLimit = min(limits.maxSharedStringsBytes, Int(UInt32.max))
         let table = SharedStrings()
         var position = 0
@@ -48,6 +48,15 @@ final class SharedStrings {
                 }
                 guard token.kind == .start, tokenizer.nameIs(token, "si") else {
                     position = token.next
+                    continue
+                }
+                if let (text, next) = plainText(tokenizer, from: token.next) {
+                    table.bytes.append(contentsOf: UnsafeBufferPointer(start: tokenizer.base + text.lowerBound, count: text.count))
+                    guard table.bytes.count <= byteLimit else {
+                        throw .sharedStringsTooLarge(bytes: table.bytes.count, limit: byteLimit)
+                    }
+                    table.offsets.append(UInt32(table.bytes.count))
+                    position = next
                     continue
                 }
                 if let close = try closingTag(named: "si", tokenizer: tokenizer, from: token.next) {
@@ -72,6 +81,16 @@ final class SharedStrings {
             }
         }
     }
+}
+
+/// `<t>text</t></si>` spelled exactly so, with text that needs no decoding (the common
+/// case): the trimmed text and the position after `</si>`, as the rich-text path would give.
+private func plainText(_ tokenizer: XMLTokenizer, from: Int) -> (Range<Int>, Int)? {
+    guard tokenizer.hasPrefix("<t>", at: from), let end = tokenizer.find(UInt8(ascii: "<"), from: from + 3),
+          tokenizer.hasPrefix("</t></si>", at: end) else { return nil }
+    let text = TextDecoder.trimmed(base: tokenizer.base, (from + 3)..<end)
+    guard TextDecoder.isPlain(base: tokenizer.base, range: text, excelEscapes: true) else { return nil }
+    return (text, end + 9)
 }
 
 /// The end tag closing an element whose content starts at `from`, or nil if the buffer ends first.
