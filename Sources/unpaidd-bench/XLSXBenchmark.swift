@@ -23,7 +23,7 @@ struct XLSXBenchmark: ParsableCommand {
     @Option(help: "With --file: the generator's --expected JSON; the totals must match it exactly.")
     var expected: String?
 
-    @Option(help: "With --file: raise the sheet size cap (GiB), for the 10M-row memory check.")
+    @Option(name: .customLong("max-sheet-gib"), help: "With --file: raise the sheet size cap (GiB), for the 10M-row memory check.")
     var maxSheetGiB: UInt64?
 
     func run() throws {
