@@ -19,8 +19,7 @@ demo: deps
 	bash scripts/demo.sh
 
 bench: deps
-	$(SWIFT) build -c release
-	$(SWIFT) run -c release unpaidd-bench all
+	bash scripts/bench.sh
 
 clean:
 	rm -rf .build demo-state

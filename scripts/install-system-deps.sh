@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the C libraries unpaidd links against, when they are missing.
 set -euo pipefail
-needed=(libcurl4-openssl-dev libsqlite3-dev zlib1g-dev curl)
+needed=(libcurl4-openssl-dev libsqlite3-dev zlib1g-dev libisal-dev curl)
 missing=()
 for package in "${needed[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed' || missing+=("$package")

@@ -11,10 +11,20 @@ struct CellDecoding {
     let file: String
     let map: ColumnMap
     private var currencies: [(bytes: [UInt8], text: String)] = []
+    /// The required columns, looked up once rather than on every row.
+    let orderNoColumn: DetectedColumn
+    private let organizationColumn: DetectedColumn
+    private let amountColumn: DetectedColumn
+    private let currencyColumn: DetectedColumn
 
     init(file: String, map: ColumnMap) {
         self.file = file
         self.map = map
+        // ColumnMap refuses a header without the required fields, so these exist.
+        orderNoColumn = map[.orderNo]!
+        organizationColumn = map[.organizationID]!
+        amountColumn = map[.orderTotalPrice]!
+        currencyColumn = map[.currency]!
     }
 
     /// True when every mapped column of the row is empty: such rows are padding, not orders.
@@ -39,7 +49,7 @@ struct CellDecoding {
     }
 
     func organizationID(_ row: XLSXRow) throws(UnpaidExportError) -> Int64 {
-        let column = map[.organizationID]!
+        let column = organizationColumn
         let value = row.withCellBytes(at: column.index) { kind, bytes in integer(trimmed(bytes), isNumber: kind == .number) }
         guard let value else { throw badValue(row, column, UnpaidExportError.badOrganizationID) }
         guard let id = value else { throw badValue(row, column, UnpaidExportError.badOrganizationID) }
@@ -60,7 +70,7 @@ struct CellDecoding {
     /// Text cells are exact decimals; numeric cells hold a double, whose shortest decimal
     /// form is the amount the file was written from.
     func amount(_ row: XLSXRow) throws(UnpaidExportError) -> Money {
-        let column = map[.orderTotalPrice]!
+        let column = amountColumn
         let value = row.withCellBytes(at: column.index) { kind, bytes -> Money? in
             let text = trimmed(bytes)
             if kind == .number { return double(text).flatMap { Money(shortestRepresentationOf: $0) } }
@@ -73,7 +83,7 @@ struct CellDecoding {
 
     /// Currency codes repeat on every row: the String is made once per distinct code.
     mutating func currency(_ row: XLSXRow) throws(UnpaidExportError) -> String {
-        let column = map[.currency]!
+        let column = currencyColumn
         let found = row.withCellBytes(at: column.index) { _, bytes -> String? in
             let text = trimmed(bytes)
             if text.isEmpty { return nil }

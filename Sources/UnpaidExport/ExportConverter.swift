@@ -43,7 +43,7 @@ public struct ExportConverter: Sendable {
             }
             rows += 1
         }
-        try sink.flush()
+        try sink.commit()
         return rows
     }
 

@@ -41,7 +41,7 @@ public func readUnpaidExport(at path: String, aliases: [String: [String]] = [:],
 public func sumUnpaidExport(at path: String, aliases: [String: [String]] = [:],
                             limits: XLSXLimits = XLSXLimits()) throws -> ExportSummary {
     try scanExport(at: path, aliases: aliases, limits: limits) { row, decoding, totals in
-        let orderColumn = decoding.map[.orderNo]!
+        let orderColumn = decoding.orderNoColumn
         guard row.withCellBytes(at: orderColumn.index, { _, bytes in !trimmed(bytes).isEmpty }) == true else {
             throw UnpaidExportError.missingValue(file: path, row: row.number, header: orderColumn.header)
         }

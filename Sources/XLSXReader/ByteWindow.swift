@@ -2,7 +2,7 @@
 /// inside the window; when one is cut off they ask to keep its start and read more.
 /// Memory is one chunk plus the largest element seen (bounded by `maxKeptBytes`).
 final class ByteWindow {
-    private let source: ZipEntryStream
+    private let source: any EntryByteSource
     private(set) var base: UnsafeMutablePointer<UInt8>
     private var capacity: Int
     /// Valid bytes are `0..<count`.
@@ -13,7 +13,7 @@ final class ByteWindow {
     private let chunk: Int
     private let maxKeptBytes: Int
 
-    init(source: ZipEntryStream, chunk: Int = 256 << 10, maxKeptBytes: Int) {
+    init(source: any EntryByteSource, chunk: Int = 256 << 10, maxKeptBytes: Int) {
         self.source = source
         self.chunk = chunk
         self.maxKeptBytes = maxKeptBytes

@@ -10,6 +10,12 @@ struct CellSlot {
         case richText
         /// `start` is the index into the shared-string table.
         case sharedIndex
+        /// `<v>` content not yet checked for escapes: `.plain` or `.escapedText`, decided
+        /// only when the cell is read, so cells nobody reads cost no byte scan.
+        case unexaminedValue
+        /// The raw text of `<is><t>text</t></is>` not yet checked: `.plain` once trimmed,
+        /// or `.richText` over `<t>…</t>` (the `<is>` content), decided when read.
+        case unexaminedInlineText
     }
     var stamp: UInt32 = 0
     var kind: CellKind = .number

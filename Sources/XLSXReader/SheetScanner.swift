@@ -91,6 +91,16 @@ final class SheetScanner {
         var position = rowToken.next
         var nextColumn = 0
         while true {
+            switch try scanCommonCell(tokenizer.base, end: tokenizer.end, at: position, nextColumn: nextColumn) {
+            case let .cell(next, column):
+                position = next
+                nextColumn = column + 1
+                continue
+            case let .rowEnd(next):
+                return next
+            case .unusual:
+                break
+            }
             guard case let .token(token) = try tokenizer.nextToken(from: position) else {
                 rowNumber = previousRow
                 return nil
@@ -174,8 +184,13 @@ final class SheetScanner {
     }
 
     private func cellKind(_ tokenizer: XMLTokenizer, _ token: XMLToken) -> CellKind {
-        guard let range = tokenizer.attribute("t", in: token), range.count > 0 else { return .number }
-        let base = tokenizer.base
+        guard let range = tokenizer.attribute("t", in: token) else { return .number }
+        return cellKind(tokenizer.base, range)
+    }
+
+    /// The kind a `t` attribute value names.
+    func cellKind(_ base: UnsafePointer<UInt8>, _ range: Range<Int>) -> CellKind {
+        guard range.count > 0 else { return .number }
         switch base[range.lowerBound] {
         case UInt8(ascii: "s"): return range.count == 1 ? .sharedString : .text
         case UInt8(ascii: "i"), UInt8(ascii: "d"): return .text
@@ -186,15 +201,19 @@ final class SheetScanner {
     }
 
     private func valueSlot(_ tokenizer: XMLTokenizer, kind: CellKind, range: Range<Int>, column: Int) throws(XLSXError) -> CellSlot? {
+        try valueSlot(tokenizer.base, kind: kind, range: range, column: column)
+    }
+
+    func valueSlot(_ base: UnsafePointer<UInt8>, kind: CellKind, range: Range<Int>, column: Int) throws(XLSXError) -> CellSlot? {
         guard !range.isEmpty else { return nil }
         if kind == .sharedString {
-            guard let index = parseDecimal(tokenizer.base, range), index < sharedStrings.count else {
-                let text = tokenizer.string(range)
+            guard let index = parseDecimal(base, range), index < sharedStrings.count else {
+                let text = XMLTokenizer(base: base, end: range.upperBound, part: part).string(range)
                 throw .sharedStringIndexOutOfRange(row: rowNumber, column: column + 1, index: Int(text) ?? -1, count: sharedStrings.count)
             }
             return CellSlot(kind: .text, encoding: .sharedIndex, start: Int32(truncatingIfNeeded: index), end: 0)
         }
-        let plain = TextDecoder.isPlain(base: tokenizer.base, range: range, excelEscapes: kind == .text)
+        let plain = TextDecoder.isPlain(base: base, range: range, excelEscapes: kind == .text)
         return CellSlot(kind: kind, encoding: plain ? .plain : .escapedText,
                         start: Int32(range.lowerBound), end: Int32(range.upperBound))
     }
@@ -224,7 +243,7 @@ final class SheetScanner {
         return CellSlot(kind: .text, encoding: .plain, start: Int32(text.lowerBound), end: Int32(text.upperBound))
     }
 
-    private func store(_ slot: CellSlot, at column: Int) throws(XLSXError) {
+    func store(_ slot: CellSlot, at column: Int) throws(XLSXError) {
         if column >= slotCapacity {
             let newCapacity = max(slotCapacity * 2, column + 1)
             let grown = UnsafeMutablePointer<CellSlot>.allocate(capacity: newCapacity)
@@ -260,8 +279,9 @@ final class SheetScanner {
 
     /// The cell's decoded UTF-8, valid until the next row.
     func cellBytes(at column: Int) -> (kind: CellKind, bytes: UnsafeBufferPointer<UInt8>)? {
-        guard let slot = slot(at: column) else { return nil }
+        guard var slot = slot(at: column) else { return nil }
         let base = UnsafePointer(window.base)
+        examine(&slot, base: base)
         switch slot.encoding {
         case .plain:
             return (slot.kind, UnsafeBufferPointer(start: base + Int(slot.start), count: Int(slot.end - slot.start)))
@@ -276,6 +296,30 @@ final class SheetScanner {
             var decoded: [UInt8] = []
             TextDecoder.appendRichText(base: base, range: Int(slot.start)..<Int(slot.end), into: &decoded, part: part)
             return (slot.kind, arena.store(decoded))
+        case .unexaminedValue, .unexaminedInlineText:
+            preconditionFailure("examine(_:base:) settles every unexamined slot")
+        }
+    }
+
+    /// Settles an unexamined slot into the encoding the general path would have chosen.
+    @inline(__always)
+    private func examine(_ slot: inout CellSlot, base: UnsafePointer<UInt8>) {
+        switch slot.encoding {
+        case .unexaminedValue:
+            let plain = TextDecoder.isPlain(base: base, range: Int(slot.start)..<Int(slot.end), excelEscapes: slot.kind == .text)
+            slot.encoding = plain ? .plain : .escapedText
+        case .unexaminedInlineText:
+            let text = TextDecoder.trimmed(base: base, Int(slot.start)..<Int(slot.end))
+            if TextDecoder.isPlain(base: base, range: text, excelEscapes: true) {
+                slot = CellSlot(stamp: slot.stamp, kind: .text, encoding: .plain, start: Int32(text.lowerBound), end: Int32(text.upperBound))
+            } else {
+                // The `<is>` content: `<t>` + raw text + `</t>`.
+                slot.encoding = .richText
+                slot.start -= 3
+                slot.end += 4
+            }
+        default:
+            break
         }
     }
 

@@ -38,8 +38,8 @@ public final class XLSXReader {
 
     /// Inflates the sheet (with CRC check) and discards the bytes: the cost floor under
     /// any parse, for benchmarks. Returns the number of bytes inflated.
-    public func inflateOnly(sheet index: Int = 0) throws(XLSXError) -> UInt64 {
-        let stream = try ZipEntryStream(archive: archive, entry: try sheetEntry(index), limits: limits)
+    public func inflateOnly(sheet index: Int = 0, engine: InflateEngine = .isal) throws(XLSXError) -> UInt64 {
+        let stream = try ZipEntryStream(archive: archive, entry: try sheetEntry(index), limits: limits, engine: engine)
         let buffer = UnsafeMutablePointer<UInt8>.allocate(capacity: 256 << 10)
         defer { buffer.deallocate() }
         while try stream.read(into: buffer, capacity: 256 << 10) > 0 {}
@@ -63,8 +63,8 @@ public final class XLSXReader {
                 sharedStrings = SharedStrings.empty
             }
         }
-        let window = ByteWindow(source: try ZipEntryStream(archive: archive, entry: entry, limits: limits),
-                                maxKeptBytes: limits.maxRowBytes)
+        let inflated = try ZipEntryStream(archive: archive, entry: entry, limits: limits)
+        let window = ByteWindow(source: PrefetchingEntryStream(source: inflated), maxKeptBytes: limits.maxRowBytes)
         return SheetScanner(window: window, part: entry.name, limits: limits, sharedStrings: sharedStrings!)
     }
 }

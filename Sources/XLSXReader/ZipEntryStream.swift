@@ -1,21 +1,27 @@
 import CZlib
 
+/// Where a parser pulls an entry's uncompressed bytes from.
+protocol EntryByteSource: AnyObject {
+    /// Fills up to `capacity` bytes at `destination`; returns 0 only at the end of the entry.
+    func read(into destination: UnsafeMutablePointer<UInt8>, capacity: Int) throws(XLSXError) -> Int
+}
+
 /// Streams one entry's uncompressed bytes in chunks, enforcing the size and ratio caps
 /// while inflating (headers can lie) and checking the CRC-32 at the end.
-final class ZipEntryStream {
+final class ZipEntryStream: EntryByteSource {
     private let archive: ZipArchive
     private let entry: ZipEntry
     private let limits: XLSXLimits
     private var inputOffset: UInt64
     private var inputRemaining: UInt64
     private let inputBuffer: UnsafeMutableRawBufferPointer
-    private var stream = z_stream()
-    private var inflating = false
+    private let inflater: (any RawInflater)?
     private var finished = false
     private(set) var producedBytes: UInt64 = 0
-    private var crc: UInt = 0
+    /// CRC-32 of stored (method 0) data; the inflater keeps its own.
+    private var storedCRC: UInt = 0
 
-    init(archive: ZipArchive, entry: ZipEntry, limits: XLSXLimits) throws(XLSXError) {
+    init(archive: ZipArchive, entry: ZipEntry, limits: XLSXLimits, engine: InflateEngine = .isal) throws(XLSXError) {
         guard entry.flags & 1 == 0 else { throw .encryptedEntry(part: entry.name) }
         guard entry.method == 0 || entry.method == 8 else {
             throw .unsupportedCompression(part: entry.name, method: entry.method)
@@ -34,32 +40,24 @@ final class ZipEntryStream {
         self.limits = limits
         inputOffset = try archive.dataOffset(of: entry)
         inputRemaining = entry.compressedSize
-        inputBuffer = .allocate(byteCount: 128 << 10, alignment: 16)
-        if entry.method == 8 {
-            let status = inflateInit2_(&stream, -15, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size))
-            guard status == Z_OK else {
-                inputBuffer.deallocate()
-                throw .corruptDeflate(part: entry.name, detail: "inflateInit2 failed (\(status))")
-            }
-            inflating = true
-        }
+        inflater = entry.method == 8 ? try makeRawInflater(engine, part: entry.name) : nil
+        inputBuffer = .allocate(byteCount: 256 << 10, alignment: 16)
     }
 
-    deinit {
-        if inflating { inflateEnd(&stream) }
-        inputBuffer.deallocate()
-    }
+    deinit { inputBuffer.deallocate() }
 
-    /// Fills up to `capacity` bytes at `destination`; returns 0 only at the end of the entry.
     func read(into destination: UnsafeMutablePointer<UInt8>, capacity: Int) throws(XLSXError) -> Int {
         if finished || capacity == 0 { return 0 }
-        let produced = entry.method == 0
-            ? try readStored(into: destination, capacity: capacity)
-            : try readDeflated(into: destination, capacity: capacity)
+        let produced: Int
+        if let inflater {
+            produced = try readDeflated(with: inflater, into: destination, capacity: capacity)
+        } else {
+            produced = try readStored(into: destination, capacity: capacity)
+            if produced > 0 { storedCRC = crc32(storedCRC, destination, UInt32(produced)) }
+        }
         if produced > 0 {
             producedBytes += UInt64(produced)
             try enforceLimits()
-            crc = crc32(crc, destination, UInt32(produced))
         }
         if produced == 0 || finished { try finish() }
         return produced
@@ -75,29 +73,28 @@ final class ZipEntryStream {
         return count
     }
 
-    private func readDeflated(into destination: UnsafeMutablePointer<UInt8>, capacity: Int) throws(XLSXError) -> Int {
-        stream.next_out = destination
-        stream.avail_out = UInt32(min(capacity, Int(UInt32.max)))
-        while stream.avail_out > 0 {
-            if stream.avail_in == 0, inputRemaining > 0 {
+    private func readDeflated(with inflater: any RawInflater, into destination: UnsafeMutablePointer<UInt8>,
+                              capacity: Int) throws(XLSXError) -> Int {
+        var filled = 0
+        while filled < capacity {
+            if inflater.needsInput, inputRemaining > 0 {
                 let count = Int(min(UInt64(inputBuffer.count), inputRemaining))
                 try archive.read(at: inputOffset, count: count, into: inputBuffer.baseAddress!)
                 inputOffset += UInt64(count)
                 inputRemaining -= UInt64(count)
-                stream.next_in = inputBuffer.baseAddress!.assumingMemoryBound(to: UInt8.self)
-                stream.avail_in = UInt32(count)
+                inflater.supply(inputBuffer.baseAddress!.assumingMemoryBound(to: UInt8.self), count: count)
             }
-            let status = inflate(&stream, Z_NO_FLUSH)
-            if status == Z_STREAM_END { finished = true; break }
-            if status == Z_BUF_ERROR, stream.avail_in == 0, inputRemaining == 0 {
+            let step = try inflater.inflate(into: destination + filled, capacity: capacity - filled)
+            filled += step.produced
+            if step.ended { finished = true; break }
+            if step.stalled {
+                guard inflater.needsInput, inputRemaining == 0 else {
+                    throw .corruptDeflate(part: entry.name, detail: "inflate made no progress at output byte \(producedBytes + UInt64(filled))")
+                }
                 throw .truncated(path: archive.path, detail: "deflate data of \(entry.name) ends before its end marker")
             }
-            guard status == Z_OK || status == Z_BUF_ERROR else {
-                let message = stream.msg.map { String(cString: $0) } ?? "zlib status \(status)"
-                throw .corruptDeflate(part: entry.name, detail: message)
-            }
         }
-        return capacity - Int(stream.avail_out)
+        return filled
     }
 
     private func enforceLimits() throws(XLSXError) {
@@ -114,8 +111,9 @@ final class ZipEntryStream {
         guard producedBytes == entry.uncompressedSize else {
             throw .sizeMismatch(part: entry.name, declared: entry.uncompressedSize, actual: producedBytes)
         }
-        guard UInt32(truncatingIfNeeded: crc) == entry.crc32 else {
-            throw .crcMismatch(part: entry.name, declared: entry.crc32, computed: UInt32(truncatingIfNeeded: crc))
+        let computed = inflater?.crc32 ?? UInt32(truncatingIfNeeded: storedCRC)
+        guard computed == entry.crc32 else {
+            throw .crcMismatch(part: entry.name, declared: entry.crc32, computed: computed)
         }
     }
 

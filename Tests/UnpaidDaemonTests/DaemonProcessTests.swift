@@ -18,6 +18,11 @@ struct DaemonProcessTests {
         let second = try fixture.startDaemon(name: "second")
         #expect(try await second.exitStatus() != 0)
         #expect(second.log.contains("another unpaidd is already running on the ledger \(fixture.database)"), "\(second.log)")
+        // A one-shot run (a timer left enabled beside the daemon) is refused the same way.
+        let once = try ChildProcess(BuiltProducts.directory! + "/unpaidd", ["run", "--once", "--config", fixture.configPath],
+                                    logPath: fixture.directory + "/once.log")
+        #expect(try await once.exitStatus() != 0)
+        #expect(once.log.contains("another unpaidd is already running"), "\(once.log)")
 
         // Stop as soon as a run is in flight, so shutdown has something to wait for.
         try await eventually("a run in flight") { try !ledger.runs(status: .running).isEmpty }

@@ -12,50 +12,58 @@ import UnpaidExport
     }
 
     @Test func missingRequiredColumnListsTheHeadersSeen() throws {
-        let path = try ExportWorkbook.write([["OrderNo", "Org", "OrderTotalPrice"], ["A1", 1, "2"]])
-        let error = exportError { _ = try sumUnpaidExport(at: path) }
-        #expect(error == .missingColumns(file: path, missing: ["OrganizationID", "Currency"], headersSeen: ["OrderNo", "Org", "OrderTotalPrice"]))
-        #expect(error?.description.contains(#""Org""#) == true)
+        try ExportWorkbook.withFile([["OrderNo", "Org", "OrderTotalPrice"], ["A1", 1, "2"]]) { path in
+            let error = exportError { _ = try sumUnpaidExport(at: path) }
+            #expect(error == .missingColumns(file: path, missing: ["OrganizationID", "Currency"], headersSeen: ["OrderNo", "Org", "OrderTotalPrice"]))
+            #expect(error?.description.contains(#""Org""#) == true)
+        }
     }
 
     @Test func headersMatchIgnoringCaseAndSpacesAndAliasesExtendThem() throws {
-        let path = try ExportWorkbook.write([[" order no ", "Org", "AMOUNT", "currency"], ["X-1", 42, "1.10", "USD"], ["X-2", 42, "2.205", "USD"]])
-        let summary = try sumUnpaidExport(at: path, aliases: ["organizationid": ["org"], "OrderTotalPrice": ["Amount"]])
-        #expect(summary.totals.byKey == [TotalsKey(organizationID: 42, currency: "USD"): Total(count: 2, sum: try Money("3.305"))])
-        #expect(summary.columns.map(\.header) == ["order no", "Org", "AMOUNT", "currency"])
+        try ExportWorkbook.withFile([[" order no ", "Org", "AMOUNT", "currency"], ["X-1", 42, "1.10", "USD"], ["X-2", 42, "2.205", "USD"]]) { path in
+            let summary = try sumUnpaidExport(at: path, aliases: ["organizationid": ["org"], "OrderTotalPrice": ["Amount"]])
+            #expect(summary.totals.byKey == [TotalsKey(organizationID: 42, currency: "USD"): Total(count: 2, sum: try Money("3.305"))])
+            #expect(summary.columns.map(\.header) == ["order no", "Org", "AMOUNT", "currency"])
+        }
     }
 
     @Test func unknownAliasFieldIsAConfigurationError() throws {
-        let path = try ExportWorkbook.write([header])
-        #expect(exportError { _ = try sumUnpaidExport(at: path, aliases: ["Price": ["x"]]) } == .unknownAliasField(name: "Price", known: ExportField.allCases.map(\.rawValue)))
+        try ExportWorkbook.withFile([header]) { path in
+            #expect(exportError { _ = try sumUnpaidExport(at: path, aliases: ["Price": ["x"]]) } == .unknownAliasField(name: "Price", known: ExportField.allCases.map(\.rawValue)))
+        }
     }
 
     @Test func badAmountNamesRowColumnAndValue() throws {
-        let path = try ExportWorkbook.write([header, ["A", 1, "1.00", "CNY"], ["B", 1, "12,50", "CNY"]])
-        let error = exportError { _ = try readUnpaidExport(at: path) { _ in } }
-        #expect(error == .badAmount(file: path, row: 3, header: "OrderTotalPrice", value: "12,50"))
-        #expect(exportError { _ = try sumUnpaidExport(at: path) } == error)
+        try ExportWorkbook.withFile([header, ["A", 1, "1.00", "CNY"], ["B", 1, "12,50", "CNY"]]) { path in
+            let error = exportError { _ = try readUnpaidExport(at: path) { _ in } }
+            #expect(error == .badAmount(file: path, row: 3, header: "OrderTotalPrice", value: "12,50"))
+            #expect(exportError { _ = try sumUnpaidExport(at: path) } == error)
+        }
     }
 
     @Test func badOrganizationIDNamesRowColumnAndValue() throws {
-        let path = try ExportWorkbook.write([header, ["A", "org-7", "1", "CNY"]])
-        #expect(exportError { _ = try sumUnpaidExport(at: path) } == .badOrganizationID(file: path, row: 2, header: "OrganizationID", value: "org-7"))
+        try ExportWorkbook.withFile([header, ["A", "org-7", "1", "CNY"]]) { path in
+            #expect(exportError { _ = try sumUnpaidExport(at: path) } == .badOrganizationID(file: path, row: 2, header: "OrganizationID", value: "org-7"))
+        }
     }
 
     @Test func missingValueInAnOtherwiseFilledRowIsAnError() throws {
-        let path = try ExportWorkbook.write([header, ["A", 5, "1", nil]])
-        #expect(exportError { _ = try sumUnpaidExport(at: path) } == .missingValue(file: path, row: 2, header: "Currency"))
+        try ExportWorkbook.withFile([header, ["A", 5, "1", nil]]) { path in
+            #expect(exportError { _ = try sumUnpaidExport(at: path) } == .missingValue(file: path, row: 2, header: "Currency"))
+        }
     }
 
     @Test func blankRowsAreSkippedAndNumericAmountsAreExact() throws {
-        let path = try ExportWorkbook.write([header, ["A", 5, NumberText("66355.05885099999"), "CNY"], [nil, nil, nil, nil], ["B", 5.0, 0.1, "CNY"], []])
-        let summary = try sumUnpaidExport(at: path)
-        #expect(summary.rowCount == 2)
-        #expect(summary.totals.byKey[TotalsKey(organizationID: 5, currency: "CNY")] == Total(count: 2, sum: try Money("66355.158851")))
+        try ExportWorkbook.withFile([header, ["A", 5, NumberText("66355.05885099999"), "CNY"], [nil, nil, nil, nil], ["B", 5.0, 0.1, "CNY"], []]) { path in
+            let summary = try sumUnpaidExport(at: path)
+            #expect(summary.rowCount == 2)
+            #expect(summary.totals.byKey[TotalsKey(organizationID: 5, currency: "CNY")] == Total(count: 2, sum: try Money("66355.158851")))
+        }
     }
 
     @Test func sheetWithoutRowsHasNoHeader() throws {
-        let path = try ExportWorkbook.write([])
-        #expect(exportError { _ = try sumUnpaidExport(at: path) } == .noHeaderRow(file: path))
+        try ExportWorkbook.withFile([]) { path in
+            #expect(exportError { _ = try sumUnpaidExport(at: path) } == .noHeaderRow(file: path))
+        }
     }
 }

@@ -6,9 +6,16 @@ struct NumberText { var text: String; init(_ text: String) { self.text = text } 
 /// A minimal one-sheet .xlsx (stored zip entries, inline strings) for rows that real
 /// exports should never have: bad amounts, missing columns, aliases.
 enum ExportWorkbook {
+    /// Writes the workbook to a temporary file, calls `body` with its path and removes it.
     /// `rows[0]` is the header. A cell is a string (inline text) or a number (`Double` or
     /// `Int` written as a numeric cell), or nil for no cell.
-    static func write(_ rows: [[Any?]]) throws -> String {
+    static func withFile<T>(_ rows: [[Any?]], _ body: (String) throws -> T) throws -> T {
+        let path = try write(rows)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        return try body(path)
+    }
+
+    private static func write(_ rows: [[Any?]]) throws -> String {
         var sheet = #"<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>"#
         for row in rows {
             sheet += "<row>"

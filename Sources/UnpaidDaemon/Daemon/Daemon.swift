@@ -98,19 +98,19 @@ public struct Daemon: Sendable {
 
 /// The limits every run of the daemon shares, whichever job it belongs to. Changing
 /// `[daemon]` takes a restart: a reload keeps these.
-struct SharedLimits: Sendable {
+public struct SharedLimits: Sendable {
     let settings: DaemonSettings
     let organizations: ConcurrencyLimiter
     let apiCalls: TokenBucket
 
-    init(_ settings: DaemonSettings) {
+    public init(_ settings: DaemonSettings) {
         self.settings = settings
         organizations = ConcurrencyLimiter(limit: settings.maxConcurrentOrganizations)
         apiCalls = TokenBucket(ratePerSecond: settings.apiCallsPerSecond,
                                burst: max(1, Int(settings.apiCallsPerSecond.rounded(.up))))
     }
 
-    func runner(for configuration: Configuration, ledger: Ledger, privateKey: String, logger: Logger) -> JobRunner {
+    public func runner(for configuration: Configuration, ledger: Ledger, privateKey: String, logger: Logger) -> JobRunner {
         var pipeline = ExportPipeline(configuration: configuration, ledger: ledger, privateKey: privateKey, logger: logger)
         pipeline.apiRateLimit = apiCalls
         return JobRunner(pipeline: pipeline, maxConcurrentOrganizations: settings.maxConcurrentOrganizations,

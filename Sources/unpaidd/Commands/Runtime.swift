@@ -3,9 +3,11 @@ import Ledger
 import Logging
 import UnpaidDaemon
 
-/// What every command that talks to the API needs, built once from the options.
+/// What every command that records runs needs, built once from the options: it holds
+/// the ledger's instance lock, so a one-shot run never races the daemon or a timer.
 struct Runtime {
     let configuration: Configuration
+    let lock: InstanceLock
     let ledger: Ledger
     let logger: Logger
     let runner: JobRunner
@@ -14,9 +16,10 @@ struct Runtime {
         configuration = try config.load()
         logger = log.makeLogger()
         let privateKey = try configuration.api.privateKeySource.load()
+        lock = try InstanceLock(database: configuration.storage.database)
         ledger = try Ledger(path: configuration.storage.database)
-        let pipeline = ExportPipeline(configuration: configuration, ledger: ledger, privateKey: privateKey, logger: logger)
-        runner = JobRunner(pipeline: pipeline, logger: logger)
+        runner = SharedLimits(configuration.daemon).runner(for: configuration, ledger: ledger,
+                                                         privateKey: privateKey, logger: logger)
     }
 }
 

@@ -1,11 +1,10 @@
 import ArgumentParser
 
 /// Benchmarks of unpaidd's hot paths, run against real files in release builds.
-struct UnpaiddBench: ParsableCommand {
+@main
+struct UnpaiddBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "unpaidd-bench",
         abstract: "Measure unpaidd's hot paths on real inputs.",
-        subcommands: [XLSXBenchmark.self])
+        subcommands: [XLSXBenchmark.self, PipelineBenchmark.self, LedgerCommand.self, AllBenchmarks.self])
 }
-
-UnpaiddBench.main()

@@ -1,0 +1,121 @@
+import ArgumentParser
+import BillingSimulator
+import Foundation
+import Ledger
+import Logging
+import UnpaidDaemon
+
+/// One job over many organizations against the in-process simulator: signed API calls,
+/// downloads over loopback, parse, archive and ledger, end to end.
+struct PipelineBenchmark: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "pipeline",
+        abstract: "Run one job of many organizations against the loopback simulator.")
+
+    @Option(help: "Organizations in the job.")
+    var organizations = 200
+
+    @Option(help: "Unpaid orders per organization.")
+    var orders = 5_000
+
+    @Option(help: "Organizations fetched at once.")
+    var concurrency = 4
+
+    func run() async throws {
+        let publicKey = "bench-public-key"
+        let privateKey = "bench-private-key-0123456789"
+        let directory = FileManager.default.temporaryDirectory.appending(path: "unpaidd-bench-\(UUID())").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        print("pipeline benchmark: \(organizations) organizations x \(orders) orders, \(concurrency) at once (load average \(ProcessMeasurement.loadAverage))")
+
+        let simulator = try await BillingSimulator.start(configuration: SimulatorConfiguration(
+            credentials: [publicKey: privateKey], organizationCount: organizations, ordersPerOrganization: orders))
+        let list = simulator.catalog.organizationIDs.map(String.init).joined(separator: ", ")
+        let text = """
+        timezone = "Asia/Shanghai"
+        [api]
+        endpoint = "\(simulator.apiURL)"
+        allow_http_loopback = true
+        public_key = "\(publicKey)"
+        private_key_env = "UNPAIDD_BENCH_KEY"
+        [storage]
+        database = "\(directory)/ledger.sqlite"
+        archive_dir = "\(directory)/archive"
+        [download]
+        allowed_hosts = ["127.0.0.1"]
+        allow_http_loopback = true
+        [[job]]
+        name = "bench"
+        organizations = [\(list)]
+        period = "month-to-date"
+        """
+        let configuration = try Configuration.parse(text, file: "bench.toml", environment: ["UNPAIDD_BENCH_KEY": privateKey])
+        let ledger = try Ledger(path: configuration.storage.database)
+        let logger = Logger(label: "bench") { _ in SwiftLogNoOpLogHandler() }
+        let pipeline = ExportPipeline(configuration: configuration, ledger: ledger, privateKey: privateKey, logger: logger)
+        let runner = JobRunner(pipeline: pipeline, maxConcurrentOrganizations: concurrency, logger: logger)
+
+        ProcessMeasurement.resetPeakResident()
+        let clock = ContinuousClock()
+        let start = clock.now
+        let summary = try await runner.run(configuration.jobs[0], scheduledAt: Date())
+        let seconds = (clock.now - start).seconds
+        let peak = ProcessMeasurement.peakResidentText
+        let counters = await simulator.counters()
+        await simulator.stop()
+
+        let apiCalls = counters.apiCalls.values.reduce(0, +)
+        let ordersRead = summary.snapshots.reduce(0) { $0 + $1.orderCount }
+        print("status          \(summary.status), \(summary.snapshots.count) snapshots, \(summary.failures.count) failures")
+        for failure in summary.failures.prefix(3) { print("  failure: \(failure)") }
+        print("orders          \(ordersRead)")
+        print("wall            \(format(seconds)) s")
+        print("API calls       \(apiCalls)  (\(format(Double(apiCalls) / seconds))/s), downloads \(counters.downloadsServed)")
+        print("orders/s        \(Int(Double(ordersRead) / seconds))")
+        print("peak RSS        \(peak)  (simulator included: it runs in this process)")
+        print("load average    \(ProcessMeasurement.loadAverage)")
+    }
+}
+
+/// `ledger`: the first snapshot of many orders, then the same content again.
+struct LedgerCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ledger",
+        abstract: "Time ledger snapshots of many orders (targets: first 3 s, same again 1.5 s for 1M).")
+
+    @Option(help: "Orders in the snapshot.")
+    var orders = 1_000_000
+
+    @Option(help: "Folder for the SQLite file (default: a temporary folder, removed after).")
+    var directory: String?
+
+    func run() throws {
+        let folder = directory ?? FileManager.default.temporaryDirectory.appending(path: "unpaidd-ledger-\(UUID())").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { if directory == nil { try? FileManager.default.removeItem(atPath: folder) } }
+        print("ledger benchmark (load average \(ProcessMeasurement.loadAverage))")
+        ProcessMeasurement.resetPeakResident()
+        print(try LedgerBenchmark.run(orders: orders, directory: folder))
+        print("peak RSS        \(ProcessMeasurement.peakResidentText)")
+        print("load average    \(ProcessMeasurement.loadAverage)")
+    }
+}
+
+/// `all`: the three benchmarks with their defaults, as `make bench` runs them.
+struct AllBenchmarks: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "all", abstract: "Run the xlsx, pipeline and ledger benchmarks.")
+
+    @Option(help: "Folder of generated xlsx files.")
+    var cacheDir = "bench-cache"
+
+    func run() async throws {
+        var xlsx = XLSXBenchmark()
+        xlsx.cacheDir = cacheDir
+        try xlsx.run()
+        print("")
+        try await PipelineBenchmark().run()
+        print("")
+        try LedgerCommand().run()
+    }
+}

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# make bench: generates the 1M-row exports once (inline strings, and a shared-string
+# table) with the project's generator in a venv, caches them with their exact expected
+# totals, then runs the xlsx, pipeline and ledger benchmarks in a release build.
+# Usage: scripts/bench.sh [cache-dir]   (default bench-cache/, gitignored)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+cache="${1:-bench-cache}"
+rows=1000000
+tool="${UNPAIDD_SHARED:-../shared}/tools/make_unpaid_xlsx.py"
+mkdir -p "$cache"
+
+generate() {  # variant, extra generator flags...
+  local variant="$1"; shift
+  local file="$cache/u1m-$variant.xlsx"
+  [ -s "$file" ] && [ -s "$cache/u1m-$variant.json" ] && return 0
+  if [ ! -x "$cache/venv/bin/python" ]; then
+    python3 -m venv "$cache/venv"
+    "$cache/venv/bin/pip" install --quiet xlsxwriter openpyxl
+  fi
+  echo "generating $file (several minutes; cached afterwards)"
+  "$cache/venv/bin/python" "$tool" --rows "$rows" --seed 1 "$@" \
+    --out "$file.partial.xlsx" --expected "$cache/u1m-$variant.json"
+  mv "$file.partial.xlsx" "$file"
+}
+generate inline
+generate shared --shared-strings
+
+swift build -c release --product unpaidd-bench
+uptime
+.build/release/unpaidd-bench all --cache-dir "$cache"
