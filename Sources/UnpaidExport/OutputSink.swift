@@ -23,7 +23,7 @@ final class OutputSink {
             let fd = templateBytes.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
             guard fd >= 0 else { throw .cannotWrite(path: path, errno: errno) }
             descriptor = fd
-            paths = (path, String(cString: templateBytes))
+            paths = (path, templateBytes.withUnsafeBufferPointer { String(cString: $0.baseAddress!) })
             name = path
         } else {
             descriptor = 1
