@@ -1,3 +1,4 @@
+import UnpaidCore
 import XLSXReader
 
 public enum ExportFormat: String, Sendable, CaseIterable {
@@ -65,32 +66,14 @@ public struct ExportConverter: Sendable {
             let value: String
             switch row.cell(at: column) {
             case nil: value = "null"
-            case let .text(text)?, let .error(text)?: value = jsonString(text)
-            case let .number(text)?: value = isJSONNumber(text) ? text : jsonString(text)
+            case let .text(text)?, let .error(text)?: value = JSONText.quoted(text)
+            case let .number(text)?: value = isJSONNumber(text) ? text : JSONText.quoted(text)
             case let .bool(flag)?: value = flag ? "true" : "false"
             }
-            members.append(jsonString(key) + ":" + value)
+            members.append(JSONText.quoted(key) + ":" + value)
         }
         return "{" + members.joined(separator: ",") + "}\n"
     }
-}
-
-func jsonString(_ text: String) -> String {
-    var out = "\""
-    for scalar in text.unicodeScalars {
-        switch scalar {
-        case "\"": out += "\\\""
-        case "\\": out += "\\\\"
-        case "\n": out += "\\n"
-        case "\r": out += "\\r"
-        case "\t": out += "\\t"
-        case _ where scalar.value < 0x20:
-            let hex = String(scalar.value, radix: 16)
-            out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-        default: out.unicodeScalars.append(scalar)
-        }
-    }
-    return out + "\""
 }
 
 /// JSON's number grammar: `-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?`.

@@ -1,4 +1,5 @@
 import Foundation
+import UnpaidCore
 import Logging
 
 /// One line per event on stderr: `key=value` text for people, JSON for log shippers.
@@ -45,9 +46,9 @@ public struct LineLogHandler: LogHandler {
 
     func jsonLine(_ level: Logger.Level, _ message: String, _ metadata: Logger.Metadata) -> String {
         var fields = ["\"ts\":\"\(Self.timestamp())\"", "\"level\":\"\(level.rawValue)\"",
-                      "\"msg\":\(TabularReport.jsonString(message))"]
+                      "\"msg\":\(JSONText.quoted(message))"]
         for key in metadata.keys.sorted() {
-            fields.append("\(TabularReport.jsonString(key)):\(TabularReport.jsonString("\(metadata[key]!)"))")
+            fields.append("\(JSONText.quoted(key)):\(JSONText.quoted("\(metadata[key]!)"))")
         }
         let object = "{" + fields.joined(separator: ",") + "}"
         return journal ? "<\(Self.priority(level))>\(object)" : object
@@ -57,7 +58,7 @@ public struct LineLogHandler: LogHandler {
         guard value.isEmpty || value.contains(where: { $0 == " " || $0 == "\"" || $0 == "=" || $0.isNewline }) else {
             return value
         }
-        return TabularReport.jsonString(value)
+        return JSONText.quoted(value)
     }
 
     static func priority(_ level: Logger.Level) -> Int {

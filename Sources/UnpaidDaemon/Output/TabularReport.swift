@@ -84,31 +84,15 @@ public struct TabularReport: Sendable {
             "{" + zip(columns, row).map { name, cell in
                 let value: String
                 switch cell {
-                case .text(let text): value = Self.jsonString(text)
+                case .text(let text): value = JSONText.quoted(text)
                 case .integer(let number): value = String(number)
-                case .money(let money): value = Self.jsonString(money.description)
+                case .money(let money): value = JSONText.quoted(money.description)
                 case .missing: value = "null"
                 }
-                return Self.jsonString(name) + ":" + value
+                return JSONText.quoted(name) + ":" + value
             }.joined(separator: ",") + "}"
         }
         return "[" + objects.joined(separator: ",\n ") + "]\n"
-    }
-
-    public static func jsonString(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20: out += String(format: "\\u%04x", scalar.value)
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
     }
 }
 

@@ -1,3 +1,4 @@
+import UnpaidCore
 import ArgumentParser
 import UnpaidDaemon
 import UnpaidExport
@@ -24,7 +25,7 @@ struct InspectCommand: ParsableCommand {
             columns.append([.text(column.field.rawValue), .text(column.letter), .text(column.header)])
         }
         if format == .json {
-            print("{\"file\":\(TabularReport.jsonString(file)),\"rows\":\(summary.rowCount),"
+            print("{\"file\":\(JSONText.quoted(file)),\"rows\":\(summary.rowCount),"
                 + "\"columns\":\(columns.render(.json).trimmingTrailingNewline()),"
                 + "\"totals\":\(totals.render(.json).trimmingTrailingNewline())}")
             return
