@@ -22,7 +22,7 @@ import XLSXReader
 
     @Test func everyRowIsReadAcrossBufferBoundaries() throws {
         let path = try Self.largeWorkbook()
-        defer { try? FileManager.default.removeItem(atPath: (path as NSString).deletingLastPathComponent) }
+        defer { try? FileManager.default.removeItem(atPath: path) }
         let reader = try XLSXReader(path: path)
         #expect(try reader.uncompressedSize() > 4 << 20)
         var count = 0
@@ -40,7 +40,7 @@ import XLSXReader
 
     @Test func bothInflateEnginesYieldTheDeclaredBytesAndCRC() throws {
         let path = try Self.largeWorkbook()
-        defer { try? FileManager.default.removeItem(atPath: (path as NSString).deletingLastPathComponent) }
+        defer { try? FileManager.default.removeItem(atPath: path) }
         let reader = try XLSXReader(path: path)
         let size = try reader.uncompressedSize()
         #expect(try reader.inflateOnly(engine: .isal) == size)
@@ -49,7 +49,7 @@ import XLSXReader
 
     @Test func crcMismatchSurfacesAfterTheRowsBeforeIt() throws {
         let path = try Self.largeWorkbook(declaredCRC: 0x1234_5678)
-        defer { try? FileManager.default.removeItem(atPath: (path as NSString).deletingLastPathComponent) }
+        defer { try? FileManager.default.removeItem(atPath: path) }
         var rows = 0
         do {
             try XLSXReader(path: path).forEachRow { _ in rows += 1 }
@@ -67,7 +67,7 @@ import XLSXReader
 
     @Test func stoppingEarlyEndsTheReadWhileTheInflaterIsAhead() throws {
         let path = try Self.largeWorkbook()
-        defer { try? FileManager.default.removeItem(atPath: (path as NSString).deletingLastPathComponent) }
+        defer { try? FileManager.default.removeItem(atPath: path) }
         // Repeated, so a reader that left its thread blocked on a full ring would hang here.
         for _ in 0..<20 {
             var seen = 0

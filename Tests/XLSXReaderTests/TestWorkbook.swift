@@ -102,12 +102,27 @@ enum TestWorkbook {
     }
 
     static func write(_ bytes: [UInt8], name: String = "book.xlsx") throws -> String {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("xlsx-tests-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let url = directory.appendingPathComponent(name)
+        let url = runDirectory.appendingPathComponent("\(UUID().uuidString)-\(name)")
         try Data(bytes).write(to: url)
         return url.path
     }
+
+    /// One folder per test process. Swift Testing has no run-level teardown, so each run
+    /// removes what runs older than an hour left behind instead of letting /tmp fill up.
+    static let runDirectory: URL = {
+        let files = FileManager.default
+        let temporary = files.temporaryDirectory
+        let staleBefore = Date().addingTimeInterval(-3600)
+        for name in (try? files.contentsOfDirectory(atPath: temporary.path)) ?? [] where name.hasPrefix("xlsx-tests-") {
+            let path = temporary.appendingPathComponent(name).path
+            if let modified = try? files.attributesOfItem(atPath: path)[.modificationDate] as? Date, modified < staleBefore {
+                try? files.removeItem(atPath: path)
+            }
+        }
+        let directory = temporary.appendingPathComponent("xlsx-tests-\(getpid())-\(UUID().uuidString)")
+        try? files.createDirectory(at: directory, withIntermediateDirectories: true)
+        return directory
+    }()
 
     static func write(sheetData: String, sharedStrings: [String]? = nil) throws -> String {
         try write(TestZip.build(entries(sheetData: sheetData, sharedStrings: sharedStrings)))
