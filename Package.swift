@@ -76,24 +76,27 @@ let package = Package(
         ]),
 
         // MARK: tests (Swift Testing)
+        // The loopback HTTP server the network-facing test targets share.
+        .target(name: "LoopbackTestSupport", dependencies: [.product(name: "Hummingbird", package: "hummingbird")],
+                path: "Tests/LoopbackTestSupport"),
         .testTarget(name: "UnpaidCoreTests", dependencies: ["UnpaidCore"]),
         .testTarget(name: "XLSXReaderTests", dependencies: ["XLSXReader"]),
         .testTarget(name: "UnpaidExportTests", dependencies: ["UnpaidExport"]),
         .testTarget(name: "CurlTransportTests", dependencies: [
-            "CurlTransport", .product(name: "Hummingbird", package: "hummingbird"),
+            "LoopbackTestSupport", "CurlTransport", .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Crypto", package: "swift-crypto"), .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "BillingAPITests", dependencies: [
-            "BillingAPI", "UnpaidCore", "CurlTransport", .product(name: "Hummingbird", package: "hummingbird"),
+            "LoopbackTestSupport", "BillingAPI", "UnpaidCore", "CurlTransport", .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "LedgerTests", dependencies: ["Ledger"]),
         .testTarget(name: "WebhooksTests", dependencies: [
-            "Webhooks", .product(name: "Hummingbird", package: "hummingbird"),
+            "LoopbackTestSupport", "Webhooks", .product(name: "Hummingbird", package: "hummingbird"),
         ]),
         .testTarget(name: "BillingSimulatorTests", dependencies: ["BillingSimulator", "UnpaidCore", "CZlib"]),
         .testTarget(name: "UnpaidDaemonTests", dependencies: [
-            "UnpaidDaemon", "BillingSimulator", .product(name: "Hummingbird", package: "hummingbird"),
+            "LoopbackTestSupport", "UnpaidDaemon", "BillingSimulator", .product(name: "Hummingbird", package: "hummingbird"),
         ]),
     ],
     swiftLanguageModes: [.v6]

@@ -1,6 +1,7 @@
 import BillingAPI
 import CurlTransport
 import Foundation
+import LoopbackTestSupport
 import Testing
 import UnpaidCore
 

@@ -1,6 +1,7 @@
 import BillingAPI
 import Foundation
 import Hummingbird
+import LoopbackTestSupport
 import Logging
 import Synchronization
 import UnpaidCore
@@ -112,31 +113,3 @@ final class SleepRecorder: Sendable {
     }
 }
 
-func withLoopbackServer<Result: Sendable>(
-    _ router: Router<BasicRequestContext>,
-    _ body: @Sendable (_ port: Int) async throws -> Result
-) async throws -> Result {
-    let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
-    let app = Application(
-        router: router,
-        configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-        onServerRunning: { channel in portContinuation.yield(channel.localAddress?.port ?? 0) },
-        logger: quietLogger
-    )
-    return try await withThrowingTaskGroup(of: Void.self) { group in
-        group.addTask { try await app.runService(gracefulShutdownSignals: []) }
-        var iterator = ports.makeAsyncIterator()
-        guard let port = await iterator.next(), port > 0 else { throw ServerDidNotStart() }
-        defer { group.cancelAll() }
-        return try await body(port)
-    }
-}
-
-struct ServerDidNotStart: Error {}
-
-/// Cancelling the server at the end of a test makes Hummingbird log shutdown noise.
-let quietLogger: Logger = {
-    var logger = Logger(label: "loopback-server")
-    logger.logLevel = .critical
-    return logger
-}()

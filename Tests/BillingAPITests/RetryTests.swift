@@ -1,5 +1,6 @@
 import BillingAPI
 import CurlTransport
+import LoopbackTestSupport
 import Testing
 import UnpaidCore
 

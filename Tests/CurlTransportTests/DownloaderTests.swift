@@ -2,6 +2,7 @@ import Crypto
 import CurlTransport
 import Foundation
 import Hummingbird
+import LoopbackTestSupport
 import Testing
 
 @Suite struct DownloaderTests {

@@ -1,6 +1,7 @@
 import CurlTransport
 import Foundation
 import Hummingbird
+import LoopbackTestSupport
 import Testing
 
 @Suite struct HTTPTransportTests {

@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import LoopbackTestSupport
 import Ledger
 import Logging
 import Synchronization
@@ -58,21 +59,7 @@ actor AlertReceiver {
             return Response(status: .init(code: reply.status), headers: fields,
                             body: .init(byteBuffer: ByteBuffer(string: reply.body)))
         }
-        let port = AsyncStream<Int>.makeStream()
-        var quiet = Logger(label: "alert-receiver")
-        quiet.logLevel = .critical
-        let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-                              onServerRunning: { channel in
-                                  port.continuation.yield(channel.localAddress!.port!)
-                                  port.continuation.finish()
-                              }, logger: quiet)
-        return try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await app.runService(gracefulShutdownSignals: []) }
-            var ports = port.stream.makeAsyncIterator()
-            guard let bound = await ports.next() else { throw CancellationError() }
-            defer { group.cancelAll() }
-            return try await body("http://127.0.0.1:\(bound)", receiver)
-        }
+        return try await withLoopbackServer(router) { port in try await body("http://127.0.0.1:\(port)", receiver) }
     }
 }
 

@@ -4,6 +4,7 @@ import FoundationNetworking
 #endif
 import HTTPTypes
 import Hummingbird
+import LoopbackTestSupport
 import Logging
 import UnpaidCore
 import Webhooks
@@ -72,21 +73,7 @@ actor Receiver {
             return Response(status: .init(code: reply.status), headers: fields,
                             body: .init(byteBuffer: ByteBuffer(string: reply.body)))
         }
-        let port = AsyncStream<Int>.makeStream()
-        var quiet = Logger(label: "loopback-receiver")
-        quiet.logLevel = .critical
-        let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-                              onServerRunning: { channel in
-                                  port.continuation.yield(channel.localAddress!.port!)
-                                  port.continuation.finish()
-                              }, logger: quiet)
-        return try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await app.runService(gracefulShutdownSignals: []) }
-            var ports = port.stream.makeAsyncIterator()
-            guard let bound = await ports.next() else { throw CancellationError() }
-            defer { group.cancelAll() }
-            return try await body("http://127.0.0.1:\(bound)", receiver)
-        }
+        return try await withLoopbackServer(router) { port in try await body("http://127.0.0.1:\(port)", receiver) }
     }
 }
 
