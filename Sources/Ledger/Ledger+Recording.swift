@@ -10,46 +10,61 @@ extension Ledger {
     /// the previous one of its series (same SHA-256, same totals), no order row is
     /// written at all. An order number present twice in `orders` is an error.
     @discardableResult
-    public func recordSnapshot(_ snapshot: NewSnapshot, orders: [UnpaidOrder]) throws -> SnapshotRecord {
-        try pool.write { db in try Self.recordSnapshot(snapshot, orders: orders, in: db) }
+    public func recordSnapshot(_ snapshot: NewSnapshot, orders: PackedOrders) throws -> SnapshotRecord {
+        try pool.write { db in try Self.recordSnapshot(snapshot, orders: orders, collectingMoves: false, in: db).record }
     }
 
-    /// The write path of `recordSnapshot`, for callers that add to the same transaction.
-    static func recordSnapshot(_ snapshot: NewSnapshot, orders: [UnpaidOrder], in db: Database) throws -> SnapshotRecord {
-        try Self.validate(snapshot)
-        var totals: [String: Total] = [:]
-        for order in orders {
-            guard order.organizationID == snapshot.organizationID else {
-                throw LedgerError.orderOfOtherOrganization(
-                    orderNo: order.orderNo, orderOrganizationID: order.organizationID,
-                    snapshotOrganizationID: snapshot.organizationID, fileName: snapshot.fileName)
-            }
-            totals[order.currency, default: Total()].add(order.totalPrice)
-        }
+    /// `recordSnapshot` for orders not packed yet.
+    @discardableResult
+    public func recordSnapshot(_ snapshot: NewSnapshot, orders: [UnpaidOrder]) throws -> SnapshotRecord {
+        try recordSnapshot(snapshot, orders: Self.pack(orders, for: snapshot))
+    }
+
+    static func pack(_ orders: [UnpaidOrder], for snapshot: NewSnapshot) throws -> PackedOrders {
         do {
-            let runStatus = try Self.runStatus(snapshot.runID, in: db)
-            guard runStatus == .running else { throw LedgerError.runNotRunning(snapshot.runID, status: runStatus) }
-            let runJob = try String.fetchOne(db, sql: "SELECT job FROM run WHERE id = ?",
-                                             arguments: [snapshot.runID.rawValue]) ?? ""
-            guard runJob == snapshot.job else {
-                throw LedgerError.runOfOtherJob(snapshot.runID, runJob: runJob, snapshotJob: snapshot.job)
-            }
-            let seriesID = try Self.seriesID(job: snapshot.job, organizationID: snapshot.organizationID, in: db)
-            let previous = try Self.latestSnapshot(seriesID: seriesID, in: db)
-            let id = try Self.insert(snapshot, seriesID: seriesID, rowCount: orders.count, totals: totals, in: db)
-            let unchanged = previous.map { $0.sha256 == snapshot.sha256 && $0.totals == totals } ?? false
-            if !unchanged {
-                var writer = try OrderIntervalWriter(db: db, seriesID: seriesID, snapshotID: id,
-                                                     fileName: snapshot.fileName)
-                try writer.apply(orders)
-            }
-            return SnapshotRecord(
-                id: id, runID: snapshot.runID, job: snapshot.job, organizationID: snapshot.organizationID,
-                window: snapshot.window, periodLabel: snapshot.periodLabel,
-                fetchedAt: Instant.date(Instant.milliseconds(snapshot.fetchedAt)),
-                fileName: snapshot.fileName, fileSize: snapshot.fileSize, sha256: snapshot.sha256,
-                archivePath: snapshot.archivePath, rowCount: orders.count, totals: totals)
+            return try PackedOrders(organizationID: snapshot.organizationID, orders)
+        } catch {
+            throw LedgerError.orderOfOtherOrganization(
+                orderNo: error.orderNo, orderOrganizationID: error.organizationID,
+                snapshotOrganizationID: snapshot.organizationID, fileName: snapshot.fileName)
         }
+    }
+
+    /// The write path of `recordSnapshot`, for callers that add to the same transaction;
+    /// with `collectingMoves`, also how each order moved since the previous snapshot of
+    /// the series (nothing when the file is the previous one again).
+    static func recordSnapshot(_ snapshot: NewSnapshot, orders: PackedOrders, collectingMoves: Bool,
+                               in db: Database) throws -> (record: SnapshotRecord, moves: [OrderMove]) {
+        try Self.validate(snapshot)
+        guard orders.organizationID == snapshot.organizationID else {
+            throw LedgerError.orderOfOtherOrganization(
+                orderNo: orders.first?.orderNo ?? "(none)", orderOrganizationID: orders.organizationID,
+                snapshotOrganizationID: snapshot.organizationID, fileName: snapshot.fileName)
+        }
+        let runStatus = try Self.runStatus(snapshot.runID, in: db)
+        guard runStatus == .running else { throw LedgerError.runNotRunning(snapshot.runID, status: runStatus) }
+        let runJob = try String.fetchOne(db, sql: "SELECT job FROM run WHERE id = ?",
+                                         arguments: [snapshot.runID.rawValue]) ?? ""
+        guard runJob == snapshot.job else {
+            throw LedgerError.runOfOtherJob(snapshot.runID, runJob: runJob, snapshotJob: snapshot.job)
+        }
+        let totals = orders.totals
+        let seriesID = try Self.seriesID(job: snapshot.job, organizationID: snapshot.organizationID, in: db)
+        let previous = try Self.latestSnapshot(seriesID: seriesID, in: db)
+        let id = try Self.insert(snapshot, seriesID: seriesID, rowCount: orders.count, totals: totals, in: db)
+        let unchanged = previous.map { $0.sha256 == snapshot.sha256 && $0.totals == totals } ?? false
+        var moves: [OrderMove] = []
+        if !unchanged {
+            let writer = OrderIntervalWriter(db: db, seriesID: seriesID, snapshotID: id, fileName: snapshot.fileName)
+            moves = try writer.apply(orders, collectingMoves: collectingMoves && previous != nil)
+        }
+        let record = SnapshotRecord(
+            id: id, runID: snapshot.runID, job: snapshot.job, organizationID: snapshot.organizationID,
+            window: snapshot.window, periodLabel: snapshot.periodLabel,
+            fetchedAt: Instant.date(Instant.milliseconds(snapshot.fetchedAt)),
+            fileName: snapshot.fileName, fileSize: snapshot.fileSize, sha256: snapshot.sha256,
+            archivePath: snapshot.archivePath, rowCount: orders.count, totals: totals)
+        return (record, moves)
     }
 
     private static func validate(_ snapshot: NewSnapshot) throws {

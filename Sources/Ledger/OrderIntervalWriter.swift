@@ -8,7 +8,8 @@ import UnpaidCore
 /// Runs inside the snapshot's write transaction. The new orders are sorted by order
 /// number bytes and walked side by side with the series' open intervals, which the
 /// table's key returns in the same order: a million unchanged orders cost one scan,
-/// byte comparisons on SQLite's own buffers, and no write.
+/// byte comparisons on SQLite's and the packed orders' own buffers, and no write. The
+/// same walk sees every order that moved, so the snapshot's diff comes out of it too.
 struct OrderIntervalWriter {
     /// `closed_by_snapshot_id` of an interval that is still open (see the schema).
     static let open = Int64.max
@@ -18,69 +19,81 @@ struct OrderIntervalWriter {
     private let snapshotID: SnapshotID
     private let fileName: String
 
-    init(db: Database, seriesID: Int64, snapshotID: SnapshotID, fileName: String) throws {
+    init(db: Database, seriesID: Int64, snapshotID: SnapshotID, fileName: String) {
         self.db = db
         self.seriesID = seriesID
         self.snapshotID = snapshotID
         self.fileName = fileName
     }
 
-    mutating func apply(_ orders: [UnpaidOrder]) throws {
-        let sorted = try sortedByOrderNo(orders)
-        let (closing, opening) = try diffWithOpenIntervals(orders, sorted: sorted)
-        // Closes first: a changed order's new interval takes the key its old one leaves.
+    /// Writes the intervals; returns the orders that moved since the open intervals when
+    /// `collectingMoves` (the previous snapshot's orders are exactly those intervals).
+    func apply(_ orders: PackedOrders, collectingMoves: Bool) throws -> [OrderMove] {
+        try orders.withFields { fields in
+            let sorted = try sortedByOrderNo(fields, organizationID: orders.organizationID)
+            var merge = OpenIntervalMerge(fields: fields, sorted: sorted, collectingMoves: collectingMoves)
+            try merge.run(openIntervals: openIntervalsStatement())
+            try close(merge.closing)
+            try insert(fields, positions: merge.opening)
+            return merge.moves
+        }
+    }
+
+    private func openIntervalsStatement() throws -> RawStatement {
+        let statement = try RawStatement(db.cachedStatement(sql: """
+            SELECT order_no, currency, amount_text, start_time, product_code, resource_id, model_id,
+                   first_snapshot_id
+            FROM order_interval WHERE series_id = ? AND closed_by_snapshot_id = \(Self.open)
+            ORDER BY order_no
+            """), in: db)
+        statement.bind(seriesID, at: 1)
+        return statement
+    }
+
+    // Closes go first: a changed order's new interval takes the key its old one leaves.
+    private func close(_ orderNumbers: [String]) throws {
         let close = try RawStatement(db.cachedStatement(sql: """
             UPDATE order_interval SET closed_by_snapshot_id = ?1
             WHERE series_id = ?2 AND closed_by_snapshot_id = \(Self.open) AND order_no = ?3
             """), in: db)
         close.bind(snapshotID.rawValue, at: 1)
         close.bind(seriesID, at: 2)
-        for orderNo in closing {
+        for orderNo in orderNumbers {
             close.bind(orderNo, at: 3)
             try close.execute()
         }
-        try insert(opening.map { orders[$0] })
     }
 
-    /// Opens intervals for `orders`, given in key order so that each insert lands next to
-    /// the previous one in the b-tree. Rows go in batches of one statement each: a step
-    /// of its own cost a row about as much again in statement start and end.
-    private func insert(_ orders: [UnpaidOrder]) throws {
-        var texts = TextArena(capacity: orders.count * 5)
-        for order in orders {
-            texts.append(order.orderNo)
-            texts.append(order.currency)
-            texts.append(order.productCode)
-            texts.append(order.resourceID)
-            texts.append(order.modelID)
-        }
+    /// Opens intervals for the orders at `positions`, given in key order so that each
+    /// insert lands next to the previous one in the b-tree. Rows go in batches of one
+    /// statement each: a step of its own cost a row about as much again in statement
+    /// start and end. Texts are bound in place, from the packed orders' buffer.
+    private func insert(_ fields: PackedOrders.Fields, positions: [Int]) throws {
         let batched = try insertStatement(rows: Self.batchSize)
         let single = try insertStatement(rows: 1)
-        try texts.withTexts { text in
-            defer {  // the arena goes away after this closure
-                batched.clearBindings()
-                single.clearBindings()
-            }
-            var next = 0
-            func bind(row: Int, in statement: RawStatement) {
-                let order = orders[next], base = Int32(3 + row * 7), field = next * 5
-                statement.bind(staticText: text(field), at: base)
-                statement.bind(staticText: text(field + 1), at: base + 1)
-                AmountText.with(order.totalPrice) { statement.bind(terminatedText: $0, at: base + 2) }
-                statement.bind(order.startTime, at: base + 3)
-                statement.bind(staticText: text(field + 2), at: base + 4)
-                statement.bind(staticText: text(field + 3), at: base + 5)
-                statement.bind(staticText: text(field + 4), at: base + 6)
-                next += 1
-            }
-            while orders.count - next >= Self.batchSize {
-                for row in 0..<Self.batchSize { bind(row: row, in: batched) }
-                try batched.execute()
-            }
-            while next < orders.count {
-                bind(row: 0, in: single)
-                try single.execute()
-            }
+        defer {  // the packed orders' buffer is only valid during `apply`
+            batched.clearBindings()
+            single.clearBindings()
+        }
+        var next = 0
+        func bind(row: Int, in statement: RawStatement) {
+            let position = positions[next], base = Int32(3 + row * 7)
+            statement.bind(staticText: fields.orderNo(position), at: base)
+            statement.bind(staticText: fields.currency(position), at: base + 1)
+            AmountText.with(fields.amount(position)) { statement.bind(terminatedText: $0, at: base + 2) }
+            statement.bind(fields.startTime(position), at: base + 3)
+            statement.bind(staticText: fields.productCode(position), at: base + 4)
+            statement.bind(staticText: fields.resourceID(position), at: base + 5)
+            statement.bind(staticText: fields.modelID(position), at: base + 6)
+            next += 1
+        }
+        while positions.count - next >= Self.batchSize {
+            for row in 0..<Self.batchSize { bind(row: row, in: batched) }
+            try batched.execute()
+        }
+        while next < positions.count {
+            bind(row: 0, in: single)
+            try single.execute()
         }
     }
 
@@ -101,100 +114,43 @@ struct OrderIntervalWriter {
         return statement
     }
 
-    /// Order numbers of the open intervals to close, and positions in `orders` (in key
-    /// order) of the intervals to open.
-    private func diffWithOpenIntervals(_ orders: [UnpaidOrder], sorted: [Int]) throws -> ([String], [Int]) {
-        let open = try RawStatement(db.cachedStatement(sql: """
-            SELECT order_no, currency, amount_text, start_time, product_code, resource_id, model_id
-            FROM order_interval WHERE series_id = ? AND closed_by_snapshot_id = \(Self.open)
-            ORDER BY order_no
-            """), in: db)
-        open.bind(seriesID, at: 1)
-        defer { open.reset() }
-        var closing: [String] = []
-        var opening: [Int] = []
-        var next = 0
-        while try open.step() {
-            let stored = open.text(at: 0)
-            while next < sorted.count, Self.compare(orders[sorted[next]].orderNo, stored) < 0 {
-                opening.append(sorted[next])
-                next += 1
-            }
-            guard next < sorted.count, Self.compare(orders[sorted[next]].orderNo, stored) == 0 else {
-                closing.append(String(decoding: stored, as: UTF8.self))  // gone
-                continue
-            }
-            let position = sorted[next]
-            next += 1
-            if !matches(orders[position], row: open) {
-                closing.append(orders[position].orderNo)
-                opening.append(position)
-            }
-        }
-        opening.append(contentsOf: sorted[next...])
-        return (closing, opening)
-    }
-
-    // Compared on the stored text, not the value: a rebuilt snapshot prints exactly
-    // what its file said, so "1.50" after "1.5" is a change.
-    private func matches(_ order: UnpaidOrder, row: RawStatement) -> Bool {
-        guard row.int64OrNil(at: 3) == order.startTime,
-              Self.equal(order.currency, row.text(at: 1)),
-              AmountText.with(order.totalPrice, { Self.equal($0, row.text(at: 2)) }),
-              Self.equal(order.productCode, row, 4),
-              Self.equal(order.resourceID, row, 5),
-              Self.equal(order.modelID, row, 6) else { return false }
-        return true
-    }
-
-    /// Positions of `orders` sorted by order number bytes (SQLite's BINARY order, the
+    /// Positions of the orders sorted by order number bytes (SQLite's BINARY order, the
     /// table's key order); an order number seen twice is an error.
-    private func sortedByOrderNo(_ orders: [UnpaidOrder]) throws -> [Int] {
+    private func sortedByOrderNo(_ fields: PackedOrders.Fields, organizationID: Int64) throws -> [Int] {
         // Sorting on the first 16 bytes as two integers settles almost every comparison
-        // without touching the strings; ties fall back to the whole bytes.
+        // without touching the bytes again; ties fall back to the whole order numbers.
         struct Key { var high: UInt64, low: UInt64, position: Int }
         var keys: [Key] = []
-        keys.reserveCapacity(orders.count)
-        for position in orders.indices {
-            var orderNo = orders[position].orderNo
-            orderNo.withUTF8 { bytes in
-                var high: UInt64 = 0, low: UInt64 = 0
-                for index in 0..<min(bytes.count, 16) {
-                    if index < 8 {
-                        high |= UInt64(bytes[index]) << (56 - 8 * index)
-                    } else {
-                        low |= UInt64(bytes[index]) << (56 - 8 * (index - 8))
-                    }
+        keys.reserveCapacity(fields.count)
+        for position in 0..<fields.count {
+            let bytes = fields.orderNo(position)
+            var high: UInt64 = 0, low: UInt64 = 0
+            for index in 0..<min(bytes.count, 16) {
+                if index < 8 {
+                    high |= UInt64(bytes[index]) << (56 - 8 * index)
+                } else {
+                    low |= UInt64(bytes[index]) << (56 - 8 * (index - 8))
                 }
-                keys.append(Key(high: high, low: low, position: position))
             }
+            keys.append(Key(high: high, low: low, position: position))
         }
         keys.sort { a, b in
             if a.high != b.high { return a.high < b.high }
             if a.low != b.low { return a.low < b.low }
-            return Self.compare(orders[a.position].orderNo, orders[b.position].orderNo) < 0
+            return ByteOrder.compare(fields.orderNo(a.position), fields.orderNo(b.position)) < 0
         }
         for index in keys.indices.dropFirst()
         where keys[index].high == keys[index - 1].high && keys[index].low == keys[index - 1].low
-            && Self.compare(orders[keys[index].position].orderNo, orders[keys[index - 1].position].orderNo) == 0 {
-            let order = orders[keys[index].position]
-            throw LedgerError.duplicateOrder(orderNo: order.orderNo, organizationID: order.organizationID,
-                                             fileName: fileName)
+            && ByteOrder.compare(fields.orderNo(keys[index].position), fields.orderNo(keys[index - 1].position)) == 0 {
+            throw LedgerError.duplicateOrder(orderNo: String(decoding: fields.orderNo(keys[index].position), as: UTF8.self),
+                                             organizationID: organizationID, fileName: fileName)
         }
         return keys.map(\.position)
     }
+}
 
-    /// memcmp order, shorter first on a common prefix: SQLite's BINARY collation.
-    static func compare(_ string: String, _ bytes: UnsafeBufferPointer<UInt8>) -> Int {
-        var string = string
-        return string.withUTF8 { compare($0, bytes) }
-    }
-
-    static func compare(_ left: String, _ right: String) -> Int {
-        var right = right
-        return right.withUTF8 { compare(left, $0) }
-    }
-
+/// SQLite's BINARY collation: memcmp order, shorter first on a common prefix.
+enum ByteOrder {
     static func compare(_ left: UnsafeBufferPointer<UInt8>, _ right: UnsafeBufferPointer<UInt8>) -> Int {
         let common = min(left.count, right.count)
         if common > 0, let l = left.baseAddress, let r = right.baseAddress {
@@ -204,16 +160,11 @@ struct OrderIntervalWriter {
         return left.count - right.count
     }
 
-    private static func equal(_ string: String, _ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
-        compare(string, bytes) == 0
-    }
-
-    private static func equal(_ bytes: UnsafeBufferPointer<UInt8>, _ other: UnsafeBufferPointer<UInt8>) -> Bool {
-        compare(bytes, other) == 0
-    }
-
-    private static func equal(_ string: String?, _ row: RawStatement, _ column: Int32) -> Bool {
-        guard let string else { return row.isNull(at: column) }
-        return !row.isNull(at: column) && compare(string, row.text(at: column)) == 0
+    static func equal(_ left: UnsafeBufferPointer<UInt8>?, _ right: UnsafeBufferPointer<UInt8>?) -> Bool {
+        switch (left, right) {
+        case (nil, nil): true
+        case let (left?, right?): compare(left, right) == 0
+        default: false
+        }
     }
 }

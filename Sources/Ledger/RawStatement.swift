@@ -98,6 +98,11 @@ struct RawStatement {
         return UnsafeBufferPointer(start: start, count: Int(sqlite3_column_bytes(statement, column)))
     }
 
+    /// The column's UTF-8 bytes, nil for NULL; valid until the next step or reset.
+    func optionalText(at column: Int32) -> UnsafeBufferPointer<UInt8>? {
+        isNull(at: column) ? nil : text(at: column)
+    }
+
     /// Runs the statement to completion and resets it for the next row.
     func execute() throws {
         let code = sqlite3_step(statement)

@@ -10,14 +10,12 @@ enum LedgerBenchmark {
         let path = URL(fileURLWithPath: directory).appendingPathComponent("ledger-bench.sqlite").path
         for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
         let ledger = try Ledger(path: path)
-        let orders = makeOrders(count)
-        var churned = orders
-        for index in stride(from: 0, to: churned.count, by: 100) {
-            churned[index].totalPrice += try Money("0.01")
-        }
+        // Packed, as the pipeline packs them while it reads the file.
+        let orders = try makeOrders(count, centsAddedToEvery: nil)
+        let churned = try makeOrders(count, centsAddedToEvery: 100)
         var lines = ["ledger: \(count) orders, \(path)"]
         var minute = 0.0
-        func measure(_ name: String, _ orders: [UnpaidOrder], shaSeed: UInt8) throws {
+        func measure(_ name: String, _ orders: PackedOrders, shaSeed: UInt8) throws {
             let fetchedAt = Date(timeIntervalSince1970: 1_793_000_000 + minute * 60)
             minute += 1
             let run = try ledger.startRun(job: "bench", startedAt: fetchedAt)
@@ -28,7 +26,10 @@ enum LedgerBenchmark {
             let before = try ledger.counts().orderIntervals
             let cpuBefore = processCPUSeconds()
             let clock = ContinuousClock()
-            let elapsed = try clock.measure { _ = try ledger.recordSnapshot(snapshot, orders: orders) }
+            // The daemon's path: the diff is computed and stored; no rules, so no alerts.
+            let elapsed = try clock.measure {
+                _ = try ledger.recordSnapshot(snapshot, orders: orders) { .nothing(at: $0.snapshot.id.rawValue) }
+            }
             let cpu = processCPUSeconds() - cpuBefore
             try ledger.finishRun(run, status: .succeeded, error: nil, finishedAt: fetchedAt)
             let written = try ledger.counts().orderIntervals - before
@@ -51,17 +52,20 @@ enum LedgerBenchmark {
         return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
     }
 
-    /// Order numbers in no particular order, as exports list them by time, not number.
-    private static func makeOrders(_ count: Int) -> [UnpaidOrder] {
+    /// Order numbers in no particular order, as exports list them by time, not number;
+    /// one order in `centsAddedToEvery` costs a cent more.
+    private static func makeOrders(_ count: Int, centsAddedToEvery period: Int?) throws -> PackedOrders {
         var state: UInt64 = 0x9E37_79B9_7F4A_7C15
-        return (0..<count).map { index in
+        var orders = PackedOrders(organizationID: 1, capacity: count)
+        for index in 0..<count {
             state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
-            let number = "U" + String(state, radix: 16)
-            return UnpaidOrder(
-                orderNo: number, organizationID: 1, currency: index % 10 == 0 ? "CNY" : "USD",
-                totalPrice: Money(units: Int128(state % 10_000_000_000), scale: 6),
-                startTime: 1_790_000_000 + Int64(index), productCode: "uhost",
-                resourceID: "uhost-\(index)", modelID: nil)
+            var units = Int128(state % 10_000_000_000)
+            if let period, index % period == 0 { units += 10_000 }
+            try orders.append(UnpaidOrder(
+                orderNo: "U" + String(state, radix: 16), organizationID: 1, currency: index % 10 == 0 ? "CNY" : "USD",
+                totalPrice: Money(units: units, scale: 6), startTime: 1_790_000_000 + Int64(index),
+                productCode: "uhost", resourceID: "uhost-\(index)", modelID: nil))
         }
+        return orders
     }
 }

@@ -102,6 +102,37 @@ func firingPlan(_ input: AlertingInput, targets: [String] = ["ops"]) -> Alerting
         #expect(queued.first?.notification == notification(snapshotID: recorded.record.id))
     }
 
+    /// The diff comes from the interval writer's one walk over the open intervals; it
+    /// must say what comparing both whole order sets says, generation after generation.
+    @Test func mergeBuiltDiffEqualsTheDiffOfBothOrderSets() throws {
+        let fixture = try LedgerFixture()
+        var generator = SystemRandomNumberGenerator()
+        var current = (0..<300).map { order(String(format: "O%04d", $0), "\($0).\($0 % 7)") }
+        var previous: [UnpaidOrder]?
+        for generation in 0..<6 {
+            let recorded = try fixture.recordAlerting(current.shuffled(using: &generator), shaSeed: generation + 1,
+                                                      minute: generation * 10)
+            #expect(recorded.diff == previous.map { SnapshotDiff(previous: $0, current: current) }, "generation \(generation)")
+            #expect(try fixture.ledger.orders(at: recorded.record.id) == current.byOrderNo)
+            previous = current
+            var next: [UnpaidOrder] = []
+            for (index, var order) in current.enumerated() {
+                switch Int.random(in: 0..<12, using: &generator) {
+                case 0: continue  // paid
+                case 1: order.totalPrice += try Money("0.01")
+                case 2: order.currency = order.currency == "USD" ? "CNY" : "USD"
+                case 3: order.totalPrice = try Money(order.totalPrice.description + "0")  // same value, new text
+                case 4: order.productCode = order.productCode == nil ? "uhost" : nil
+                case 5: order.startTime = (order.startTime ?? 0) + 1
+                default: break
+                }
+                next.append(order)
+                if index % 25 == 0 { next.append(order.renumbered("N\(generation)-\(index)")) }
+            }
+            current = next
+        }
+    }
+
     @Test func outboxLifecycleAndDisabledTargets() throws {
         let fixture = try LedgerFixture()
         let recorded = try fixture.recordAlerting([order("A", "1.00")], shaSeed: 1, minute: 0) {
@@ -165,5 +196,13 @@ func firingPlan(_ input: AlertingInput, targets: [String] = ["ops"]) -> Alerting
         #expect(throws: DatabaseError.self) {
             try fixture.ledger.pool.write { try $0.execute(sql: "UPDATE outbox SET status = 'pending', finished_at = NULL") }
         }
+    }
+}
+
+private extension UnpaidOrder {
+    func renumbered(_ orderNo: String) -> UnpaidOrder {
+        var copy = self
+        copy.orderNo = orderNo
+        return copy
     }
 }

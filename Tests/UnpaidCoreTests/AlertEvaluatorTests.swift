@@ -16,7 +16,9 @@ struct AlertHarness {
 
     func facts(_ orders: [UnpaidOrder]) -> SnapshotFacts {
         SnapshotFacts(job: job, organizationID: organizationID, snapshotID: snapshotID,
-                      diff: previous.map { SnapshotDiff(previous: $0, current: orders) }, orders: orders)
+                      diff: previous.map { SnapshotDiff(previous: $0, current: orders) },
+                      orders: try! PackedOrders(organizationID: organizationID,
+                                                orders.filter { $0.organizationID == organizationID }))
     }
 
     /// A new snapshot: evaluated, states stored, returns what would be sent.

@@ -7,7 +7,7 @@ public struct AlertingInput: Sendable {
     public var previousSnapshotID: SnapshotID?
     /// The change since the previous snapshot; nil when there is none.
     public var diff: SnapshotDiff?
-    public var orders: [UnpaidOrder]
+    public var orders: PackedOrders
     /// The stored alerts of this job and organization.
     public var states: [AlertState]
 }

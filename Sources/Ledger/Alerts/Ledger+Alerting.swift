@@ -11,15 +11,15 @@ extension Ledger {
     /// throws, nothing is recorded. A delivery already queued (same message id and
     /// target) is not queued again, so evaluating a snapshot twice sends nothing twice.
     @discardableResult
-    public func recordSnapshot(_ snapshot: NewSnapshot, orders: [UnpaidOrder],
+    public func recordSnapshot(_ snapshot: NewSnapshot, orders: PackedOrders,
                                alerting: (AlertingInput) throws -> AlertingPlan) throws -> AlertedSnapshot {
         try pool.write { db in
-            let previous = try Self.previousSeriesState(job: snapshot.job, organizationID: snapshot.organizationID,
-                                                        sha256: snapshot.sha256, in: db)
-            let record = try Self.recordSnapshot(snapshot, orders: orders, in: db)
-            let diff: SnapshotDiff? = previous.map { previous in
-                // Same bytes as the previous file: same orders, nothing to compare.
-                previous.orders.map { SnapshotDiff(previous: $0, current: orders) } ?? SnapshotDiff(currencies: [])
+            let previous = try Self.latestSnapshot(job: snapshot.job, organizationID: snapshot.organizationID, in: db)
+            let (record, moves) = try Self.recordSnapshot(snapshot, orders: orders, collectingMoves: true, in: db)
+            // The interval writer's walk over the previous snapshot's orders (its open
+            // intervals) gave the moves: the previous orders are never loaded.
+            let diff = previous.map {
+                SnapshotDiff(organizationID: snapshot.organizationID, before: $0.totals, after: record.totals, moves: moves)
             }
             try SnapshotChangeWriter.write(diff, snapshotID: record.id, previousSnapshotID: previous?.id, in: db)
             let states = try Self.alertStates(job: snapshot.job, organizationID: snapshot.organizationID, in: db)
@@ -35,40 +35,17 @@ extension Ledger {
         }
     }
 
-    private struct PreviousSeriesState {
-        var id: SnapshotID
-        /// Nil when the new file is byte-for-byte the previous one.
-        var orders: [UnpaidOrder]?
+    /// `recordSnapshot(_:orders:alerting:)` for orders not packed yet.
+    @discardableResult
+    public func recordSnapshot(_ snapshot: NewSnapshot, orders: [UnpaidOrder],
+                               alerting: (AlertingInput) throws -> AlertingPlan) throws -> AlertedSnapshot {
+        try recordSnapshot(snapshot, orders: Self.pack(orders, for: snapshot), alerting: alerting)
     }
 
-    /// The latest snapshot of the series and its orders, which are exactly the open
-    /// order intervals before the new snapshot is written.
-    private static func previousSeriesState(job: String, organizationID: Int64, sha256: String,
-                                            in db: Database) throws -> PreviousSeriesState? {
+    private static func latestSnapshot(job: String, organizationID: Int64, in db: Database) throws -> SnapshotRecord? {
         guard let seriesID = try Int64.fetchOne(db, sql: "SELECT id FROM series WHERE job = ? AND organization_id = ?",
-                                                arguments: [job, organizationID]),
-              let latest = try Row.fetchOne(db, sql: "SELECT id, sha256 FROM snapshot WHERE series_id = ? ORDER BY id DESC LIMIT 1",
-                                            arguments: [seriesID])
-        else { return nil }
-        let id = SnapshotID(rawValue: latest["id"])
-        if (latest["sha256"] as String) == sha256 { return PreviousSeriesState(id: id, orders: nil) }
-        let rows = try Row.fetchCursor(db, sql: """
-            SELECT first_snapshot_id, order_no, currency, amount_text, start_time, product_code, resource_id, model_id
-            FROM order_interval WHERE series_id = ? AND closed_by_snapshot_id = \(OrderIntervalWriter.open)
-            """, arguments: [seriesID])
-        var orders: [UnpaidOrder] = []
-        while let row = try rows.next() {
-            let text: String = row[3]
-            guard let amount = try? Money(text) else {
-                let orderNo: String = row[1]
-                throw LedgerError.corruptValue(table: "order_interval of order \(orderNo) from snapshot", rowID: row[0],
-                                               column: "amount_text", value: text)
-            }
-            orders.append(UnpaidOrder(orderNo: row[1], organizationID: organizationID, currency: row[2],
-                                      totalPrice: amount, startTime: row[4], productCode: row[5],
-                                      resourceID: row[6], modelID: row[7]))
-        }
-        return PreviousSeriesState(id: id, orders: orders)
+                                                arguments: [job, organizationID]) else { return nil }
+        return try latestSnapshot(seriesID: seriesID, in: db)
     }
 
     static func alertStates(job: String, organizationID: Int64, in db: Database) throws -> [AlertState] {

@@ -8,9 +8,9 @@ public struct SnapshotFacts: Sendable {
     /// The comparison with the previous successful snapshot; nil when there is none.
     public var diff: SnapshotDiff?
     /// The orders of this snapshot.
-    public var orders: [UnpaidOrder]
+    public var orders: PackedOrders
 
-    public init(job: String, organizationID: Int64, snapshotID: Int64, diff: SnapshotDiff?, orders: [UnpaidOrder]) {
+    public init(job: String, organizationID: Int64, snapshotID: Int64, diff: SnapshotDiff?, orders: PackedOrders) {
         self.job = job
         self.organizationID = organizationID
         self.snapshotID = snapshotID
@@ -34,10 +34,11 @@ public enum AlertEvaluator {
     public static func evaluate(rules: [AlertRule], facts: SnapshotFacts, states: [AlertState],
                                 now: Int64) -> AlertEvaluation {
         let known = Dictionary(states.map { ($0.identity, $0) }, uniquingKeysWith: { first, _ in first })
-        let current = OrderIndex(facts.orders.filter { $0.organizationID == facts.organizationID })
+        let current = facts.orders.organizationID == facts.organizationID
+            ? facts.orders : PackedOrders(organizationID: facts.organizationID)
         var result = AlertEvaluation(states: [], notifications: [])
         for rule in rules where rule.covers(job: facts.job, organizationID: facts.organizationID) {
-            var currencies = Set(current.totals.byKey.keys.map(\.currency))
+            var currencies = Set(current.totals.keys)
             currencies.formUnion(facts.diff?.currencies.filter { $0.key.organizationID == facts.organizationID }
                 .map(\.key.currency) ?? [])
             currencies.formUnion(known.keys.filter {
@@ -104,18 +105,20 @@ public enum AlertEvaluator {
 
 /// One organization's position in one currency, as a snapshot shows it.
 private struct Observation {
+    var currency: String
     var before: Total?
     var after: Total
     /// Nil when nothing moved or there is no previous snapshot.
     var diff: CurrencyDiff?
-    var orders: [OrderAmount]
+    var orders: PackedOrders
     var now: Int64
 
-    init(key: TotalsKey, facts: SnapshotFacts, current: OrderIndex, now: Int64) {
-        after = current.totals.byKey[key] ?? Total()
+    init(key: TotalsKey, facts: SnapshotFacts, current: PackedOrders, now: Int64) {
+        currency = key.currency
+        after = current.totals[key.currency] ?? Total()
         diff = facts.diff?[key]
         before = facts.diff == nil ? nil : (diff?.before ?? after)
-        orders = (current.orders[key] ?? [:]).values.sorted(by: OrderAmount.largestFirst)
+        orders = current
         self.now = now
     }
 
@@ -137,11 +140,12 @@ private struct Observation {
         case .ceiling(let above, let resolveAtOrBelow):
             return after.sum > (wasFiring ? resolveAtOrBelow ?? above : above)
         case .unpaidOlderThan(let days):
-            return !overdue(days: days).isEmpty
+            return !overdue(days: days, limit: 1).isEmpty
         }
     }
 
     func highlighted(for condition: AlertCondition) -> [OrderAmount] {
+        let limit = AlertEvaluator.highlightedOrderLimit
         switch condition {
         case .change(let direction, _, _):
             let new = diff?.newOrders ?? [], gone = diff?.goneOrders ?? []
@@ -150,13 +154,12 @@ private struct Observation {
             case .decrease: return gone
             case .anyChange: return new.isEmpty ? gone : new
             }
-        case .ceiling: return orders
-        case .unpaidOlderThan(let days): return overdue(days: days)
+        case .ceiling: return orders.largest(limit, currency: currency)
+        case .unpaidOlderThan(let days): return overdue(days: days, limit: limit)
         }
     }
 
-    private func overdue(days: Int) -> [OrderAmount] {
-        let cutoff = now - Int64(days) * 86_400
-        return orders.filter { order in order.startTime.map { $0 < cutoff } ?? false }
+    private func overdue(days: Int, limit: Int) -> [OrderAmount] {
+        orders.largest(limit, currency: currency, startedBefore: now - Int64(days) * 86_400)
     }
 }

@@ -127,3 +127,38 @@ struct OrderIndex {
         }
     }
 }
+
+/// How one order moved between two snapshots, as a merge over order numbers sees it.
+public enum OrderMove: Sendable, Hashable {
+    case new(currency: String, OrderAmount)
+    case gone(currency: String, OrderAmount)
+    /// Same order number and currency, another amount.
+    case changed(currency: String, ChangedOrder)
+}
+
+extension SnapshotDiff {
+    /// The diff from each snapshot's totals and the orders that moved between them, for
+    /// a caller that walked both order sets once instead of holding both in memory.
+    /// Agrees with `init(previous:current:)` whenever no order number repeats.
+    public init(organizationID: Int64, before: [String: Total], after: [String: Total], moves: [OrderMove]) {
+        var new: [String: [OrderAmount]] = [:], gone: [String: [OrderAmount]] = [:]
+        var changed: [String: [ChangedOrder]] = [:]
+        for move in moves {
+            switch move {
+            case .new(let currency, let order): new[currency, default: []].append(order)
+            case .gone(let currency, let order): gone[currency, default: []].append(order)
+            case .changed(let currency, let order): changed[currency, default: []].append(order)
+            }
+        }
+        let currencies = Set(before.keys).union(after.keys).sorted()
+        self.init(currencies: currencies.compactMap { currency in
+            let diff = CurrencyDiff(
+                key: TotalsKey(organizationID: organizationID, currency: currency),
+                before: before[currency] ?? Total(), after: after[currency] ?? Total(),
+                newOrders: (new[currency] ?? []).sorted(by: OrderAmount.largestFirst),
+                goneOrders: (gone[currency] ?? []).sorted(by: OrderAmount.largestFirst),
+                changedOrders: (changed[currency] ?? []).sorted { $0.orderNo < $1.orderNo })
+            return diff.isUnchanged ? nil : diff
+        })
+    }
+}

@@ -57,7 +57,7 @@ public struct ExportPipeline: Sendable {
         }
         let fetchedAt = now()
         let spooled = fetched.file.path
-        let orders: [UnpaidOrder]
+        let orders: PackedOrders
         do {
             orders = try parse(spooled, organizationID: organizationID)
         } catch {
@@ -89,17 +89,19 @@ public struct ExportPipeline: Sendable {
         }
     }
 
-    /// Every row, checked to belong to the organization asked for: rows of another
-    /// organization would silently corrupt that organization's series.
-    func parse(_ path: String, organizationID: Int64) throws -> [UnpaidOrder] {
-        var orders: [UnpaidOrder] = []
+    /// Every row, packed (a tenth of the memory of `UnpaidOrder`s) and checked to belong
+    /// to the organization asked for: rows of another organization would silently
+    /// corrupt that organization's series.
+    func parse(_ path: String, organizationID: Int64) throws -> PackedOrders {
+        var orders = PackedOrders(organizationID: organizationID)
         var stranger: (row: Int, organization: Int64)?
         _ = try readUnpaidExport(at: path, aliases: configuration.export.columnAliases,
                                  limits: configuration.export.readerLimits) { order in
-            if order.organizationID != organizationID, stranger == nil {
-                stranger = (orders.count + 2, order.organizationID)
+            do {
+                try orders.append(order)
+            } catch {
+                if stranger == nil { stranger = (orders.count + 2, order.organizationID) }
             }
-            orders.append(order)
         }
         if let stranger {
             throw ForeignRowsError(requested: organizationID, found: stranger.organization, row: stranger.row)
