@@ -110,12 +110,11 @@ struct AllBenchmarks: AsyncParsableCommand {
     var cacheDir = "bench-cache"
 
     func run() async throws {
-        var xlsx = XLSXBenchmark()
-        xlsx.cacheDir = cacheDir
-        try xlsx.run()
+        // Parsed, not initialized: a command's options only have values once parsed.
+        try XLSXBenchmark.parse(["--cache-dir", cacheDir]).run()
         print("")
-        try await PipelineBenchmark().run()
+        try await PipelineBenchmark.parse([]).run()
         print("")
-        try LedgerCommand().run()
+        try LedgerCommand.parse([]).run()
     }
 }
