@@ -66,24 +66,58 @@ public struct PackedOrders: Sendable {
         guard order.organizationID == organizationID else {
             throw ForeignOrder(orderNo: order.orderNo, organizationID: order.organizationID)
         }
+        append(currency: order.currency, amount: order.totalPrice, startTime: order.startTime) { field, add in
+            let text = switch field {
+            case .orderNo: order.orderNo as String?
+            case .productCode: order.productCode
+            case .resourceID: order.resourceID
+            case .modelID: order.modelID
+            }
+            guard var text else { return add(nil) }
+            text.withUTF8 { add($0) }
+        }
+    }
+
+    /// The texts of an order besides its currency, in the order `append` asks for them.
+    public enum TextField: CaseIterable, Sendable {
+        case orderNo, productCode, resourceID, modelID
+    }
+
+    /// Appends an order of this organization whose texts are bytes that may not outlive
+    /// the call (a reader's row buffer): `texts` is asked for each field in turn and
+    /// hands it to the `add` it is given, which copies it; nil is an absent text (an
+    /// order number is never absent: nil is kept as empty). If `texts` throws, nothing
+    /// of the order is kept.
+    public mutating func append(
+        currency: String, amount: Money, startTime: Int64?,
+        texts fill: (TextField, (UnsafeBufferPointer<UInt8>?) -> Void) throws -> Void
+    ) rethrows {
         let start = texts.count
         var absent: UInt8 = 0
-        func add(_ text: String?, field: UInt8) -> UInt32 {
-            if let text { texts.append(contentsOf: text.utf8) } else { absent |= 1 << field }
-            // The reader caps a cell far below 4 GiB; a longer text cannot get here.
-            return UInt32(texts.count - start)
+        func add(_ field: TextField, bit: UInt8) throws -> UInt32 {
+            try fill(field) { bytes in
+                if let bytes { texts.append(contentsOf: bytes) } else { absent |= 1 << bit }
+            }
+            return UInt32(texts.count - start)  // the reader caps a cell far below 4 GiB
         }
-        let orderNoEnd = add(order.orderNo, field: 0)
-        let currencyEnd = add(order.currency, field: 1)
-        let productCodeEnd = add(order.productCode, field: 2)
-        let resourceIDEnd = add(order.resourceID, field: 3)
-        let modelIDEnd = add(order.modelID, field: 4)
+        let orderNoEnd: UInt32, currencyEnd: UInt32, productCodeEnd: UInt32, resourceIDEnd: UInt32, modelIDEnd: UInt32
+        do {
+            orderNoEnd = try add(.orderNo, bit: 0)
+            texts.append(contentsOf: currency.utf8)
+            currencyEnd = UInt32(texts.count - start)
+            productCodeEnd = try add(.productCode, bit: 2)
+            resourceIDEnd = try add(.resourceID, bit: 3)
+            modelIDEnd = try add(.modelID, bit: 4)
+        } catch {
+            texts.removeSubrange(start...)
+            throw error
+        }
         records.append(Record(
-            units: order.totalPrice.units, startTime: order.startTime ?? 0, textStart: start,
+            units: amount.units, startTime: startTime ?? 0, textStart: start,
             orderNoEnd: orderNoEnd, currencyEnd: currencyEnd, productCodeEnd: productCodeEnd,
             resourceIDEnd: resourceIDEnd, modelIDEnd: modelIDEnd,
-            scale: UInt8(order.totalPrice.scale), absentFields: absent, hasStartTime: order.startTime != nil))
-        totals[order.currency, default: Total()].add(order.totalPrice)
+            scale: UInt8(amount.scale), absentFields: absent & ~1, hasStartTime: startTime != nil))
+        totals[currency, default: Total()].add(amount)
     }
 
     /// Calls `body` with a view of the orders' bytes, valid only during `body`.

@@ -48,6 +48,20 @@ struct CellDecoding {
         return text?.isEmpty == false ? text : nil
     }
 
+    /// The trimmed bytes of a text field, valid while the row is; nil when empty or unmapped.
+    func optionalBytes(_ row: XLSXRow, _ field: ExportField) -> UnsafeBufferPointer<UInt8>? {
+        guard let index = map.index(of: field), let cell = row.bytes(at: index) else { return nil }
+        let text = trimmed(cell.bytes)
+        return text.isEmpty ? nil : text
+    }
+
+    func requiredBytes(_ row: XLSXRow, _ field: ExportField) throws(UnpaidExportError) -> UnsafeBufferPointer<UInt8> {
+        guard let bytes = optionalBytes(row, field) else {
+            throw .missingValue(file: file, row: row.number, header: map[field]!.header)
+        }
+        return bytes
+    }
+
     func organizationID(_ row: XLSXRow) throws(UnpaidExportError) -> Int64 {
         let column = organizationColumn
         let value = row.withCellBytes(at: column.index) { kind, bytes in integer(trimmed(bytes), isNumber: kind == .number) }

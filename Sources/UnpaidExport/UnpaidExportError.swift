@@ -9,6 +9,8 @@ public enum UnpaidExportError: Error, Sendable, Equatable, CustomStringConvertib
     case badOrganizationID(file: String, row: Int, header: String, value: String)
     case badStartTime(file: String, row: Int, header: String, value: String)
     case cannotWrite(path: String, errno: Int32)
+    /// A row of another organization in an export asked for one organization only.
+    case otherOrganization(file: String, row: Int, requested: Int64, found: Int64)
 
     public var description: String {
         switch self {
@@ -29,6 +31,8 @@ public enum UnpaidExportError: Error, Sendable, Equatable, CustomStringConvertib
             return "\(file) row \(row): column \"\(header)\" holds \"\(value)\", expected Unix seconds"
         case let .cannotWrite(path, errno):
             return "cannot write \(path): errno \(errno)"
+        case let .otherOrganization(file, row, requested, found):
+            return "\(file) row \(row): an order of organization \(found) in the export asked for organization \(requested); nothing was recorded"
         }
     }
 }

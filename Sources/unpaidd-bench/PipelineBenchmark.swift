@@ -90,13 +90,20 @@ struct LedgerCommand: ParsableCommand {
     @Option(help: "Folder for the SQLite file (default: a temporary folder, removed after).")
     var directory: String?
 
+    @Option(help: "Instead of generated orders: read this export and record it, one snapshot per organization.")
+    var xlsx: String?
+
     func run() throws {
         let folder = directory ?? FileManager.default.temporaryDirectory.appending(path: "unpaidd-ledger-\(UUID())").path
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         defer { if directory == nil { try? FileManager.default.removeItem(atPath: folder) } }
         print("ledger benchmark (load average \(ProcessMeasurement.loadAverage))")
         ProcessMeasurement.resetPeakResident()
-        print(try LedgerBenchmark.run(orders: orders, directory: folder))
+        if let xlsx {
+            print(try LedgerFileBenchmark.run(file: xlsx, directory: folder))
+        } else {
+            print(try LedgerBenchmark.run(orders: orders, directory: folder))
+        }
         print("peak RSS        \(ProcessMeasurement.peakResidentText)")
         print("load average    \(ProcessMeasurement.loadAverage)")
     }
@@ -116,5 +123,7 @@ struct AllBenchmarks: AsyncParsableCommand {
         try await PipelineBenchmark.parse([]).run()
         print("")
         try LedgerCommand.parse([]).run()
+        print("")
+        try LedgerCommand.parse(["--xlsx", "\(cacheDir)/u1m-inline.xlsx"]).run()
     }
 }

@@ -93,30 +93,8 @@ public struct ExportPipeline: Sendable {
     /// to the organization asked for: rows of another organization would silently
     /// corrupt that organization's series.
     func parse(_ path: String, organizationID: Int64) throws -> PackedOrders {
-        var orders = PackedOrders(organizationID: organizationID)
-        var stranger: (row: Int, organization: Int64)?
-        _ = try readUnpaidExport(at: path, aliases: configuration.export.columnAliases,
-                                 limits: configuration.export.readerLimits) { order in
-            do {
-                try orders.append(order)
-            } catch {
-                if stranger == nil { stranger = (orders.count + 2, order.organizationID) }
-            }
-        }
-        if let stranger {
-            throw ForeignRowsError(requested: organizationID, found: stranger.organization, row: stranger.row)
-        }
-        return orders
-    }
-}
-
-struct ForeignRowsError: Error, CustomStringConvertible {
-    let requested: Int64
-    let found: Int64
-    let row: Int
-
-    var description: String {
-        "the export asked for organization \(requested) has rows of organization \(found) (first at row \(row)); nothing was recorded"
+        try readPackedExport(at: path, organizationID: organizationID, aliases: configuration.export.columnAliases,
+                             limits: configuration.export.readerLimits)
     }
 }
 

@@ -1,0 +1,40 @@
+import Foundation
+import Ledger
+import UnpaidCore
+import UnpaidExport
+
+/// A real export from disk to committed snapshots, as the pipeline does it for each
+/// organization it asks for: rows read and packed per organization while the file
+/// streams, then one snapshot per organization. Peak RSS here is what a run costs.
+enum LedgerFileBenchmark {
+    static func run(file: String, directory: String) throws -> String {
+        let path = URL(fileURLWithPath: directory).appendingPathComponent("ledger-file-bench.sqlite").path
+        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+        let ledger = try Ledger(path: path)
+        let clock = ContinuousClock()
+        var packed: [Int64: PackedOrders] = [:]
+        let reading = try clock.measure { packed = try readPackedExports(at: file) }
+        let afterReading = ProcessMeasurement.peakResidentText
+        let fetchedAt = Date(timeIntervalSince1970: 1_793_000_000)
+        let run = try ledger.startRun(job: "bench", startedAt: fetchedAt)
+        let recording = try clock.measure {
+            for (organizationID, orders) in packed.sorted(by: { $0.key < $1.key }) {
+                let snapshot = NewSnapshot(
+                    runID: run, job: "bench", organizationID: organizationID,
+                    window: try BillingWindow(start: 0, end: 86_400), periodLabel: "bench", fetchedAt: fetchedAt,
+                    fileName: URL(fileURLWithPath: file).lastPathComponent, fileSize: 1,
+                    sha256: String(repeating: "ab", count: 32), archivePath: file)
+                _ = try ledger.recordSnapshot(snapshot, orders: orders) { .nothing(at: $0.snapshot.id.rawValue) }
+            }
+        }
+        try ledger.finishRun(run, status: .succeeded, error: nil, finishedAt: fetchedAt)
+        let rows = packed.values.reduce(0) { $0 + $1.count }
+        return """
+            file            \(file)
+            rows            \(rows) in \(packed.count) organizations, \(try ledger.counts().orderIntervals) order rows written
+            read + pack     \(format(reading.seconds)) s  (peak RSS \(afterReading) by then)
+            record          \(format(recording.seconds)) s  (one snapshot per organization, diff and alert path)
+            file to ledger  \(format(reading.seconds + recording.seconds)) s
+            """
+    }
+}
