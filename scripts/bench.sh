@@ -28,4 +28,10 @@ generate shared --shared-strings
 
 swift build -c release --product unpaidd-bench
 uptime
-.build/release/unpaidd-bench all --cache-dir "$cache"
+# One process per benchmark: a peak RSS is a process's, and one step's freed memory
+# would otherwise count in the next step's peak.
+bench=.build/release/unpaidd-bench
+$bench xlsx --cache-dir "$cache"; echo
+$bench pipeline; echo
+$bench ledger; echo
+$bench ledger --xlsx "$cache/u1m-inline.xlsx"

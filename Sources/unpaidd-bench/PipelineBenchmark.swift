@@ -109,7 +109,8 @@ struct LedgerCommand: ParsableCommand {
     }
 }
 
-/// `all`: the three benchmarks with their defaults, as `make bench` runs them.
+/// `all`: every benchmark with its defaults, in one process (peaks then accumulate;
+/// `make bench` runs each in a process of its own).
 struct AllBenchmarks: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "all", abstract: "Run the xlsx, pipeline and ledger benchmarks.")
 
