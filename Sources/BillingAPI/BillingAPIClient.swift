@@ -51,17 +51,22 @@ public struct BillingAPIClient: Sendable {
     let jitter: @Sendable () -> Double
     let nowMilliseconds: @Sendable () -> Int64
     let logger: Logger
+    /// Awaited before every request to the API: each attempt and retry, each call for a
+    /// fresh download URL. The daemon's shared rate limit, so retries count against it too.
+    let pace: (@Sendable () async throws -> Void)?
 
     /// - Parameters:
     ///   - sleep: waits between attempts; tests pass one that records instead of sleeping.
     ///   - jitter: a random number in `0...1` per retry.
+    ///   - pace: waits until a request may go; throwing (cancelled) ends the call.
     public init(endpoint: String, credentials: APICredentials, common: CommonParameters = CommonParameters(),
                 transport: any HTTPTransport, retry: RetryPolicy = RetryPolicy(),
                 timeouts: HTTPTimeouts = HTTPTimeouts(connect: .seconds(10), total: .seconds(60)),
                 sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) },
                 jitter: @escaping @Sendable () -> Double = { Double.random(in: 0...1) },
                 nowMilliseconds: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1000) },
-                logger: Logger = Logger(label: "unpaidd.billing-api")) {
+                logger: Logger = Logger(label: "unpaidd.billing-api"),
+                pace: (@Sendable () async throws -> Void)? = nil) {
         self.endpoint = endpoint
         self.credentials = credentials
         self.common = common
@@ -72,6 +77,7 @@ public struct BillingAPIClient: Sendable {
         self.jitter = jitter
         self.nowMilliseconds = nowMilliseconds
         self.logger = logger
+        self.pace = pace
     }
 
     /// The signed request for any action: `Action`, `PublicKey`, common parameters, then `parameters`.

@@ -17,6 +17,9 @@ extension BillingAPIClient {
         while true {
             attempt += 1
             // Signed afresh each time so U-Timestamp-Ms tells the truth.
+            if let pace {
+                do { try await pace() } catch { throw .transport(.cancelled, attempts: attempt - 1) }
+            }
             let request = signedRequest(action: action, parameters: parameters).httpRequest(timeouts: timeouts)
             let response: HTTPResponse
             do {

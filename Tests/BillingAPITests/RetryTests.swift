@@ -1,6 +1,7 @@
 import BillingAPI
 import CurlTransport
 import LoopbackTestSupport
+import Synchronization
 import Testing
 import UnpaidCore
 
@@ -9,10 +10,34 @@ import UnpaidCore
     static let success = #"{"Action":"DownloadListUnpaidOrdersResponse","RetCode":0,"Data":{"DownloadURL":"https://b.ufileos.com/x","FileName":"x.xlsx","FileSize":1}}"#
 
     func client(port: Int, privateKey: String = FakeCloud.privateKey, publicKey: String = FakeCloud.publicKey,
-                retry: RetryPolicy = RetryPolicy(), sleeps: SleepRecorder) -> BillingAPIClient {
+                retry: RetryPolicy = RetryPolicy(), sleeps: SleepRecorder,
+                pace: (@Sendable () async throws -> Void)? = nil) -> BillingAPIClient {
         BillingAPIClient(endpoint: "http://127.0.0.1:\(port)/",
                          credentials: APICredentials(publicKey: publicKey, privateKey: privateKey),
-                         transport: CurlHTTPTransport(), retry: retry, sleep: sleeps.sleep, jitter: { 0 })
+                         transport: CurlHTTPTransport(), retry: retry, sleep: sleeps.sleep, jitter: { 0 }, pace: pace)
+    }
+
+    /// The daemon's rate limit must see retries too, or a throttled API gets hit harder.
+    @Test func everyAttemptWaitsForThePace() async throws {
+        let cloud = FakeCloud(), sleeps = SleepRecorder(), paced = Mutex(0)
+        cloud.script([.http(503), .envelope(#"{"RetCode":153,"Message":"throttled"}"#), .envelope(Self.success)])
+        _ = try await withLoopbackServer(cloud.router) { port in
+            try await client(port: port, sleeps: sleeps, pace: { paced.withLock { $0 += 1 } })
+                .downloadListUnpaidOrders(Self.query)
+        }
+        #expect(paced.withLock { $0 } == 3 && cloud.calls.count == 3)
+    }
+
+    @Test func aPaceThatThrowsEndsTheCallBeforeAnyRequest() async throws {
+        let cloud = FakeCloud(), sleeps = SleepRecorder()
+        let error = try await withLoopbackServer(cloud.router) { port in
+            await #expect(throws: BillingAPIError.self) {
+                try await client(port: port, sleeps: sleeps, pace: { throw CancellationError() })
+                    .downloadListUnpaidOrders(Self.query)
+            }
+        }
+        guard case .transport(.cancelled, attempts: 0) = error else { Issue.record("got \(String(describing: error))"); return }
+        #expect(cloud.calls.isEmpty)
     }
 
     @Test func http429HonoursRetryAfterThenSucceeds() async throws {

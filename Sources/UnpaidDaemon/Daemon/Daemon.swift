@@ -111,8 +111,8 @@ public struct SharedLimits: Sendable {
     }
 
     public func runner(for configuration: Configuration, ledger: Ledger, privateKey: String, logger: Logger) -> JobRunner {
-        var pipeline = ExportPipeline(configuration: configuration, ledger: ledger, privateKey: privateKey, logger: logger)
-        pipeline.apiRateLimit = apiCalls
+        let pipeline = ExportPipeline(configuration: configuration, ledger: ledger, privateKey: privateKey, logger: logger,
+                                      apiRateLimit: apiCalls)
         return JobRunner(pipeline: pipeline, maxConcurrentOrganizations: settings.maxConcurrentOrganizations,
                          organizationLimiter: organizations, logger: logger)
     }

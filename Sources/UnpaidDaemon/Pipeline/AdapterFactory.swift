@@ -5,8 +5,11 @@ import XLSXReader
 
 /// The adapters a configuration describes, built in one place.
 extension Configuration {
-    public func makeAPIClient(privateKey: String, logger: Logger) -> BillingAPIClient {
-        BillingAPIClient(
+    /// `rateLimit` paces every request the client sends, retries included.
+    public func makeAPIClient(privateKey: String, logger: Logger, rateLimit: TokenBucket? = nil) -> BillingAPIClient {
+        var pace: (@Sendable () async throws -> Void)?
+        if let rateLimit { pace = { try await rateLimit.acquire() } }
+        return BillingAPIClient(
             endpoint: api.endpoint,
             credentials: APICredentials(publicKey: api.publicKey, privateKey: privateKey),
             common: CommonParameters(region: api.region, zone: api.zone, projectId: api.projectID),
@@ -14,7 +17,8 @@ extension Configuration {
             retry: RetryPolicy(maxAttempts: api.maxAttempts),
             timeouts: HTTPTimeouts(connect: .seconds(min(10, api.requestTimeoutSeconds)),
                                    total: .milliseconds(Int64(api.requestTimeoutSeconds * 1000))),
-            logger: logger)
+            logger: logger,
+            pace: pace)
     }
 
     func makeDownloader() -> CurlDownloader {

@@ -21,14 +21,17 @@ public struct ExportPipeline: Sendable {
     let rejected: FileArchive
     let logger: Logger
     let now: @Sendable () -> Date
-    /// Shared by every run of the daemon, so all jobs together stay under the API's rate limit.
-    public var apiRateLimit: TokenBucket?
+    /// Shared by every run of the daemon, so all jobs together stay under the API's rate
+    /// limit; every request counts, retries and URL refreshes included.
+    public let apiRateLimit: TokenBucket?
 
     public init(configuration: Configuration, ledger: Ledger, privateKey: String, logger: Logger,
-                now: @escaping @Sendable () -> Date = { Date() }) {
+                apiRateLimit: TokenBucket? = nil, now: @escaping @Sendable () -> Date = { Date() }) {
         self.configuration = configuration
         self.ledger = ledger
-        self.fetcher = ExportFetcher(client: configuration.makeAPIClient(privateKey: privateKey, logger: logger),
+        self.apiRateLimit = apiRateLimit
+        self.fetcher = ExportFetcher(client: configuration.makeAPIClient(privateKey: privateKey, logger: logger,
+                                                                         rateLimit: apiRateLimit),
                                      downloader: configuration.makeDownloader(),
                                      maxURLRefreshes: configuration.download.urlRefreshes)
         self.archive = FileArchive(root: configuration.storage.archiveDirectory)
@@ -49,7 +52,6 @@ public struct ExportPipeline: Sendable {
             // Created on demand: an operator may clean the spool while the daemon runs.
             try FileManager.default.createDirectory(atPath: configuration.storage.spoolDirectory,
                                                     withIntermediateDirectories: true)
-            try await apiRateLimit?.acquire()
             fetched = try await fetcher.fetch(UnpaidOrdersQuery(window: window, organizationIDs: [organizationID],
                                                                 filters: filters))
         } catch {
