@@ -157,6 +157,22 @@ let hour: Int64 = 3600, day: Int64 = 86_400, t0: Int64 = 1_800_000_000
         #expect(fired.map(\.identity.rule) == ["cny-only", "mine", "mine"])
     }
 
+    @Test func alertsOfARemovedOrNarrowedRuleResolveSilently() throws {
+        let cap = AlertCondition.ceiling(above: try Money("100"), resolveAtOrBelow: nil)
+        var h = AlertHarness(rule("cap", cap), rule("gone", cap))
+        let orders = [order("A", "150"), order("B", "150", currency: "CNY")]
+        #expect(h.snapshot(orders, at: t0).count == 4)
+        h.rules = [rule("cap", cap, currencies: ["USD"])]  // "gone" removed, "cap" narrowed to USD
+        #expect(h.snapshot(orders, at: t0 + hour).isEmpty, "no rule left to say where to send it")
+        let states = Array(h.states.values)
+        let statusByAlert = Dictionary(uniqueKeysWithValues: states.map {
+            ("\($0.identity.rule)/\($0.identity.currency)", $0.status)
+        })
+        #expect(statusByAlert == ["cap/CNY": .resolved, "cap/USD": .firing, "gone/CNY": .resolved, "gone/USD": .resolved])
+        #expect(states.filter { $0.status == .resolved }.allSatisfy { $0.resolvedAt == t0 + hour })
+        #expect(h.reevaluateLast(at: t0 + 2 * hour).states.isEmpty, "resolving is done once")
+    }
+
     @Test func messageIDsAreDeterministicAndDistinct() {
         var a = AlertHarness(rule("cap", .ceiling(above: .zero, resolveAtOrBelow: nil)))
         var b = a

@@ -57,7 +57,30 @@ public enum AlertEvaluator {
                 if let notification = step.notification { result.notifications.append(notification) }
             }
         }
+        result.states += orphaned(states, rules: rules, facts: facts, now: now)
         return result
+    }
+
+    /// Firing alerts of this job and organization that no configured rule covers any more
+    /// (the rule was removed, renamed or narrowed): nothing would ever resolve them, and
+    /// their rule's targets are gone with it, so they resolve without a notification.
+    private static func orphaned(_ states: [AlertState], rules: [AlertRule], facts: SnapshotFacts,
+                                 now: Int64) -> [AlertState] {
+        states.filter { state in
+            let identity = state.identity
+            return state.status == .firing && identity.job == facts.job
+                && identity.organizationID == facts.organizationID && state.lastSnapshotID < facts.snapshotID
+                && !rules.contains { rule in
+                    rule.name == identity.rule && rule.covers(job: identity.job, organizationID: identity.organizationID)
+                        && rule.covers(currency: identity.currency)
+                }
+        }.map { state in
+            var resolved = state
+            resolved.status = .resolved
+            resolved.resolvedAt = now
+            resolved.lastSnapshotID = facts.snapshotID
+            return resolved
+        }
     }
 
     private static func transition(rule: AlertRule, identity: AlertIdentity, previous: AlertState?,
