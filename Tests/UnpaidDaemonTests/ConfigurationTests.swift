@@ -115,4 +115,34 @@ import Testing
         let missingVariable = problem(minimal + "\n[[target]]\nname = \"t\"\nformat = \"slack\"\nurl_env = \"NOPE\"\n")
         #expect(missingVariable?.key == "target[1].url_env")
     }
+
+    /// history, alerts, deliveries and schedule never send: finance may run them without
+    /// the robots' secrets in their environment. Everything else is still checked.
+    @Test func commandsThatNeverSendLoadTargetsWhoseVariablesAreUnset() throws {
+        let targets = """
+
+            [[target]]
+            name = "ops"
+            format = "standard"
+            url_env = "OPS_URL"
+            secret_env = "OPS_SECRET"
+
+            [[alert]]
+            name = "grew"
+            on = "increase"
+            targets = ["ops"]
+            """
+        let config = try Configuration.parse(minimal + targets, file: "test.toml", environment: [:], secretsRequired: false)
+        #expect(config.alerts.targets.map(\.name) == ["ops"] && config.alerts.targets[0].url.isEmpty)
+        #expect(config.alerts.rules.map(\.name) == ["grew"])
+        #expect(throws: ConfigurationError.self) {
+            try Configuration.parse(minimal + targets.replacingOccurrences(of: "standard", with: "teams"), file: "test.toml",
+                                    environment: [:], secretsRequired: false)
+        }
+        // A value that is there is validated as usual.
+        let badSecret = ["OPS_URL": "https://ops.example/hook", "OPS_SECRET": "not-whsec"]
+        #expect(throws: ConfigurationError.self) {
+            try Configuration.parse(minimal + targets, file: "test.toml", environment: badSecret, secretsRequired: false)
+        }
+    }
 }

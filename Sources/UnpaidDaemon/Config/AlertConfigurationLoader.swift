@@ -11,11 +11,11 @@ public struct AlertSettings: Sendable {
 }
 
 extension AlertSettings {
-    static func parse(_ root: inout TableReader, jobs: [JobSettings],
-                      environment: [String: String]) throws(ConfigurationError) -> AlertSettings {
+    static func parse(_ root: inout TableReader, jobs: [JobSettings], environment: [String: String],
+                      secretsRequired: Bool) throws(ConfigurationError) -> AlertSettings {
         var settings = AlertSettings()
         for var table in try root.tables("target") {
-            settings.targets.append(try parseTarget(&table, environment: environment))
+            settings.targets.append(try parseTarget(&table, environment: environment, secretsRequired: secretsRequired))
         }
         let names = settings.targets.map(\.name)
         if let duplicate = names.first(where: { name in names.filter { $0 == name }.count > 1 }) {
@@ -63,39 +63,47 @@ extension AlertSettings {
         return rule
     }
 
-    private static func parseTarget(_ table: inout TableReader,
-                                    environment: [String: String]) throws(ConfigurationError) -> WebhookTarget {
+    private static func parseTarget(_ table: inout TableReader, environment: [String: String],
+                                    secretsRequired: Bool) throws(ConfigurationError) -> WebhookTarget {
         let name = try table.requiredString("name")
         let formatText = try table.requiredString("format")
         guard let format = WebhookFormat(rawValue: formatText) else {
             let known = WebhookFormat.allCases.map(\.rawValue).joined(separator: ", ")
             throw table.error("format", "expected one of \(known), found \"\(formatText)\"")
         }
-        let url = try secretValue(&table, key: "url", environment: environment, required: true)!
-        let secret = try secretValue(&table, key: "secret", environment: environment, required: false)
+        let url = try secretValue(&table, key: "url", environment: environment, required: true,
+                                  variableRequired: secretsRequired)
+        let secret = try secretValue(&table, key: "secret", environment: environment, required: false,
+                                     variableRequired: secretsRequired)
         let timeout = try table.seconds("timeout_seconds", in: 1...120) ?? 20
-        let target = WebhookTarget(name: name, format: format, url: url, secret: secret,
+        let target = WebhookTarget(name: name, format: format, url: url.value ?? "", secret: secret.value,
                                    sendResolved: try table.bool("send_resolved") ?? true,
                                    timeout: .milliseconds(Int64(timeout * 1000)))
-        do { try target.validate() } catch { throw table.error(error.field, error.problem) }
+        // A URL or secret left in an unset variable cannot be checked; nothing is sent then.
+        if !url.unresolved && !secret.unresolved {
+            do { try target.validate() } catch { throw table.error(error.field, error.problem) }
+        }
         try table.rejectUnknownKeys()
         return target
     }
 
     /// Robot URLs and signing secrets may sit in the file (keep it chmod 600) or, better,
     /// come from the environment (`url_env = "NAME"`), e.g. an EnvironmentFile or credential.
+    /// Unless `variableRequired`, an unset variable leaves the value unresolved (nil).
     private static func secretValue(_ table: inout TableReader, key: String, environment: [String: String],
-                                    required: Bool) throws(ConfigurationError) -> String? {
+                                    required: Bool, variableRequired: Bool)
+        throws(ConfigurationError) -> (value: String?, unresolved: Bool) {
         let inline = try table.string(key)
         let variable = try table.string("\(key)_env")
         if inline != nil, variable != nil { throw table.error("\(key)_env", "set either \(key) or \(key)_env, not both") }
         if let variable {
             guard let value = environment[variable], !value.isEmpty else {
+                if !variableRequired { return (nil, true) }
                 throw table.error("\(key)_env", "environment variable \(variable) is not set or empty")
             }
-            return value
+            return (value, false)
         }
         if inline == nil, required { throw table.error(key, "is required (or \(key)_env naming an environment variable)") }
-        return inline
+        return (inline, false)
     }
 }

@@ -4,18 +4,24 @@ import UnpaidCore
 
 extension Configuration {
     /// Reads and validates a TOML configuration file; never touches the network.
-    public static func load(file: String) throws(ConfigurationError) -> Configuration {
+    ///
+    /// `secretsRequired: false` is for commands that never send a webhook (history,
+    /// alerts, deliveries, schedule): a target whose `url_env` or `secret_env` names a
+    /// variable unset in their environment loads unresolved instead of failing, so that
+    /// finance can query the ledger without the robots' secrets.
+    public static func load(file: String, secretsRequired: Bool = true) throws(ConfigurationError) -> Configuration {
         guard let data = FileManager.default.contents(atPath: file) else {
             throw ConfigurationError(file: file, key: nil, problem: "cannot read the file (does it exist and is it readable?)")
         }
         guard let text = String(data: data, encoding: .utf8) else {
             throw ConfigurationError(file: file, key: nil, problem: "not UTF-8 text")
         }
-        return try parse(text, file: file)
+        return try parse(text, file: file, secretsRequired: secretsRequired)
     }
 
     public static func parse(_ text: String, file: String,
-                             environment: [String: String] = ProcessInfo.processInfo.environment) throws(ConfigurationError) -> Configuration {
+                             environment: [String: String] = ProcessInfo.processInfo.environment,
+                             secretsRequired: Bool = true) throws(ConfigurationError) -> Configuration {
         let table: TOMLTable
         do {
             table = try TOMLTable(string: text)
@@ -46,7 +52,8 @@ extension Configuration {
             jobs.append(job)
         }
         guard !jobs.isEmpty else { throw root.error("job", "at least one [[job]] is required") }
-        let alerts = try AlertSettings.parse(&root, jobs: jobs, environment: environment)
+        let alerts = try AlertSettings.parse(&root, jobs: jobs, environment: environment,
+                                             secretsRequired: secretsRequired)
         let daemon = try DaemonSettings.parse(&root)
         try root.rejectUnknownKeys()
         return Configuration(file: file, timeZone: timeZone, api: api, download: download,

@@ -21,7 +21,7 @@ struct AlertsCommand: ParsableCommand {
     var format: TabularReport.Format = .table
 
     func run() throws {
-        let settings = try config.load()
+        let settings = try config.loadWithoutSecrets()
         let ledger = try Ledger(path: settings.storage.database)
         let status: AlertState.Status? = switch state {
         case .firing: .firing

@@ -9,6 +9,11 @@ struct ConfigOption: ParsableArguments {
     func load() throws -> Configuration {
         try Configuration.load(file: config)
     }
+
+    /// For commands that never send a webhook: targets' `*_env` variables may be unset.
+    func loadWithoutSecrets() throws -> Configuration {
+        try Configuration.load(file: config, secretsRequired: false)
+    }
 }
 
 struct LogOptions: ParsableArguments {

@@ -28,7 +28,7 @@ struct DeliveriesCommand: ParsableCommand {
     var enableTarget: String?
 
     func run() throws {
-        let settings = try config.load()
+        let settings = try config.loadWithoutSecrets()
         let ledger = try Ledger(path: settings.storage.database)
         if let enableTarget {
             let wasDisabled = try ledger.enableTarget(enableTarget)

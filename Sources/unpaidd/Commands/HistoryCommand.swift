@@ -26,7 +26,7 @@ struct HistoryCommand: ParsableCommand {
     var format: TabularReport.Format = .table
 
     func run() throws {
-        let settings = try config.load()
+        let settings = try config.loadWithoutSecrets()
         let ledger = try Ledger(path: settings.storage.database)
         let sinceDate = try since.map {
             Date(timeIntervalSince1970: TimeInterval(try CommandLineDate.parse($0, in: settings.timeZone, option: "--since")))

@@ -25,7 +25,7 @@ struct ScheduleCommand: ParsableCommand {
     }
 
     func run() throws {
-        let config = try options.load()
+        let config = try options.loadWithoutSecrets()
         var jobs = config.jobs
         if let job {
             guard let selected = config.job(named: job) else {
