@@ -31,26 +31,11 @@ struct PipelineBenchmark: AsyncParsableCommand {
 
         let simulator = try await BillingSimulator.start(configuration: SimulatorConfiguration(
             credentials: [publicKey: privateKey], organizationCount: organizations, ordersPerOrganization: orders))
-        let list = simulator.catalog.organizationIDs.map(String.init).joined(separator: ", ")
-        let text = """
-        timezone = "Asia/Shanghai"
-        [api]
-        endpoint = "\(simulator.apiURL)"
-        allow_http_loopback = true
-        public_key = "\(publicKey)"
-        private_key_env = "UNPAIDD_BENCH_KEY"
-        [storage]
-        database = "\(directory)/ledger.sqlite"
-        archive_dir = "\(directory)/archive"
-        [download]
-        allowed_hosts = ["127.0.0.1"]
-        allow_http_loopback = true
-        [[job]]
-        name = "bench"
-        organizations = [\(list)]
-        period = "month-to-date"
-        """
-        let configuration = try Configuration.parse(text, file: "bench.toml", environment: ["UNPAIDD_BENCH_KEY": privateKey])
+        var text = UnpaiddConfigurationText(apiURL: simulator.apiURL, publicKey: publicKey,
+                                            privateKeySetting: #"private_key_env = "UNPAIDD_BENCH_KEY""#,
+                                            directory: directory, organizations: simulator.catalog.organizationIDs)
+        text.jobName = "bench"
+        let configuration = try Configuration.parse(text.text, file: "bench.toml", environment: ["UNPAIDD_BENCH_KEY": privateKey])
         let ledger = try Ledger(path: configuration.storage.database)
         let logger = Logger(label: "bench") { _ in SwiftLogNoOpLogHandler() }
         let pipeline = ExportPipeline(configuration: configuration, ledger: ledger, privateKey: privateKey, logger: logger)

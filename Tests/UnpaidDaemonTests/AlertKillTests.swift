@@ -31,27 +31,8 @@ import UnpaidCore
                 """
             let cloud = try await SimulatedCloud.start(extraConfig: alerting)
             defer { Task { await cloud.stop() } }
-            let organizations = cloud.simulator.catalog.organizationIDs.map(String.init).joined(separator: ", ")
             let configFile = cloud.directory + "/unpaidd.toml"
-            try """
-                timezone = "Asia/Shanghai"
-                [api]
-                endpoint = "\(cloud.simulator.apiURL)"
-                allow_http_loopback = true
-                public_key = "\(SimulatedCloud.publicKey)"
-                private_key_env = "UNPAIDD_TEST_KEY"
-                [storage]
-                database = "\(cloud.configuration.storage.database)"
-                archive_dir = "\(cloud.directory)/archive"
-                [download]
-                allowed_hosts = ["127.0.0.1"]
-                allow_http_loopback = true
-                [[job]]
-                name = "mtd"
-                organizations = [\(organizations)]
-                period = "month-to-date"
-                \(alerting)
-                """.write(toFile: configFile, atomically: true, encoding: .utf8)
+            try cloud.configurationText.write(toFile: configFile, atomically: true, encoding: .utf8)
 
             func start(log: String) throws -> Process {
                 let process = Process()

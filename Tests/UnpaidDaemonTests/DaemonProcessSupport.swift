@@ -1,3 +1,4 @@
+import BillingSimulator
 import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
@@ -108,31 +109,13 @@ struct DaemonFixture {
 
     func writeConfig(schedule: String = "@every 1s", extraJob: String = "", graceSeconds: Int = 30,
                      maxAttempts: Int = 3, tail: String = "") throws {
-        let text = """
-            timezone = "Asia/Shanghai"
-            [api]
-            endpoint = "http://127.0.0.1:\(port)"
-            allow_http_loopback = true
-            public_key = "\(Self.publicKey)"
-            private_key_file = "\(directory)/private-key"
-            max_attempts = \(maxAttempts)
-            [storage]
-            database = "\(database)"
-            archive_dir = "\(directory)/archive"
-            [download]
-            allowed_hosts = ["127.0.0.1"]
-            allow_http_loopback = true
-            [daemon]
-            shutdown_grace_seconds = \(graceSeconds)
-            [[job]]
-            name = "mtd"
-            organizations = [100001, 100002]
-            period = "month-to-date"
-            schedule = "\(schedule)"
-            \(extraJob)
-            \(tail)
-            """
-        try text.write(toFile: configPath, atomically: true, encoding: .utf8)
+        var text = UnpaiddConfigurationText(apiURL: "http://127.0.0.1:\(port)", publicKey: Self.publicKey,
+                                            privateKeySetting: #"private_key_file = "\#(directory)/private-key""#,
+                                            directory: directory, organizations: [100001, 100002])
+        text.apiKeys = "max_attempts = \(maxAttempts)"
+        text.jobKeys = "schedule = \"\(schedule)\"\n\(extraJob)"
+        text.tables = "\(tail)\n[daemon]\nshutdown_grace_seconds = \(graceSeconds)"
+        try text.text.write(toFile: configPath, atomically: true, encoding: .utf8)
     }
 
     /// Arms a simulator fault through its admin API (`POST /_sim/faults`).

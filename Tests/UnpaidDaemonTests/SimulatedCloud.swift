@@ -13,6 +13,8 @@ struct SimulatedCloud {
 
     let directory: String
     let simulator: BillingSimulator
+    /// The TOML behind `configuration`, for an unpaidd process of its own to read.
+    let configurationText: String
     let configuration: Configuration
     let ledger: Ledger
     let runner: JobRunner
@@ -24,32 +26,18 @@ struct SimulatedCloud {
         let simulator = try await BillingSimulator.start(configuration: SimulatorConfiguration(
             credentials: [publicKey: privateKey], organizationCount: organizations,
             ordersPerOrganization: ordersPerOrganization))
-        let organizationList = simulator.catalog.organizationIDs.map(String.init).joined(separator: ", ")
-        let text = """
-        timezone = "Asia/Shanghai"
-        [api]
-        endpoint = "\(simulator.apiURL)"
-        allow_http_loopback = true
-        public_key = "\(publicKey)"
-        private_key_env = "UNPAIDD_TEST_KEY"
-        max_attempts = \(maxAttempts)
-        [storage]
-        database = "\(directory)/ledger.sqlite"
-        archive_dir = "\(directory)/archive"
-        [download]
-        allowed_hosts = ["127.0.0.1"]
-        allow_http_loopback = true
-        [[job]]
-        name = "mtd"
-        organizations = [\(organizationList)]
-        period = "month-to-date"
-        \(extraConfig)
-        """
-        let configuration = try Configuration.parse(text, file: "e2e.toml", environment: ["UNPAIDD_TEST_KEY": privateKey])
+        var text = UnpaiddConfigurationText(apiURL: simulator.apiURL, publicKey: publicKey,
+                                            privateKeySetting: #"private_key_env = "UNPAIDD_TEST_KEY""#,
+                                            directory: directory, organizations: simulator.catalog.organizationIDs)
+        text.apiKeys = "max_attempts = \(maxAttempts)"
+        text.tables = extraConfig
+        let configuration = try Configuration.parse(text.text, file: "e2e.toml",
+                                                    environment: ["UNPAIDD_TEST_KEY": privateKey])
         let ledger = try Ledger(path: configuration.storage.database)
         let logger = Logger(label: "e2e") { _ in SwiftLogNoOpLogHandler() }
         let pipeline = ExportPipeline(configuration: configuration, ledger: ledger, privateKey: privateKey, logger: logger)
-        return SimulatedCloud(directory: directory, simulator: simulator, configuration: configuration,
+        return SimulatedCloud(directory: directory, simulator: simulator, configurationText: text.text,
+                              configuration: configuration,
                               ledger: ledger, runner: JobRunner(pipeline: pipeline, logger: logger))
     }
 

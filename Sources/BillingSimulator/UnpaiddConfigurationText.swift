@@ -1,0 +1,51 @@
+/// The TOML of an unpaidd configuration that fetches from a simulator on loopback, for
+/// the tests, benchmarks and tools that run unpaidd against one: API and object store on
+/// 127.0.0.1 (http allowed), storage under `directory`, one month-to-date job.
+public struct UnpaiddConfigurationText: Sendable {
+    public var apiURL: String
+    public var publicKey: String
+    /// How unpaidd finds the private key: `private_key_env = "NAME"` or `private_key_file = "PATH"`.
+    public var privateKeySetting: String
+    public var directory: String
+    public var organizations: [Int64]
+    public var jobName = "mtd"
+    /// More keys of `[api]` (`max_attempts = 2`).
+    public var apiKeys = ""
+    /// More keys of the `[[job]]` (`schedule = "@every 1s"`).
+    public var jobKeys = ""
+    /// Whole tables after the job: `[daemon]`, more `[[job]]`s, `[[target]]`, `[[alert]]`.
+    public var tables = ""
+
+    public init(apiURL: String, publicKey: String, privateKeySetting: String, directory: String,
+                organizations: [Int64]) {
+        self.apiURL = apiURL
+        self.publicKey = publicKey
+        self.privateKeySetting = privateKeySetting
+        self.directory = directory
+        self.organizations = organizations
+    }
+
+    public var text: String {
+        """
+        timezone = "Asia/Shanghai"
+        [api]
+        endpoint = "\(apiURL)"
+        allow_http_loopback = true
+        public_key = "\(publicKey)"
+        \(privateKeySetting)
+        \(apiKeys)
+        [storage]
+        database = "\(directory)/ledger.sqlite"
+        archive_dir = "\(directory)/archive"
+        [download]
+        allowed_hosts = ["127.0.0.1"]
+        allow_http_loopback = true
+        [[job]]
+        name = "\(jobName)"
+        organizations = [\(organizations.map(String.init).joined(separator: ", "))]
+        period = "month-to-date"
+        \(jobKeys)
+        \(tables)
+        """
+    }
+}
