@@ -1,4 +1,5 @@
 import Foundation
+import LoopbackTestSupport
 import Testing
 import UnpaidCore
 @testable import UnpaidDaemon
@@ -13,7 +14,7 @@ import Webhooks
     }
 
     @Test func aBoundedDrainLeavesWhatFailsForNextTime() async throws {
-        try await AlertReceiver.serving([.init(status: 503), .init(status: 200)]) { url, receiver in
+        try await ScriptedReceiver.serving([.init(503), .init(200)]) { url, receiver in
             let bench = try bench(url)
             defer { bench.removeFiles() }
             try bench.record(Self.orders, file: 1)
@@ -31,7 +32,7 @@ import Webhooks
     }
 
     @Test func theDaemonLoopDeliversAndStopsWhenCancelled() async throws {
-        try await AlertReceiver.serving([.init(status: 200)]) { url, receiver in
+        try await ScriptedReceiver.serving([.init(200)]) { url, receiver in
             let bench = try bench(url)
             defer { bench.removeFiles() }
             try bench.record(Self.orders, file: 1)

@@ -2,6 +2,7 @@ import BillingSimulator
 import Foundation
 import Ledger
 import Logging
+import LoopbackTestSupport
 import Testing
 import UnpaidCore
 @testable import UnpaidDaemon
@@ -10,7 +11,7 @@ import UnpaidCore
 /// the change and its alerts, and delivery reaches a loopback receiver once per change.
 @Suite(.serialized) struct AlertEndToEndTests {
     @Test func aRunAfterADataChangeAlertsExactlyTheChangedOrganizations() async throws {
-        try await AlertReceiver.serving([.init(status: 200)]) { url, receiver in
+        try await ScriptedReceiver.serving([.init(200)]) { url, receiver in
             let cloud = try await SimulatedCloud.start(extraConfig: """
                 [[target]]
                 name = "finance"

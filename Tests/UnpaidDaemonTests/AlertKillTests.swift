@@ -1,5 +1,6 @@
 import Foundation
 import Ledger
+import LoopbackTestSupport
 import Testing
 import UnpaidCore
 @testable import UnpaidDaemon
@@ -17,7 +18,7 @@ import UnpaidCore
     @Test func killedBeforeDeliveryDeliversAfterRestart() async throws {
         let binary = Self.executable
         try #require(FileManager.default.isExecutableFile(atPath: binary.path), "no \(binary.path): build the package first")
-        try await AlertReceiver.serving([.init(status: 200, hold: true), .init(status: 200)]) { url, receiver in
+        try await ScriptedReceiver.serving([.init(200, hold: true), .init(200)]) { url, receiver in
             let alerting = """
                 [[target]]
                 name = "finance"

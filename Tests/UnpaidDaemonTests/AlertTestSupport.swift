@@ -1,6 +1,4 @@
 import Foundation
-import HTTPTypes
-import Hummingbird
 import LoopbackTestSupport
 import Ledger
 import Logging
@@ -8,60 +6,6 @@ import Synchronization
 import UnpaidCore
 @testable import UnpaidDaemon
 import Webhooks
-
-/// A loopback webhook receiver on 127.0.0.1 answering from a script (the last reply
-/// repeats), recording every request it got.
-actor AlertReceiver {
-    struct Reply: Sendable {
-        var status: Int
-        var headers: [String: String] = [:]
-        var body = ""
-        /// Never answer (until the server stops): a sender stuck mid-delivery.
-        var hold = false
-    }
-
-    struct Received: Sendable {
-        var headers: [String: String]
-        var body: [UInt8]
-        var json: [String: Any] { (try? JSONSerialization.jsonObject(with: Data(body))) as? [String: Any] ?? [:] }
-        var data: [String: Any] { json["data"] as? [String: Any] ?? [:] }
-    }
-
-    private var script: [Reply]
-    private(set) var received: [Received] = []
-    /// Yields the number of requests received so far, after each request.
-    nonisolated let arrivals: AsyncStream<Int>
-    private let arrival: AsyncStream<Int>.Continuation
-
-    init(_ script: [Reply]) {
-        self.script = script
-        (arrivals, arrival) = AsyncStream<Int>.makeStream()
-    }
-
-    func take(_ request: Received) -> Reply {
-        received.append(request)
-        arrival.yield(received.count)
-        return script.count > 1 ? script.removeFirst() : script[0]
-    }
-
-    static func serving<T: Sendable>(_ script: [Reply], _ body: @Sendable (String, AlertReceiver) async throws -> T) async throws -> T {
-        let receiver = AlertReceiver(script)
-        let router = Router()
-        router.post("**") { request, _ -> Response in
-            var request = request
-            let bytes = try await request.collectBody(upTo: 1 << 20)
-            var headers: [String: String] = [:]
-            for field in request.headers { headers[field.name.canonicalName] = field.value }
-            let reply = await receiver.take(Received(headers: headers, body: Array(bytes.readableBytesView)))
-            if reply.hold { try await Task.sleep(for: .seconds(3600)) }
-            var fields = HTTPFields()
-            for (name, value) in reply.headers { fields[HTTPField.Name(name)!] = value }
-            return Response(status: .init(code: reply.status), headers: fields,
-                            body: .init(byteBuffer: ByteBuffer(string: reply.body)))
-        }
-        return try await withLoopbackServer(router) { port in try await body("http://127.0.0.1:\(port)", receiver) }
-    }
-}
 
 /// Unix seconds that tests move by hand.
 final class TestTime: Sendable {

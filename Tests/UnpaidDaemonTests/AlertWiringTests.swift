@@ -1,6 +1,7 @@
 import Foundation
 import Ledger
 import Logging
+import LoopbackTestSupport
 import Testing
 import UnpaidCore
 @testable import UnpaidDaemon
@@ -17,7 +18,7 @@ import Webhooks
     }
 
     @Test func aChangeProducesExactlyTheExpectedAlert() async throws {
-        try await AlertReceiver.serving([.init(status: 204)]) { url, receiver in
+        try await ScriptedReceiver.serving([.init(204)]) { url, receiver in
             let bench = try AlertBench(rules: [changeRule(targets: ["finance"])], targets: [standardTarget(url)])
             defer { bench.removeFiles() }
             let first = try bench.record(Self.base, file: 1)
@@ -63,7 +64,7 @@ import Webhooks
     }
 
     @Test func anUnchangedSnapshotProducesNone() async throws {
-        try await AlertReceiver.serving([.init(status: 200)]) { url, receiver in
+        try await ScriptedReceiver.serving([.init(200)]) { url, receiver in
             let rules = [changeRule("moved", on: .anyChange, targets: ["finance"]),
                          AlertRule(name: "ceiling", condition: .ceiling(above: try Money("1000"), resolveAtOrBelow: nil),
                                    targets: ["finance"])]
@@ -84,7 +85,7 @@ import Webhooks
     }
 
     @Test func aCeilingFiresOnceAndResolvesOnlyWhereWanted() async throws {
-        try await AlertReceiver.serving([.init(status: 200)]) { url, receiver in
+        try await ScriptedReceiver.serving([.init(200)]) { url, receiver in
             let rule = AlertRule(name: "ceiling", currencies: ["USD"],
                                  condition: .ceiling(above: try Money("300"), resolveAtOrBelow: try Money("200")),
                                  targets: ["finance", "quiet"])
@@ -111,9 +112,9 @@ import Webhooks
     }
 
     @Test func aFailingReceiverGetsTheSameIDUntilDeliveredOnce() async throws {
-        let script: [AlertReceiver.Reply] = [.init(status: 503), .init(status: 429, headers: ["Retry-After": "90"]),
-                                             .init(status: 200)]
-        try await AlertReceiver.serving(script) { url, receiver in
+        let script: [ScriptedReceiver.Reply] = [.init(503), .init(429, headers: ["Retry-After": "90"]),
+                                             .init(200)]
+        try await ScriptedReceiver.serving(script) { url, receiver in
             let bench = try AlertBench(rules: [changeRule(targets: ["finance"])], targets: [standardTarget(url)])
             defer { bench.removeFiles() }
             try bench.record(Self.base, file: 1)
@@ -145,7 +146,7 @@ import Webhooks
     }
 
     @Test func gone410DisablesTheTargetAndKeepsItsMessages() async throws {
-        try await AlertReceiver.serving([.init(status: 410)]) { url, receiver in
+        try await ScriptedReceiver.serving([.init(410)]) { url, receiver in
             let bench = try AlertBench(rules: [changeRule(on: .anyChange, targets: ["finance"])],
                                        targets: [standardTarget(url)])
             defer { bench.removeFiles() }
@@ -166,7 +167,7 @@ import Webhooks
     }
 
     @Test func aMessageOlderThanTheLimitIsMarkedDeadAndListed() async throws {
-        try await AlertReceiver.serving([.init(status: 500, body: "upstream down")]) { url, _ in
+        try await ScriptedReceiver.serving([.init(500, "upstream down")]) { url, _ in
             let bench = try AlertBench(rules: [changeRule(targets: ["finance"])], targets: [standardTarget(url)],
                                        maxAge: 600)
             defer { bench.removeFiles() }
@@ -185,7 +186,7 @@ import Webhooks
     }
 
     @Test func killedAfterTheSnapshotCommitDeliversAfterRestart() async throws {
-        try await AlertReceiver.serving([.init(status: 200)]) { url, receiver in
+        try await ScriptedReceiver.serving([.init(200)]) { url, receiver in
             let rules = [AlertRule(name: "ceiling", currencies: ["USD"],
                                    condition: .ceiling(above: try Money("100"), resolveAtOrBelow: nil), targets: ["finance"])]
             let targets = [standardTarget(url)]
@@ -210,7 +211,7 @@ import Webhooks
     }
 
     @Test func redirectsAreNotFollowed() async throws {
-        try await AlertReceiver.serving([.init(status: 302, headers: ["Location": "http://127.0.0.1:9/elsewhere"])]) { url, receiver in
+        try await ScriptedReceiver.serving([.init(302, headers: ["Location": "http://127.0.0.1:9/elsewhere"])]) { url, receiver in
             let target = WebhookTarget(name: "moved", format: .alertmanager, url: url + "/old")
             var quiet = Logger(label: "test")
             quiet.logLevel = .critical

@@ -1,5 +1,6 @@
 import Logging
 import Synchronization
+import LoopbackTestSupport
 import Testing
 import UnpaidCore
 import Webhooks
@@ -62,7 +63,7 @@ final class ManualClock: Sendable {
     }
 
     @Test func retriesUntilDeliveredWithOneMessageID() async throws {
-        try await Receiver.serving([.init(503), .init(429, headers: ["Retry-After": "120"]), .init(200)]) { base, receiver in
+        try await ScriptedReceiver.serving([.init(503), .init(429, headers: ["Retry-After": "120"]), .init(200)]) { base, receiver in
             let store = MemoryOutbox()
             let target = WebhookTarget(name: "am", format: .alertmanager, url: base + "/hook")
             let clock = ManualClock(1_000)
@@ -90,7 +91,7 @@ final class ManualClock: Sendable {
     }
 
     @Test func goneTargetIsDisabledAndItsMessagesStop() async throws {
-        try await Receiver.serving([.init(410)]) { base, receiver in
+        try await ScriptedReceiver.serving([.init(410)]) { base, receiver in
             let store = MemoryOutbox()
             for id in ["msg_a", "msg_b"] {
                 await store.enqueue(OutboxMessage(notification: sampleNotification(messageID: id), target: "slack",
@@ -107,7 +108,7 @@ final class ManualClock: Sendable {
     }
 
     @Test func tooOldMessagesDieAndUnknownTargetsAreReported() async throws {
-        try await Receiver.serving([.init(500)]) { base, _ in
+        try await ScriptedReceiver.serving([.init(500)]) { base, _ in
             let store = MemoryOutbox()
             await store.enqueue(OutboxMessage(notification: sampleNotification(messageID: "msg_old"), target: "am",
                                               createdAt: 0, attempts: 9, nextAttemptAt: 86_399))

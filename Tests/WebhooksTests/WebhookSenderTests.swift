@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import LoopbackTestSupport
 import Testing
 import UnpaidCore
 import Webhooks
@@ -9,7 +10,7 @@ import Webhooks
     let secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
 
     @Test func deliversASignedMessageTheReceiverCanVerify() async throws {
-        try await Receiver.serving([.init(204)]) { base, receiver in
+        try await ScriptedReceiver.serving([.init(204)]) { base, receiver in
             let target = WebhookTarget(name: "hooks", format: .standard, url: base + "/hook", secret: secret)
             #expect(await sender.attempt(sampleNotification(), to: target, now: 1_800_000_700) == .delivered)
             let received = try #require(await receiver.received.first)
@@ -17,13 +18,13 @@ import Webhooks
             let expected = StandardWebhooksSigner.signature(key: StandardWebhooksSigner.key(fromSecret: secret)!,
                                                             messageID: id, timestamp: Int64(timestamp)!, body: received.body)
             #expect(received.headers["webhook-signature"] == expected)
-            #expect(try received.json()["type"] as? String == "unpaid.alert.firing")
+            #expect(received.json["type"] as? String == "unpaid.alert.firing")
         }
     }
 
     @Test func retriesKeepTheMessageIDUntilTheReceiverRecovers() async throws {
-        let failures = [Receiver.Reply(503, "busy"), .init(502), .init(500, "oops"), .init(200)]
-        try await Receiver.serving(failures) { base, receiver in
+        let failures = [ScriptedReceiver.Reply(503, "busy"), .init(502), .init(500, "oops"), .init(200)]
+        try await ScriptedReceiver.serving(failures) { base, receiver in
             let target = WebhookTarget(name: "hooks", format: .standard, url: base + "/hook", secret: secret)
             let schedule = RetrySchedule(firstDelay: 5, jitter: 0.2)
             var rng = SeededGenerator(state: 42)
@@ -48,24 +49,24 @@ import Webhooks
     }
 
     @Test func goneDisablesTheTarget() async throws {
-        try await Receiver.serving([.init(410)]) { base, _ in
+        try await ScriptedReceiver.serving([.init(410)]) { base, _ in
             let target = WebhookTarget(name: "slack", format: .slack, url: base + "/services/x")
             #expect(await sender.attempt(sampleNotification(), to: target, now: 1) == .disableTarget(reason: "HTTP 410 Gone: the endpoint was removed"))
         }
     }
 
     @Test func feishuErrorCodeIsAFailureDespiteHTTP200() async throws {
-        try await Receiver.serving([.init(200, #"{"code":19021,"msg":"sign match fail or timestamp is not within one hour from current time"}"#)]) { base, receiver in
+        try await ScriptedReceiver.serving([.init(200, #"{"code":19021,"msg":"sign match fail or timestamp is not within one hour from current time"}"#)]) { base, receiver in
             let target = WebhookTarget(name: "feishu", format: .feishu, url: base + "/open-apis/bot/v2/hook/abc", secret: "s")
             let outcome = await sender.attempt(sampleNotification(), to: target, now: 1_700_000_000)
             #expect(outcome == .permanentFailure(reason: "feishu code 19021: sign match fail or timestamp is not within one hour from current time"))
-            let body = try #require(await receiver.received.first).json()
+            let body = try #require(await receiver.received.first).json
             #expect(body["sign"] as? String == FeishuSigner.sign(timestamp: 1_700_000_000, secret: "s"))
         }
     }
 
     @Test func retryAfterFromTheReceiverSetsTheNextAttempt() async throws {
-        try await Receiver.serving([.init(429, headers: ["Retry-After": "600"])]) { base, _ in
+        try await ScriptedReceiver.serving([.init(429, headers: ["Retry-After": "600"])]) { base, _ in
             let target = WebhookTarget(name: "am", format: .alertmanager, url: base + "/api")
             let outcome = await sender.attempt(sampleNotification(), to: target, now: 1_000)
             guard case .retry(let after, _) = outcome else { Issue.record("\(outcome)"); return }
@@ -77,7 +78,7 @@ import Webhooks
     }
 
     @Test func dingTalkSignatureArrivesInTheQuery() async throws {
-        try await Receiver.serving([.init(200, #"{"errcode":0,"errmsg":"ok"}"#)]) { base, receiver in
+        try await ScriptedReceiver.serving([.init(200, #"{"errcode":0,"errmsg":"ok"}"#)]) { base, receiver in
             let target = WebhookTarget(name: "ding", format: .dingtalk, url: base + "/robot/send?access_token=T", secret: "SECtest")
             #expect(await sender.attempt(sampleNotification(), to: target, now: 1_700_000_000) == .delivered)
             let uri = try #require(await receiver.received.first).uri
@@ -87,7 +88,7 @@ import Webhooks
 
     @Test func noListenerMeansRetryWithoutLeakingTheURL() async throws {
         // Bind and close a port so nothing listens there.
-        let port = try await Receiver.serving([.init(200)]) { base, _ in base }
+        let port = try await ScriptedReceiver.serving([.init(200)]) { base, _ in base }
         let target = WebhookTarget(name: "wecom", format: .wecom, url: port + "/cgi-bin/webhook/send?key=SECRETKEY")
         let outcome = await sender.attempt(sampleNotification(), to: target, now: 1)
         guard case .retry(nil, let reason) = outcome else { Issue.record("\(outcome)"); return }

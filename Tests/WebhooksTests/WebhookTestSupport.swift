@@ -2,8 +2,6 @@ import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
-import HTTPTypes
-import Hummingbird
 import LoopbackTestSupport
 import Logging
 import UnpaidCore
@@ -21,59 +19,6 @@ struct URLSessionWebhookClient: WebhookHTTPClient {
         let http = response as! HTTPURLResponse
         let headers = http.allHeaderFields.map { ("\($0.key)", "\($0.value)") }
         return WebhookResponse(status: http.statusCode, headers: headers, body: [UInt8](data))
-    }
-}
-
-/// A loopback webhook receiver answering from a script, recording every request.
-actor Receiver {
-    struct Reply: Sendable {
-        var status: Int
-        var body: String
-        var headers: [String: String]
-        init(_ status: Int, _ body: String = "", headers: [String: String] = [:]) {
-            self.status = status
-            self.body = body
-            self.headers = headers
-        }
-    }
-
-    struct Received: Sendable {
-        var uri: String
-        var headers: [String: String]
-        var body: [UInt8]
-        func json() throws -> [String: Any] {
-            try JSONSerialization.jsonObject(with: Data(body)) as! [String: Any]
-        }
-    }
-
-    private var script: [Reply]
-    private(set) var received: [Received] = []
-
-    init(_ script: [Reply]) { self.script = script }
-
-    /// Replies in script order; the last reply repeats.
-    func take(_ request: Received) -> Reply {
-        received.append(request)
-        return script.count > 1 ? script.removeFirst() : script[0]
-    }
-
-    /// Runs a receiver on 127.0.0.1 at an ephemeral port; `body` gets its base URL.
-    static func serving<T: Sendable>(_ script: [Reply], _ body: @Sendable (String, Receiver) async throws -> T) async throws -> T {
-        let receiver = Receiver(script)
-        let router = Router()
-        router.post("**") { request, _ -> Response in
-            var request = request
-            let bytes = try await request.collectBody(upTo: 1 << 20)
-            var headers: [String: String] = [:]
-            for field in request.headers { headers[field.name.canonicalName] = field.value }
-            let reply = await receiver.take(Received(uri: request.uri.description, headers: headers,
-                                                     body: Array(bytes.readableBytesView)))
-            var fields = HTTPFields()
-            for (name, value) in reply.headers { fields[HTTPField.Name(name)!] = value }
-            return Response(status: .init(code: reply.status), headers: fields,
-                            body: .init(byteBuffer: ByteBuffer(string: reply.body)))
-        }
-        return try await withLoopbackServer(router) { port in try await body("http://127.0.0.1:\(port)", receiver) }
     }
 }
 
