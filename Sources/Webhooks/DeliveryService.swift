@@ -8,6 +8,8 @@ public struct DeliveryService: Sendable {
     public struct PassReport: Sendable, Hashable {
         public var delivered = 0
         public var retrying = 0
+        /// Left for a later pass because their target reached its messages per minute.
+        public var paced = 0
         public var dead: [String] = []
         public var disabledTargets: [String] = []
         public init() {}
@@ -19,6 +21,7 @@ public struct DeliveryService: Sendable {
     private let schedule: RetrySchedule
     private let batchSize: Int
     private let logger: Logger
+    private let pacer = TargetPacer()
 
     public init(store: any OutboxStore, sender: WebhookSender, targets: [WebhookTarget],
                 schedule: RetrySchedule = RetrySchedule(), batchSize: Int = 100, logger: Logger) {
@@ -40,8 +43,8 @@ public struct DeliveryService: Sendable {
     }
 
     /// One attempt for each due message. Targets are served concurrently, each target's
-    /// messages one after another, oldest first; a target that asks for a pause gets
-    /// nothing more this pass.
+    /// messages one after another, oldest first; a target that asks for a pause, or has
+    /// had its messages for this minute, gets nothing more this pass.
     public func pass(now: @escaping @Sendable () -> Int64,
                      using generator: inout some RandomNumberGenerator) async throws -> PassReport {
         let due = try await store.fetchDue(now: now(), limit: batchSize)
@@ -55,14 +58,17 @@ public struct DeliveryService: Sendable {
                 byTarget[message.target, default: []].append(message)
             }
         }
-        let results = await withTaskGroup(of: [Attempt].self) { group in
+        let results = await withTaskGroup(of: TargetRound.self) { group in
             for (name, messages) in byTarget {
-                group.addTask { [sender, targets] in await Self.send(messages, to: targets[name]!, sender: sender, now: now) }
+                group.addTask { [sender, targets, pacer] in
+                    await Self.send(messages, to: targets[name]!, sender: sender, pacer: pacer, now: now)
+                }
             }
-            return await group.reduce(into: []) { $0 += $1 }
+            return await group.reduce(into: []) { $0.append($1) }
         }
-        for attempt in results {
-            try await record(attempt, &report, using: &generator)
+        for round in results {
+            for attempt in round.attempts { try await record(attempt, &report, using: &generator) }
+            report.paced += round.paced
         }
         return report
     }
@@ -73,19 +79,30 @@ public struct DeliveryService: Sendable {
         var at: Int64
     }
 
-    private static func send(_ messages: [OutboxMessage], to target: WebhookTarget, sender: WebhookSender,
-                             now: @Sendable () -> Int64) async -> [Attempt] {
+    /// One target's share of a pass: what was tried, and how many messages its
+    /// per-minute limit held back (they stay due, untouched, for a later pass).
+    private struct TargetRound: Sendable {
         var attempts: [Attempt] = []
-        for message in messages {
+        var paced = 0
+    }
+
+    private static func send(_ messages: [OutboxMessage], to target: WebhookTarget, sender: WebhookSender,
+                             pacer: TargetPacer, now: @Sendable () -> Int64) async -> TargetRound {
+        var round = TargetRound()
+        for (index, message) in messages.enumerated() {
             let at = now()
+            guard pacer.take(target, at: at) else {
+                round.paced = messages.count - index
+                return round
+            }
             let outcome = await sender.attempt(message.notification, to: target, now: at)
-            attempts.append(Attempt(message: message, outcome: outcome, at: at))
+            round.attempts.append(Attempt(message: message, outcome: outcome, at: at))
             switch outcome {
             case .delivered, .permanentFailure: continue
-            case .retry, .disableTarget: return attempts
+            case .retry, .disableTarget: return round
             }
         }
-        return attempts
+        return round
     }
 
     private func record(_ attempt: Attempt, _ report: inout PassReport,

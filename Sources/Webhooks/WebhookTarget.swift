@@ -16,6 +16,20 @@ public enum WebhookFormat: String, Sendable, Hashable, Codable, CaseIterable {
 ///
 /// `url` and `secret` are secrets (robot URLs carry their token), so `description`
 /// shows only the scheme and host and whether a secret is set.
+extension WebhookFormat {
+    /// What the chat platforms document for one robot: DingTalk and WeCom 20 a minute,
+    /// Feishu 100 a minute, Slack about one a second. Webhook receivers of our own
+    /// (standard, Alertmanager) have no limit unless configured.
+    public var defaultMaxPerMinute: Int? {
+        switch self {
+        case .dingtalk, .wecom: 20
+        case .feishu: 100
+        case .slack: 60
+        case .standard, .alertmanager: nil
+        }
+    }
+}
+
 public struct WebhookTarget: Sendable, Hashable, CustomStringConvertible {
     public var name: String
     public var format: WebhookFormat
@@ -25,15 +39,19 @@ public struct WebhookTarget: Sendable, Hashable, CustomStringConvertible {
     public var secret: String?
     public var sendResolved: Bool
     public var timeout: Duration
+    /// Messages sent at most per minute; nil for no limit. Chat robots always have one.
+    public var maxPerMinute: Int?
 
     public init(name: String, format: WebhookFormat, url: String, secret: String? = nil,
-                sendResolved: Bool = true, timeout: Duration = .seconds(20)) {
+                sendResolved: Bool = true, timeout: Duration = .seconds(20), maxPerMinute: Int? = nil) {
         self.name = name
         self.format = format
         self.url = url
         self.secret = secret
         self.sendResolved = sendResolved
         self.timeout = timeout
+        // Nil takes the format's limit: a chat robot's cannot be lifted, only lowered or raised.
+        self.maxPerMinute = maxPerMinute ?? format.defaultMaxPerMinute
     }
 
     public var description: String {
@@ -65,6 +83,9 @@ public struct WebhookTarget: Sendable, Hashable, CustomStringConvertible {
         else { throw fail("url", "must be an http:// or https:// URL with a host") }
         guard timeout > .zero, timeout <= .seconds(120) else {
             throw fail("timeout", "must be between 1 and 120 seconds, got \(timeout)")
+        }
+        if let maxPerMinute, !(1...6000).contains(maxPerMinute) {
+            throw fail("max_per_minute", "must be between 1 and 6000, got \(maxPerMinute)")
         }
         switch format {
         case .standard:

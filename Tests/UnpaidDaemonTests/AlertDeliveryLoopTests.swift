@@ -1,5 +1,6 @@
 import Foundation
 import LoopbackTestSupport
+import Synchronization
 import Testing
 import UnpaidCore
 @testable import UnpaidDaemon
@@ -31,6 +32,25 @@ import Webhooks
         }
     }
 
+    /// `run --once` on a timer: alerts held back by a robot's messages per minute must
+    /// go out within the drain's time, not wait for the next run a day later.
+    @Test func aDrainWaitsOutATargetsPerMinuteLimit() async throws {
+        try await ScriptedReceiver.serving([.init(200)]) { url, receiver in
+            let bench = try AlertBench(rules: [changeRule(targets: ["finance"])], targets: [
+                WebhookTarget(name: "finance", format: .alertmanager, url: url + "/am", maxPerMinute: 1)])
+            defer { bench.removeFiles() }
+            try bench.record(Self.orders, file: 1)
+            for file in 2...4 {  // three increases, three notifications
+                try bench.record(Self.orders + (2...file).map { usd("B\($0)", "5") }, file: file)
+            }
+            let clock = SteppingClock(time: bench.time)
+            let report = try await bench.delivery().drain(timeout: .seconds(600), clock: clock)
+            #expect(report.delivered == 3 && report.stillPending == 0)
+            #expect(await receiver.received.count == 3)
+            #expect(clock.slept >= .seconds(120), "two minutes for three messages at one a minute")
+        }
+    }
+
     @Test func theDaemonLoopDeliversAndStopsWhenCancelled() async throws {
         try await ScriptedReceiver.serving([.init(200)]) { url, receiver in
             let bench = try bench(url)
@@ -56,5 +76,25 @@ import Webhooks
             }
             #expect(try bench.ledger.deliveries().map(\.status) == [.delivered])
         }
+    }
+}
+
+/// A clock whose sleeps return at once, moving the bench's Unix time by as much.
+final class SteppingClock: Clock, Sendable {
+    typealias Instant = ContinuousClock.Instant
+    private let start = ContinuousClock.now
+    private let elapsed = Mutex<Duration>(.zero)
+    private let time: TestTime
+
+    init(time: TestTime) { self.time = time }
+
+    var now: Instant { start.advanced(by: elapsed.withLock { $0 }) }
+    var minimumResolution: Duration { .nanoseconds(1) }
+    var slept: Duration { elapsed.withLock { $0 } }
+
+    func sleep(until deadline: Instant, tolerance: Duration?) async throws {
+        let step = max(.zero, now.duration(to: deadline))
+        elapsed.withLock { $0 += step }
+        time.set(time.now + step.components.seconds)
     }
 }

@@ -112,6 +112,9 @@ import Testing
             == "alert[1].jobs")
         #expect(problem(minimal.replacingOccurrences(of: "slack", with: "x") + target.replacingOccurrences(of: "slack", with: "teams"))?.key
             == "target[1].format")
+        #expect(problem(minimal + target + "max_per_minute = 0\n")?.key == "target[1].max_per_minute")
+        let paced = try? Configuration.parse(minimal + target + "max_per_minute = 10\n", file: "test.toml")
+        #expect(paced?.alerts.targets.first?.maxPerMinute == 10)
         let missingVariable = problem(minimal + "\n[[target]]\nname = \"t\"\nformat = \"slack\"\nurl_env = \"NOPE\"\n")
         #expect(missingVariable?.key == "target[1].url_env")
     }

@@ -90,6 +90,37 @@ final class ManualClock: Sendable {
         }
     }
 
+    /// A burst of alerts to a chat robot goes out at the robot's pace: the rest waits,
+    /// untouched (no attempt counted), for the minute to pass.
+    @Test func aTargetGetsAtMostItsMessagesPerMinute() async throws {
+        try await ScriptedReceiver.serving([.init(200, #"{"errcode":0,"errmsg":"ok"}"#)]) { base, receiver in
+            let store = MemoryOutbox()
+            for index in 1...5 {
+                await store.enqueue(OutboxMessage(notification: sampleNotification(messageID: "msg_\(index)"),
+                                                  target: "robot", createdAt: 0, nextAttemptAt: 0))
+            }
+            let robot = WebhookTarget(name: "robot", format: .dingtalk, url: base + "/robot/send?access_token=t",
+                                      maxPerMinute: 2)
+            #expect(WebhookTarget(name: "d", format: .dingtalk, url: base).maxPerMinute == 20)
+            #expect(WebhookTarget(name: "s", format: .standard, url: base).maxPerMinute == nil)
+            let clock = ManualClock(1_000)
+            let delivery = service(store, [robot])
+            var rng = SeededGenerator(state: 3)
+            var report = try await delivery.pass(now: { clock.now }, using: &rng)
+            #expect(report.delivered == 2 && report.paced == 3)
+            clock.set(1_059)
+            report = try await delivery.pass(now: { clock.now }, using: &rng)
+            #expect(report.delivered == 0 && report.paced == 3)
+            #expect(await store.state("msg_3", "robot")?.message.attempts == 0)
+            clock.set(1_060)
+            report = try await delivery.pass(now: { clock.now }, using: &rng)
+            #expect(report.delivered == 2 && report.paced == 1)
+            clock.set(1_120)
+            #expect(try await delivery.pass(now: { clock.now }, using: &rng).delivered == 1)
+            #expect(await receiver.received.count == 5)
+        }
+    }
+
     @Test func goneTargetIsDisabledAndItsMessagesStop() async throws {
         try await ScriptedReceiver.serving([.init(410)]) { base, receiver in
             let store = MemoryOutbox()

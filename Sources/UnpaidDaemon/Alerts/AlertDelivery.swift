@@ -52,9 +52,12 @@ public struct AlertDelivery: Sendable {
             total.disabledTargets += pass.disabledTargets
             let progressed = pass.delivered + pass.retrying + pass.dead.count > 0
             guard let next = try ledger.nextDeliveryDue() else { break }
-            let wait = next - now()
+            var wait = next - now()
             if wait <= 0 {
-                if progressed { continue } else { break }
+                if progressed { continue }
+                // Held back by a target's messages per minute: a slot frees within the minute.
+                guard pass.paced > 0 else { break }
+                wait = 1
             }
             guard clock.now.advanced(by: .seconds(wait)) <= deadline else { break }
             try await clock.sleep(for: .seconds(wait))

@@ -76,9 +76,10 @@ extension AlertSettings {
         let secret = try secretValue(&table, key: "secret", environment: environment, required: false,
                                      variableRequired: secretsRequired)
         let timeout = try table.seconds("timeout_seconds", in: 1...120) ?? 20
+        let maxPerMinute = try table.int("max_per_minute", in: 1...6000)
         let target = WebhookTarget(name: name, format: format, url: url.value ?? "", secret: secret.value,
                                    sendResolved: try table.bool("send_resolved") ?? true,
-                                   timeout: .milliseconds(Int64(timeout * 1000)))
+                                   timeout: .milliseconds(Int64(timeout * 1000)), maxPerMinute: maxPerMinute)
         // A URL or secret left in an unset variable cannot be checked; nothing is sent then.
         if !url.unresolved && !secret.unresolved {
             do { try target.validate() } catch { throw table.error(error.field, error.problem) }
