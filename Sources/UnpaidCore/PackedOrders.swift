@@ -42,9 +42,13 @@ public struct PackedOrders: Sendable {
     }
 
     /// A row of another organization than the one the orders are packed for.
-    public struct ForeignOrder: Error, Sendable, Equatable {
+    public struct ForeignOrder: Error, Sendable, Equatable, CustomStringConvertible {
         public let orderNo: String
         public let organizationID: Int64
+
+        public var description: String {
+            "order \(orderNo) belongs to organization \(organizationID), not to the one being recorded"
+        }
 
         public init(orderNo: String, organizationID: Int64) {
             self.orderNo = orderNo
@@ -192,30 +196,27 @@ extension PackedOrders {
     /// by one pass over the records without unpacking the rest.
     public func largest(_ limit: Int, currency: String, startedBefore cutoff: Int64? = nil) -> [OrderAmount] {
         guard limit > 0 else { return [] }
-        var wanted = Array(currency.utf8)
-        return wanted.withUnsafeMutableBufferPointer { wanted in
-            withFields { fields in
-                var best: [(amount: Money, position: Int)] = []  // largest first, at most `limit`
-                func precedes(_ a: (amount: Money, position: Int), _ b: (amount: Money, position: Int)) -> Bool {
-                    if a.amount != b.amount { return a.amount > b.amount }
-                    return fields.orderNo(a.position).lexicographicallyPrecedes(fields.orderNo(b.position))
+        return withFields { fields in
+            var best: [(amount: Money, position: Int)] = []  // largest first, at most `limit`
+            func precedes(_ a: (amount: Money, position: Int), _ b: (amount: Money, position: Int)) -> Bool {
+                if a.amount != b.amount { return a.amount > b.amount }
+                return fields.orderNo(a.position).lexicographicallyPrecedes(fields.orderNo(b.position))
+            }
+            for position in 0..<fields.count where fields.currency(position).elementsEqual(currency.utf8) {
+                if let cutoff {
+                    guard let start = fields.startTime(position), start < cutoff else { continue }
                 }
-                for position in 0..<fields.count where fields.currency(position).elementsEqual(wanted) {
-                    if let cutoff {
-                        guard let start = fields.startTime(position), start < cutoff else { continue }
-                    }
-                    let candidate = (amount: fields.amount(position), position: position)
-                    if best.count == limit {
-                        guard precedes(candidate, best[limit - 1]) else { continue }
-                        best.removeLast()
-                    }
-                    let index = best.firstIndex { precedes(candidate, $0) } ?? best.count
-                    best.insert(candidate, at: index)
+                let candidate = (amount: fields.amount(position), position: position)
+                if best.count == limit {
+                    guard precedes(candidate, best[limit - 1]) else { continue }
+                    best.removeLast()
                 }
-                return best.map { entry in
-                    OrderAmount(orderNo: String(decoding: fields.orderNo(entry.position), as: UTF8.self),
-                                amount: entry.amount, startTime: fields.startTime(entry.position))
-                }
+                let index = best.firstIndex { precedes(candidate, $0) } ?? best.count
+                best.insert(candidate, at: index)
+            }
+            return best.map { entry in
+                OrderAmount(orderNo: String(decoding: fields.orderNo(entry.position), as: UTF8.self),
+                            amount: entry.amount, startTime: fields.startTime(entry.position))
             }
         }
     }
