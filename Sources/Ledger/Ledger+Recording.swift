@@ -30,11 +30,11 @@ extension Ledger {
         }
     }
 
-    /// The write path of `recordSnapshot`, for callers that add to the same transaction;
-    /// with `collectingMoves`, also how each order moved since the previous snapshot of
-    /// the series (nothing when the file is the previous one again).
-    static func recordSnapshot(_ snapshot: NewSnapshot, orders: PackedOrders, collectingMoves: Bool,
-                               in db: Database) throws -> (record: SnapshotRecord, moves: [OrderMove]) {
+    /// The write path of `recordSnapshot`, for callers that add to the same transaction.
+    /// Also returns the series' previous snapshot and, with `collectingMoves`, how each
+    /// order moved since it (nothing when the file is the previous one again).
+    static func recordSnapshot(_ snapshot: NewSnapshot, orders: PackedOrders, collectingMoves: Bool, in db: Database)
+        throws -> (record: SnapshotRecord, previous: SnapshotRecord?, moves: [OrderMove]) {
         try Self.validate(snapshot)
         guard orders.organizationID == snapshot.organizationID else {
             throw LedgerError.orderOfOtherOrganization(
@@ -64,7 +64,7 @@ extension Ledger {
             fetchedAt: Instant.date(Instant.milliseconds(snapshot.fetchedAt)),
             fileName: snapshot.fileName, fileSize: snapshot.fileSize, sha256: snapshot.sha256,
             archivePath: snapshot.archivePath, rowCount: orders.count, totals: totals)
-        return (record, moves)
+        return (record, previous, moves)
     }
 
     private static func validate(_ snapshot: NewSnapshot) throws {

@@ -14,8 +14,7 @@ extension Ledger {
     public func recordSnapshot(_ snapshot: NewSnapshot, orders: PackedOrders,
                                alerting: (AlertingInput) throws -> AlertingPlan) throws -> AlertedSnapshot {
         try pool.write { db in
-            let previous = try Self.latestSnapshot(job: snapshot.job, organizationID: snapshot.organizationID, in: db)
-            let (record, moves) = try Self.recordSnapshot(snapshot, orders: orders, collectingMoves: true, in: db)
+            let (record, previous, moves) = try Self.recordSnapshot(snapshot, orders: orders, collectingMoves: true, in: db)
             // The interval writer's walk over the previous snapshot's orders (its open
             // intervals) gave the moves: the previous orders are never loaded.
             let diff = previous.map {
@@ -40,12 +39,6 @@ extension Ledger {
     public func recordSnapshot(_ snapshot: NewSnapshot, orders: [UnpaidOrder],
                                alerting: (AlertingInput) throws -> AlertingPlan) throws -> AlertedSnapshot {
         try recordSnapshot(snapshot, orders: Self.pack(orders, for: snapshot), alerting: alerting)
-    }
-
-    private static func latestSnapshot(job: String, organizationID: Int64, in db: Database) throws -> SnapshotRecord? {
-        guard let seriesID = try Int64.fetchOne(db, sql: "SELECT id FROM series WHERE job = ? AND organization_id = ?",
-                                                arguments: [job, organizationID]) else { return nil }
-        return try latestSnapshot(seriesID: seriesID, in: db)
     }
 
     static func alertStates(job: String, organizationID: Int64, in db: Database) throws -> [AlertState] {

@@ -91,7 +91,7 @@ public struct ExportPipeline: Sendable {
         }
     }
 
-    /// Every row, packed (a tenth of the memory of `UnpaidOrder`s) and checked to belong
+    /// Every row, packed (about a seventh of the memory of `UnpaidOrder`s) and checked to belong
     /// to the organization asked for: rows of another organization would silently
     /// corrupt that organization's series.
     func parse(_ path: String, organizationID: Int64) throws -> PackedOrders {
