@@ -42,12 +42,12 @@ public func readUnpaidExport(at path: String, aliases: [String: [String]] = [:],
 public func readPackedExport(at path: String, organizationID: Int64, aliases: [String: [String]] = [:],
                              limits: XLSXLimits = XLSXLimits()) throws -> PackedOrders {
     var orders = PackedOrders(organizationID: organizationID)
-    try scanPacked(at: path, aliases: aliases, limits: limits) { row in
+    try scanPacked(at: path, aliases: aliases, limits: limits) { row, decoding in
         guard row.organizationID == organizationID else {
             throw UnpaidExportError.otherOrganization(file: path, row: row.number, requested: organizationID,
                                                       found: row.organizationID)
         }
-        row.append(to: &orders)
+        row.append(to: &orders, using: decoding)
     }
     return orders
 }
@@ -56,8 +56,9 @@ public func readPackedExport(at path: String, organizationID: Int64, aliases: [S
 public func readPackedExports(at path: String, aliases: [String: [String]] = [:],
                               limits: XLSXLimits = XLSXLimits()) throws -> [Int64: PackedOrders] {
     var byOrganization: [Int64: PackedOrders] = [:]
-    try scanPacked(at: path, aliases: aliases, limits: limits) { row in
-        row.append(to: &byOrganization[row.organizationID, default: PackedOrders(organizationID: row.organizationID)])
+    try scanPacked(at: path, aliases: aliases, limits: limits) { row, decoding in
+        row.append(to: &byOrganization[row.organizationID, default: PackedOrders(organizationID: row.organizationID)],
+                   using: decoding)
     }
     return byOrganization
 }
@@ -65,7 +66,6 @@ public func readPackedExports(at path: String, aliases: [String: [String]] = [:]
 /// One data row's decoded values, its texts still in the reader's buffer.
 private struct RowToPack {
     let row: XLSXRow
-    let decoding: CellDecoding
     let organizationID: Int64
     let orderNo: UnsafeBufferPointer<UInt8>
     let currency: String
@@ -74,7 +74,8 @@ private struct RowToPack {
 
     var number: Int { row.number }
 
-    func append(to orders: inout PackedOrders) {
+    /// `decoding` is the scan's own, passed rather than kept: a copy per row costs retains.
+    func append(to orders: inout PackedOrders, using decoding: CellDecoding) {
         orders.append(currency: currency, amount: amount, startTime: startTime) { field, add in
             switch field {
             case .orderNo: add(orderNo)
@@ -87,13 +88,13 @@ private struct RowToPack {
 }
 
 private func scanPacked(at path: String, aliases: [String: [String]], limits: XLSXLimits,
-                        onRow: (RowToPack) throws -> Void) throws {
+                        onRow: (RowToPack, CellDecoding) throws -> Void) throws {
     _ = try scanExport(at: path, aliases: aliases, limits: limits) { row, decoding, _ in
         let organizationID = try decoding.organizationID(row)
         let orderNo = try decoding.requiredBytes(row, .orderNo)
         let currency = try decoding.currency(row), amount = try decoding.amount(row)
-        try onRow(RowToPack(row: row, decoding: decoding, organizationID: organizationID, orderNo: orderNo,
-                            currency: currency, amount: amount, startTime: try decoding.startTime(row)))
+        try onRow(RowToPack(row: row, organizationID: organizationID, orderNo: orderNo,
+                            currency: currency, amount: amount, startTime: try decoding.startTime(row)), decoding)
     }
 }
 
