@@ -11,42 +11,16 @@ public final class Ledger: Sendable {
     public let path: String
     let pool: DatabasePool
 
-    /// Opens the ledger at `path`, creating the file and its directories if needed,
-    /// and applies the migrations this build knows.
-    public init(path: String) throws {
+    init(path: String, pool: DatabasePool) {
         self.path = path
-        let directory = URL(fileURLWithPath: path).deletingLastPathComponent()
-        do {
-            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        } catch {
-            throw LedgerError.cannotOpen(path: path, detail: "cannot create \(directory.path): \(error.localizedDescription)")
-        }
-        var configuration = Configuration()
-        configuration.foreignKeysEnabled = true
-        // The CLI may read the history while the daemon writes a large snapshot.
-        configuration.busyMode = .timeout(30)
-        // A million-order snapshot updates an index of ~40 MB in random key order; with
-        // SQLite's default 2 MB page cache that becomes disk traffic instead of memory work.
-        configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA cache_size = -65536") }
-        let migrator = LedgerSchema.migrator
-        do {
-            pool = try DatabasePool(path: path, configuration: configuration)
-            let unknown = try pool.read { db in
-                try migrator.appliedIdentifiers(db).subtracting(migrator.migrations).sorted()
-            }
-            guard unknown.isEmpty else { throw LedgerError.newerSchema(path: path, unknownMigrations: unknown) }
-            try migrator.migrate(pool)
-            // GRDB leaves WAL databases at synchronous = NORMAL, where a power loss can undo
-            // the last committed transactions. FULL syncs the WAL at every commit: one fsync
-            // per run, snapshot and fire, nothing next to writing a large snapshot, for an
-            // audit trail that keeps what it said it recorded.
-            try pool.writeWithoutTransaction { try $0.execute(sql: "PRAGMA synchronous = FULL") }
-        } catch let error as DatabaseError
-                    where error.resultCode == .SQLITE_NOTADB || error.resultCode == .SQLITE_CORRUPT {
-            throw LedgerError.notADatabase(path: path, detail: error.message ?? "\(error.resultCode)")
-        } catch let error as DatabaseError {
-            throw LedgerError.cannotOpen(path: path, detail: error.message ?? "\(error.resultCode)")
-        }
+        self.pool = pool
+    }
+
+    /// Opens the ledger at `path`, creating the file and its directories if needed,
+    /// and applies the migrations this build knows. Only commands that record use this;
+    /// queries use ``openForReading(path:)``, which never creates anything.
+    public convenience init(path: String) throws {
+        try self.init(path: path, pool: LedgerOpening(path: path, access: .create).open())
     }
 
     // MARK: runs

@@ -6,6 +6,11 @@ public enum LedgerError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The database was migrated by a newer build: this one must not write to it.
     case newerSchema(path: String, unknownMigrations: [String])
     case cannotOpen(path: String, detail: String)
+    /// A command that only reads (or changes state) found no ledger: it never creates one.
+    case missing(path: String)
+    /// The ledger lacks migrations of this build and was opened read-only, which cannot
+    /// apply them.
+    case olderSchema(path: String, missingMigrations: [String])
     case unknownRun(RunID)
     /// Only a running run can be finished or receive snapshots.
     case runNotRunning(RunID, status: RunStatus)
@@ -29,6 +34,10 @@ public enum LedgerError: Error, Sendable, Equatable, CustomStringConvertible {
             "\(path) was written by a newer unpaidd (unknown migrations: \(unknown.joined(separator: ", "))); upgrade unpaidd instead of opening it with this build"
         case .cannotOpen(let path, let detail):
             "cannot open the ledger at \(path): \(detail)"
+        case .missing(let path):
+            "there is no ledger at \(path): check `[storage] database` in the configuration; a ledger is created by the first `unpaidd run` or `unpaidd fetch`"
+        case .olderSchema(let path, let missing):
+            "\(path) was written by an older unpaidd (migrations not applied yet: \(missing.joined(separator: ", "))) and a query opens it read-only, so it cannot upgrade it: restart the daemon (`systemctl restart unpaidd`) or run `unpaidd run --once`, which upgrade the ledger when they start"
         case .unknownRun(let id):
             "\(id) does not exist in the ledger"
         case .runNotRunning(let id, let status):

@@ -22,7 +22,7 @@ struct AlertsCommand: ParsableCommand {
 
     func run() throws {
         let settings = try config.loadWithoutSecrets()
-        let ledger = try Ledger(path: settings.storage.database)
+        let ledger = try Ledger.openForReading(path: settings.storage.database)
         let status: AlertState.Status? = switch state {
         case .firing: .firing
         case .resolved: .resolved

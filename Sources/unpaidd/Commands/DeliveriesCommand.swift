@@ -29,7 +29,9 @@ struct DeliveriesCommand: ParsableCommand {
 
     func run() throws {
         let settings = try config.loadWithoutSecrets()
-        let ledger = try Ledger(path: settings.storage.database)
+        // Only re-enabling a target writes; neither way creates a ledger that is not there.
+        let ledger = enableTarget == nil ? try Ledger.openForReading(path: settings.storage.database)
+            : try Ledger.openExisting(path: settings.storage.database)
         if let enableTarget {
             let wasDisabled = try ledger.enableTarget(enableTarget)
             FileHandle.standardError.write(Data((wasDisabled ? "target \"\(enableTarget)\" enabled again\n"

@@ -27,7 +27,7 @@ struct HistoryCommand: ParsableCommand {
 
     func run() throws {
         let settings = try config.loadWithoutSecrets()
-        let ledger = try Ledger(path: settings.storage.database)
+        let ledger = try Ledger.openForReading(path: settings.storage.database)
         let sinceDate = try since.map {
             Date(timeIntervalSince1970: TimeInterval(try CommandLineDate.parse($0, in: settings.timeZone, option: "--since")))
         }

@@ -1,0 +1,102 @@
+import Foundation
+import GRDB
+
+extension Ledger {
+    /// Opens an existing ledger for queries: read-only, it never creates a file or a
+    /// directory, never migrates and never writes.
+    ///
+    /// ```swift
+    /// let ledger = try Ledger.openForReading(path: settings.storage.database)
+    /// let lines = try ledger.history(organizationID: nil, job: nil, since: nil, limit: 20)
+    /// ```
+    ///
+    /// A ledger last opened by an older build cannot be upgraded by a read-only open: it
+    /// is refused with ``LedgerError/olderSchema(path:missingMigrations:)``, and the next
+    /// recording command (the daemon's start, `unpaidd run --once`, `unpaidd fetch`)
+    /// upgrades it.
+    ///
+    /// - Throws: ``LedgerError/missing(path:)`` when there is no file at `path`;
+    ///   ``LedgerError/olderSchema(path:missingMigrations:)``,
+    ///   ``LedgerError/newerSchema(path:unknownMigrations:)``,
+    ///   ``LedgerError/notADatabase(path:detail:)`` or ``LedgerError/cannotOpen(path:detail:)``.
+    public static func openForReading(path: String) throws -> Ledger {
+        Ledger(path: path, pool: try LedgerOpening(path: path, access: .readOnly).open())
+    }
+
+    /// Opens an existing ledger to change its state (re-enabling a webhook target):
+    /// like ``init(path:)`` it migrates, but it refuses a missing file instead of
+    /// creating one, so a mistyped path is an error and not a new, empty ledger.
+    ///
+    /// - Throws: ``LedgerError/missing(path:)`` and the errors of ``init(path:)``.
+    public static func openExisting(path: String) throws -> Ledger {
+        Ledger(path: path, pool: try LedgerOpening(path: path, access: .existing).open())
+    }
+}
+
+/// How one command opens the ledger file: the checks and GRDB configuration per access.
+struct LedgerOpening {
+    enum Access {
+        /// Queries: the file must exist and be at this build's schema.
+        case readOnly
+        /// Writes to a ledger that must already exist; migrates it.
+        case existing
+        /// Recording: creates the file and its directories when missing; migrates.
+        case create
+    }
+
+    let path: String
+    let access: Access
+
+    func open() throws -> DatabasePool {
+        if access == .create {
+            try createDirectory()
+        } else if !FileManager.default.fileExists(atPath: path) {
+            throw LedgerError.missing(path: path)
+        }
+        let migrator = LedgerSchema.migrator
+        do {
+            let pool = try DatabasePool(path: path, configuration: configuration)
+            let applied = try pool.read { db in try migrator.appliedIdentifiers(db) }
+            let unknown = applied.subtracting(migrator.migrations).sorted()
+            guard unknown.isEmpty else { throw LedgerError.newerSchema(path: path, unknownMigrations: unknown) }
+            if access == .readOnly {
+                let missing = migrator.migrations.filter { !applied.contains($0) }
+                guard missing.isEmpty else { throw LedgerError.olderSchema(path: path, missingMigrations: missing) }
+                return pool
+            }
+            try migrator.migrate(pool)
+            // GRDB leaves WAL databases at synchronous = NORMAL, where a power loss can undo
+            // the last committed transactions. FULL syncs the WAL at every commit: one fsync
+            // per run, snapshot and fire, nothing next to writing a large snapshot, for an
+            // audit trail that keeps what it said it recorded.
+            try pool.writeWithoutTransaction { try $0.execute(sql: "PRAGMA synchronous = FULL") }
+            return pool
+        } catch let error as DatabaseError
+                    where error.resultCode == .SQLITE_NOTADB || error.resultCode == .SQLITE_CORRUPT {
+            throw LedgerError.notADatabase(path: path, detail: error.message ?? "\(error.resultCode)")
+        } catch let error as DatabaseError {
+            throw LedgerError.cannotOpen(path: path, detail: error.message ?? "\(error.resultCode)")
+        }
+    }
+
+    private var configuration: Configuration {
+        var configuration = Configuration()
+        configuration.readonly = access == .readOnly
+        configuration.foreignKeysEnabled = true
+        // The CLI may read the history while the daemon writes a large snapshot.
+        configuration.busyMode = .timeout(30)
+        // A million-order snapshot updates an index of ~40 MB in random key order; with
+        // SQLite's default 2 MB page cache that becomes disk traffic instead of memory work.
+        configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA cache_size = -65536") }
+        return configuration
+    }
+
+    private func createDirectory() throws {
+        let directory = URL(fileURLWithPath: path).deletingLastPathComponent()
+        do {
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        } catch {
+            throw LedgerError.cannotOpen(path: path, detail: "cannot create \(directory.path): \(error.localizedDescription)")
+        }
+    }
+}

@@ -1,0 +1,48 @@
+import Foundation
+import GRDB
+import Testing
+@testable import Ledger
+
+/// Only recording creates a ledger: queries open an existing one read-only.
+@Suite struct LedgerOpeningTests {
+    @Test func aQueryOnAMissingLedgerIsRefusedAndCreatesNothing() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("ledger-open-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let path = root.appendingPathComponent("state/ledger.sqlite").path
+
+        #expect(throws: LedgerError.missing(path: path)) { try Ledger.openForReading(path: path) }
+        #expect(throws: LedgerError.missing(path: path)) { try Ledger.openExisting(path: path) }
+        #expect(!FileManager.default.fileExists(atPath: root.path), "a query created \(root.path)")
+        #expect(LedgerError.missing(path: path).description.contains("[storage] database"))
+    }
+
+    @Test func aReadOnlyLedgerAnswersQueriesAndRefusesWrites() throws {
+        let fixture = try LedgerFixture()
+        let recorded = try fixture.record([order("A", "1.5")], shaSeed: 1, minute: 0)
+
+        let reader = try Ledger.openForReading(path: fixture.path)
+        #expect(try reader.snapshot(recorded.id) == recorded)
+        #expect(try reader.history(organizationID: nil, job: nil, since: nil, limit: nil).count == 1)
+        #expect(throws: DatabaseError.self) { try reader.startRun(job: "monthly", startedAt: Date()) }
+        #expect(try fixture.ledger.runs().count == 1)
+    }
+
+    @Test func anOlderLedgerIsRefusedByQueriesAndUpgradedByAWriter() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("ledger-old-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: root) }
+        let path = root.appendingPathComponent("ledger.sqlite").path
+        let migrator = LedgerSchema.migrator
+        let first = try #require(migrator.migrations.first)
+        try migrator.migrate(DatabasePool(path: path), upTo: first)
+        let missing = Array(migrator.migrations.dropFirst())
+
+        let error = #expect(throws: LedgerError.olderSchema(path: path, missingMigrations: missing)) {
+            try Ledger.openForReading(path: path)
+        }
+        #expect(error?.description.contains("unpaidd run --once") == true)
+        let upgraded = try Ledger.openExisting(path: path)
+        #expect(try upgraded.pool.read { try migrator.hasCompletedMigrations($0) })
+        _ = try Ledger.openForReading(path: path)
+    }
+}
