@@ -19,14 +19,21 @@ public struct BillingWindow: Sendable, Hashable, Codable, CustomStringConvertibl
 
     public var description: String { "[\(start), \(end))" }
 
+    /// The date alone when `seconds` is the first instant of its date (midnight, or the
+    /// jump where clocks skip midnight), so a day's window is labelled by its dates.
     private static func stamp(_ seconds: Int64, _ timeZone: TimeZone) -> String {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = timeZone
-        let c = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second],
-                                        from: Date(timeIntervalSince1970: TimeInterval(seconds)))
-        let date = String(format: "%04d-%02d-%02d", c.year!, c.month!, c.day!)
-        if c.hour == 0, c.minute == 0, c.second == 0 { return date }
-        return date + String(format: "T%02d%02d%02d", c.hour!, c.minute!, c.second!)
+        let clock = ZonedClock(timeZone: timeZone)
+        let date = clock.date(at: seconds)
+        let text = "\(digits(date.year, 4))-\(digits(date.month, 2))-\(digits(date.day, 2))"
+        if clock.startOfDay(date) == seconds { return text }
+        let secondOfDay = clock.localSeconds(of: seconds) - Int64(date.dayNumber) * 86_400
+        return text + "T\(digits(Int(secondOfDay / 3600), 2))\(digits(Int(secondOfDay % 3600 / 60), 2))"
+            + digits(Int(secondOfDay % 60), 2)
+    }
+
+    private static func digits(_ value: Int, _ width: Int) -> String {
+        let text = String(value)
+        return String(repeating: "0", count: max(0, width - text.count)) + text
     }
 }
 
@@ -72,34 +79,41 @@ public enum PeriodSpec: Sendable, Hashable, CustomStringConvertible {
 
     /// The window for a run scheduled at `instant`, with calendar days of `timeZone`
     /// (a day may last 23 or 25 hours across a daylight-saving change).
+    ///
+    /// Each edge is the first instant of its own calendar date, found from that date:
+    /// never by stepping a computed instant back a day or a month, which keeps the wall
+    /// time and, where a day starts at 01:00 because clocks jumped over midnight, would
+    /// move the edge an hour and lose that hour between two windows.
     public func window(at instant: Date, in timeZone: TimeZone) -> BillingWindow {
-        var calendar = Calendar(identifier: .iso8601)
-        calendar.timeZone = timeZone
-        let today = calendar.startOfDay(for: instant)
-        func day(_ offset: Int, from date: Date) -> Date {
-            calendar.date(byAdding: .day, value: offset, to: date)!
-        }
-        func month(_ offset: Int, from date: Date) -> Date {
-            calendar.date(byAdding: .month, value: offset, to: date)!
-        }
-        let thisMonth = calendar.dateInterval(of: .month, for: instant)!.start
-        let (start, end): (Date, Date)
+        let clock = ZonedClock(timeZone: timeZone)
+        let now = Int64(instant.timeIntervalSince1970.rounded(.down))
+        let today = clock.date(at: now)
+        let thisMonth = today.firstOfMonth
+        let (first, last): (CivilDate, CivilDate)
         switch self {
         case .previousDay:
-            (start, end) = (day(-1, from: today), today)
+            (first, last) = (today.adding(days: -1), today)
         case .previousWeek:
-            let thisWeek = calendar.dateInterval(of: .weekOfYear, for: instant)!.start
-            (start, end) = (day(-7, from: thisWeek), thisWeek)
+            (first, last) = (today.monday.adding(days: -7), today.monday)
         case .previousMonth:
-            (start, end) = (month(-1, from: thisMonth), thisMonth)
+            (first, last) = (thisMonth.firstOfPreviousMonth, thisMonth)
         case .monthToDate:
-            (start, end) = instant > thisMonth ? (thisMonth, instant) : (month(-1, from: thisMonth), thisMonth)
+            let monthStart = clock.startOfDay(thisMonth)
+            if now > monthStart { return try! BillingWindow(start: monthStart, end: now) }
+            (first, last) = (thisMonth.firstOfPreviousMonth, thisMonth)
         case .lastDays(let days):
-            (start, end) = (day(-days, from: today), today)
+            (first, last) = (today.adding(days: -days), today)
         }
-        // Calendar arithmetic above always yields end > start.
-        return try! BillingWindow(start: Int64(start.timeIntervalSince1970.rounded(.down)),
-                                  end: Int64(end.timeIntervalSince1970.rounded(.down)))
+        let end = clock.startOfDay(last)
+        var earliest = first
+        var start = clock.startOfDay(earliest)
+        // A date skipped whole (Pacific/Apia on 2011-12-30) has no instant of its own:
+        // reach back to the date before it, so its neighbour's hours are still fetched.
+        while start >= end {
+            earliest = earliest.adding(days: -1)
+            start = clock.startOfDay(earliest)
+        }
+        return try! BillingWindow(start: start, end: end)
     }
 }
 

@@ -106,10 +106,3 @@ public struct CronSchedule: Sendable, Hashable, CustomStringConvertible {
         }
     }
 }
-
-private extension Int64 {
-    func floorDivided(by divisor: Int64) -> Int64 {
-        let quotient = self / divisor
-        return (self % divisor != 0 && (self < 0) != (divisor < 0)) ? quotient - 1 : quotient
-    }
-}

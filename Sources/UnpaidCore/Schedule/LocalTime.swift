@@ -55,6 +55,17 @@ struct CivilDate: Sendable, Hashable, Comparable {
         month == 12 ? CivilDate(year: year + 1, month: 1, day: 1) : CivilDate(year: year, month: month + 1, day: 1)
     }
 
+    var firstOfMonth: CivilDate { CivilDate(year: year, month: month, day: 1) }
+
+    var firstOfPreviousMonth: CivilDate {
+        month == 1 ? CivilDate(year: year - 1, month: 12, day: 1) : CivilDate(year: year, month: month - 1, day: 1)
+    }
+
+    func adding(days: Int) -> CivilDate { CivilDate(dayNumber: dayNumber + days) }
+
+    /// The Monday of the ISO week holding this date.
+    var monday: CivilDate { adding(days: -((weekday + 6) % 7)) }
+
     static func < (a: CivilDate, b: CivilDate) -> Bool { a.dayNumber < b.dayNumber }
 }
 
@@ -67,6 +78,18 @@ struct ZonedClock {
     /// Seconds since the epoch as if wall time were UTC ("local seconds").
     func localSeconds(of instant: Int64) -> Int64 {
         instant + offset(at: instant)
+    }
+
+    /// The calendar date the wall clock shows at `instant`.
+    func date(at instant: Int64) -> CivilDate {
+        CivilDate(dayNumber: Int(localSeconds(of: instant).floorDivided(by: 86_400)))
+    }
+
+    /// The first instant of `date`: its midnight, or, where clocks jump over midnight
+    /// (America/Santiago on 2025-09-07), the instant of the jump. Never "midnight plus
+    /// 24 hours" arithmetic: days last 23 or 25 hours across a change.
+    func startOfDay(_ date: CivilDate) -> Int64 {
+        earliestInstant(showing: Int64(date.dayNumber) * 86_400)
     }
 
     /// The first instant showing wall time `local`, or the instant clocks jumped over it.
@@ -90,5 +113,12 @@ struct ZonedClock {
 
     private func offset(at instant: Int64) -> Int64 {
         Int64(timeZone.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(instant))))
+    }
+}
+
+extension Int64 {
+    func floorDivided(by divisor: Int64) -> Int64 {
+        let quotient = self / divisor
+        return (self % divisor != 0 && (self < 0) != (divisor < 0)) ? quotient - 1 : quotient
     }
 }

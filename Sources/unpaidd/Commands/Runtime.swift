@@ -1,6 +1,7 @@
 import Foundation
 import Ledger
 import Logging
+import UnpaidCore
 import UnpaidDaemon
 
 /// What every command that records runs needs, built once from the options: it holds
@@ -23,24 +24,14 @@ struct Runtime {
     }
 }
 
-/// Dates on the command line: `2026-10-01` (midnight), `2026-10-01T08:30[:00]` in the
-/// configured time zone, or Unix seconds.
+/// Dates on the command line, read by `LocalDateText` in the configured time zone.
 enum CommandLineDate {
     static func parse(_ text: String, in timeZone: TimeZone, option: String) throws -> Int64 {
-        if let seconds = Int64(text) { return seconds }
-        let pieces = text.split(whereSeparator: { "-T:".contains($0) }).map { Int($0) }
-        guard [3, 5, 6].contains(pieces.count), !pieces.contains(where: { $0 == nil }) else {
-            throw CommandError("\(option): expected YYYY-MM-DD, YYYY-MM-DDTHH:MM[:SS] or Unix seconds, found \"\(text)\"")
+        do {
+            return try LocalDateText.instant(parsing: text, in: timeZone)
+        } catch {
+            throw CommandError("\(option): \(error)")
         }
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = timeZone
-        let values = pieces.map { $0! } + [0, 0, 0]
-        let components = DateComponents(year: values[0], month: values[1], day: values[2],
-                                        hour: values[3], minute: values[4], second: values[5])
-        guard components.isValidDate(in: calendar), let date = calendar.date(from: components) else {
-            throw CommandError("\(option): \"\(text)\" is not a valid date")
-        }
-        return Int64(date.timeIntervalSince1970)
     }
 }
 
