@@ -89,7 +89,8 @@ public final class BillingSimulator: Sendable {
 
     /// The per-(organization, currency) totals an export for `filter` holds in the current phase.
     public func expectedTotals(matching filter: OrderFilter) async -> OrderTotals {
-        catalog.expectedTotals(matching: filter, phase: await services.state.phase)
+        catalog.expectedTotals(matching: filter, phase: await services.state.phase,
+                               arrivals: await services.state.arrivals)
     }
 
     private static func makeServices(_ configuration: SimulatorConfiguration) -> SimulatorServices {

@@ -28,8 +28,12 @@ public struct OrderCatalog: Sendable {
         generator = OrderGenerator(seed: seed, now: now)
     }
 
-    /// The organization's unpaid orders in `phase`, in order number order.
-    public func orders(organizationID: Int64, phase: Int) -> [SimulatedOrder] {
+    /// Arrived orders are numbered from here, past any phase's new orders.
+    static let firstArrivalNumber = 1_000
+
+    /// The organization's unpaid orders in `phase`, in order number order, with `arrivals`
+    /// orders that arrived outside the phase story (the newest last).
+    public func orders(organizationID: Int64, phase: Int, arrivals: Int = 0) -> [SimulatedOrder] {
         guard let index = organizationIDs.firstIndex(of: organizationID) else { return [] }
         let story = PhaseStory(organizationIndex: index, phase: phase)
         var orders: [SimulatedOrder] = []
@@ -45,20 +49,26 @@ public struct OrderCatalog: Sendable {
                                           number: ordersPerOrganization + extra,
                                           startTime: now - Int64(extra + 1) * 1_800))
         }
+        for arrival in 0..<arrivals {
+            orders.append(generator.order(organizationIndex: index, organizationID: organizationID,
+                                          number: ordersPerOrganization + Self.firstArrivalNumber + arrival,
+                                          startTime: now - 600 + Int64(arrival)))
+        }
         return orders
     }
 
     /// Orders matching a request: organizations (all when empty), the half-open window
     /// on StartTime, and product codes and regions when given.
-    public func orders(matching filter: OrderFilter, phase: Int) -> [SimulatedOrder] {
+    public func orders(matching filter: OrderFilter, phase: Int, arrivals: [Int64: Int] = [:]) -> [SimulatedOrder] {
         let organizations = filter.organizationIDs.isEmpty ? organizationIDs : filter.organizationIDs
-        return organizations.flatMap { orders(organizationID: $0, phase: phase) }.filter(filter.matches)
+        return organizations.flatMap { orders(organizationID: $0, phase: phase, arrivals: arrivals[$0] ?? 0) }
+            .filter(filter.matches)
     }
 
     /// The totals a correct reader of the export for `filter` must arrive at.
-    public func expectedTotals(matching filter: OrderFilter, phase: Int) -> OrderTotals {
+    public func expectedTotals(matching filter: OrderFilter, phase: Int, arrivals: [Int64: Int] = [:]) -> OrderTotals {
         var totals = OrderTotals()
-        for order in orders(matching: filter, phase: phase) {
+        for order in orders(matching: filter, phase: phase, arrivals: arrivals) {
             totals.add(organizationID: order.organizationID, currency: order.currency, amount: order.totalPrice)
         }
         return totals

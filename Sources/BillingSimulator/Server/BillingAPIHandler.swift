@@ -6,7 +6,7 @@ import UnpaidCore
 /// The signed API endpoint: gateway faults, authentication, then the action.
 struct BillingAPIHandler: Sendable {
     let services: SimulatorServices
-    static let actions: Set<String> = ["DownloadListUnpaidOrders"]
+    static let actions: Set<String> = ["DownloadListUnpaidOrders", "GetOrderAmount"]
 
     func respond(to request: Request) async throws -> Response {
         var parameters = FormDecoding.decode(Substring(request.uri.query ?? ""), plusIsSpace: true)
@@ -78,6 +78,8 @@ struct BillingAPIHandler: Sendable {
         switch UnpaidOrdersRequest.parse(parameters) {
         case .failure(let error):
             return .failure(error.retCode, error.description)
+        case .success(let parsed) where action == "GetOrderAmount":
+            return await OrderAmountAnswer.answer(parsed, services: services)
         case .success(let parsed):
             return await downloadListUnpaidOrders(parsed, publicKey: publicKey, privateKey: privateKey)
         }
@@ -87,7 +89,10 @@ struct BillingAPIHandler: Sendable {
                                           privateKey: String) async -> APIOutcome {
         let state = services.state
         let phase = await state.phase
-        let orders = services.catalog.orders(matching: request.filter, phase: phase)
+        let moves = await state.fire(.movesDuringExport, on: .api)
+        if moves { await state.addArrival(organizationIDs: request.filter.organizationIDs) }
+        let orders = services.catalog.orders(matching: request.filter, phase: phase, arrivals: await state.arrivals)
+        if moves { await state.addArrival(organizationIDs: request.filter.organizationIDs) }
         var writer = XLSXWorkbookWriter(sheetName: "Unpaid Orders")
         writer.appendRow(SimulatedOrder.columns.map(XLSXCell.text))
         for order in orders { writer.appendRow(order.cells) }

@@ -14,11 +14,19 @@ public enum SimulatorFault: String, Sendable, Hashable, CaseIterable, Codable {
     case wrongFileSize = "wrong-file-size"
     /// Download: garbled bytes served with the right length.
     case corruptZip = "corrupt-zip"
+    /// GetOrderAmount: answers one order and 1.00 more than the data holds.
+    case amountDisagree = "amount-disagree"
+    /// GetOrderAmount: refused with RetCode 161, as by an API that does not offer the action.
+    case refuseAmount = "refuse-amount"
+    /// DownloadListUnpaidOrders: a new order arrives just before the file is generated and
+    /// another just after, so the amounts asked before and after differ and the file
+    /// matches neither.
+    case movesDuringExport = "moves-during-export"
 
     /// Where the fault fires unless told otherwise; 429 and 5xx can fire on either.
     public var defaultTarget: FaultTarget {
         switch self {
-        case .throttle, .http429, .http5xx, .wrongFileSize: .api
+        case .throttle, .http429, .http5xx, .wrongFileSize, .amountDisagree, .refuseAmount, .movesDuringExport: .api
         case .dropMidBody, .expiredURL, .corruptZip: .download
         }
     }

@@ -6,6 +6,8 @@ actor SimulatorState {
     private(set) var clockOffset: Int64 = 0
     private var armed: [FaultKey: Int] = [:]
     private(set) var counters = SimulatorCounters()
+    /// Orders that arrived outside the phase story, per organization (`moves-during-export`).
+    private(set) var arrivals: [Int64: Int] = [:]
 
     private struct FaultKey: Hashable {
         var fault: SimulatorFault
@@ -15,6 +17,10 @@ actor SimulatorState {
     func setPhase(_ newPhase: Int) { phase = newPhase }
 
     func setPort(_ bound: Int) { port = bound }
+
+    func addArrival(organizationIDs: [Int64]) {
+        for id in organizationIDs { arrivals[id, default: 0] += 1 }
+    }
 
     func advanceClock(by seconds: Int64) { clockOffset += seconds }
 
