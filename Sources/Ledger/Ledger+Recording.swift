@@ -52,6 +52,7 @@ extension Ledger {
         let seriesID = try Self.seriesID(job: snapshot.job, organizationID: snapshot.organizationID, in: db)
         let previous = try Self.latestSnapshot(seriesID: seriesID, in: db)
         let id = try Self.insert(snapshot, seriesID: seriesID, rowCount: orders.count, totals: totals, in: db)
+        if let reconciliation = snapshot.reconciliation { try Self.insert(reconciliation, snapshotID: id, in: db) }
         let unchanged = previous.map { $0.sha256 == snapshot.sha256 && $0.totals == totals } ?? false
         var moves: [OrderMove] = []
         if !unchanged {
@@ -63,7 +64,8 @@ extension Ledger {
             window: snapshot.window, periodLabel: snapshot.periodLabel,
             fetchedAt: Instant.date(Instant.milliseconds(snapshot.fetchedAt)),
             fileName: snapshot.fileName, fileSize: snapshot.fileSize, sha256: snapshot.sha256,
-            archivePath: snapshot.archivePath, rowCount: orders.count, totals: totals)
+            archivePath: snapshot.archivePath, rowCount: orders.count, totals: totals,
+            reconciliation: snapshot.reconciliation)
         return (record, previous, moves)
     }
 

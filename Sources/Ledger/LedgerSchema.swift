@@ -13,6 +13,7 @@ enum LedgerSchema {
             try db.execute(sql: v1)
         }
         migrator.registerMigration("v2-alerts") { db in try db.execute(sql: AlertSchema.v2) }
+        migrator.registerMigration("v6-reconciliation") { db in try db.execute(sql: ReconciliationSchema.v6) }
         return migrator
     }
 

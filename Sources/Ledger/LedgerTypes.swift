@@ -42,10 +42,12 @@ public struct NewSnapshot: Sendable, Hashable {
     /// Lowercase hex SHA-256 of the downloaded file.
     public var sha256: String
     public var archivePath: String
+    /// How the export compared with `GetOrderAmount`, recorded with the snapshot; nil when not checked.
+    public var reconciliation: Reconciliation?
 
     public init(runID: RunID, job: String, organizationID: Int64, window: BillingWindow,
                 periodLabel: String, fetchedAt: Date, fileName: String, fileSize: Int64,
-                sha256: String, archivePath: String) {
+                sha256: String, archivePath: String, reconciliation: Reconciliation? = nil) {
         self.runID = runID
         self.job = job
         self.organizationID = organizationID
@@ -56,6 +58,7 @@ public struct NewSnapshot: Sendable, Hashable {
         self.fileSize = fileSize
         self.sha256 = sha256
         self.archivePath = archivePath
+        self.reconciliation = reconciliation
     }
 }
 
@@ -74,6 +77,8 @@ public struct SnapshotRecord: Sendable, Hashable {
     public var rowCount: Int
     /// Per currency; empty when the file had no orders.
     public var totals: [String: Total]
+    /// How the export compared with `GetOrderAmount`; nil when it was not checked.
+    public var reconciliation: Reconciliation? = nil
 
     public var orderCount: Int { totals.values.reduce(0) { $0 + $1.count } }
 }
@@ -91,6 +96,8 @@ public struct HistoryLine: Sendable, Hashable {
     public var total: Money
     public var snapshotID: SnapshotID
     public var runID: RunID
+    /// The snapshot's reconciliation with `GetOrderAmount`; nil when it was not checked.
+    public var reconciliation: ReconciliationStatus? = nil
 }
 
 /// How many rows each table holds: what an operator checks, and what proves that an

@@ -6,7 +6,7 @@ import UnpaidDaemon
 struct HistoryCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "history",
-        abstract: "Every recorded snapshot: one line per snapshot and currency, with exact totals.")
+        abstract: "Every recorded snapshot: one line per snapshot and currency, with exact totals and its reconciliation with GetOrderAmount.")
 
     @OptionGroup var config: ConfigOption
 
@@ -39,7 +39,7 @@ struct HistoryCommand: ParsableCommand {
 enum HistoryReport {
     static func make(_ lines: [HistoryLine], timeZone: TimeZone) -> TabularReport {
         var report = TabularReport(columns: ["fetched_at", "job", "organization", "period", "currency", "orders",
-                                             "total", "snapshot", "run"])
+                                             "total", "snapshot", "run", "reconciliation"])
         for line in lines {
             report.append([
                 .text(line.fetchedAt.formatted(.iso8601.year().month().day().time(includingFractionalSeconds: false)
@@ -47,6 +47,8 @@ enum HistoryReport {
                 .text(line.job), .integer(line.organizationID), .text(line.periodLabel),
                 line.currency.map { .text($0) } ?? .missing, .integer(Int64(line.orderCount)), .money(line.total),
                 .integer(line.snapshotID.rawValue), .integer(line.runID.rawValue),
+                // Empty for snapshots recorded without a check (reconcile = false, or before v6).
+                line.reconciliation.map { .text($0.rawValue) } ?? .missing,
             ])
         }
         return report
