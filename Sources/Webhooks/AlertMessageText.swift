@@ -7,6 +7,11 @@ public enum AlertMessageText {
     public static func render(_ notification: AlertNotification) -> String {
         let identity = notification.identity
         var lines = ["\(headline(notification.kind)) \(identity.rule) · org \(identity.organizationID) · \(identity.currency)"]
+        if let reconciliation = notification.reconciliation {
+            lines += ReconciliationText.lines(reconciliation)
+            lines.append("Rule: \(notification.condition) · job \(identity.job) · snapshot \(notification.snapshotID) · since \(iso8601(notification.firingSince))")
+            return lines.joined(separator: "\n")
+        }
         let after = notification.after
         if let before = notification.before, let delta = notification.delta {
             var change = signed(delta)

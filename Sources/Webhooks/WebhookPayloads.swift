@@ -23,6 +23,7 @@ struct AlertData: Encodable {
     var goneOrders: Int
     var changedOrders: Int
     var orders: [Order]
+    var reconciliation: ReconciliationData?
     var message: String
 
     struct Order: Encodable {
@@ -52,6 +53,7 @@ struct AlertData: Encodable {
         goneOrders = n.goneOrderCount
         changedOrders = n.changedOrderCount
         orders = n.highlightedOrders.map { Order(orderNo: $0.orderNo, amount: $0.amount, startTime: $0.startTime) }
+        reconciliation = n.reconciliation.map(ReconciliationData.init)
         message = AlertMessageText.render(n)
     }
 }

@@ -58,7 +58,7 @@ extension Ledger {
             resolvedAt: row["resolved_at"], lastSnapshotID: row["last_snapshot_id"])
     }
 
-    private static func upsert(_ state: AlertState, in db: Database) throws {
+    static func upsert(_ state: AlertState, in db: Database) throws {
         let identity = state.identity
         try db.execute(sql: """
             INSERT INTO alert_state (identity_key, rule, job, organization_id, currency, status, firing_since,
@@ -74,7 +74,7 @@ extension Ledger {
     }
 
     /// True when the row is new.
-    private static func enqueue(_ delivery: PlannedDelivery, at now: Int64, in db: Database) throws -> Bool {
+    static func enqueue(_ delivery: PlannedDelivery, at now: Int64, in db: Database) throws -> Bool {
         let notification = delivery.notification
         try db.execute(sql: """
             INSERT INTO outbox (message_id, target, identity_key, kind, snapshot_id, notification_json,

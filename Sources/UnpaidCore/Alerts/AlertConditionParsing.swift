@@ -19,11 +19,16 @@ extension AlertCondition {
                 : "set only one kind of condition, found \(kinds.joined(separator: " and ")); use two [[alert]] tables")
         }
         if resolveBelow != nil, above == nil { throw fail("resolve_below", "only applies together with above") }
-        if isChange {
+        if on == "mismatch" {
+            if minDelta != nil || minDeltaRatio != nil {
+                throw fail(minDelta != nil ? "min_delta" : "min_delta_ratio", "does not apply to on = \"mismatch\"")
+            }
+            self = .reconciliationMismatch
+        } else if isChange {
             let direction: ChangeDirection
             if let on {
                 guard let parsed = ChangeDirection(rawValue: on) else {
-                    throw fail("on", "expected \"any-change\", \"increase\" or \"decrease\", got \"\(on)\"")
+                    throw fail("on", "expected \"any-change\", \"increase\", \"decrease\" or \"mismatch\", got \"\(on)\"")
                 }
                 direction = parsed
             } else {

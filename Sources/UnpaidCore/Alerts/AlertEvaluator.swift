@@ -37,7 +37,8 @@ public enum AlertEvaluator {
         let current = facts.orders.organizationID == facts.organizationID
             ? facts.orders : PackedOrders(organizationID: facts.organizationID)
         var result = AlertEvaluation(states: [], notifications: [])
-        for rule in rules where rule.covers(job: facts.job, organizationID: facts.organizationID) {
+        for rule in rules where rule.covers(job: facts.job, organizationID: facts.organizationID)
+            && rule.condition != .reconciliationMismatch {
             var currencies = Set(current.totals.keys)
             currencies.formUnion(facts.diff?.currencies.filter { $0.key.organizationID == facts.organizationID }
                 .map(\.key.currency) ?? [])
@@ -164,6 +165,8 @@ private struct Observation {
             return after.sum > (wasFiring ? resolveAtOrBelow ?? above : above)
         case .unpaidOlderThan(let days):
             return !overdue(days: days, limit: 1).isEmpty
+        case .reconciliationMismatch:
+            return false  // decided by MismatchAlertEvaluator after the run
         }
     }
 
@@ -179,6 +182,7 @@ private struct Observation {
             }
         case .ceiling: return orders.largest(limit, currency: currency)
         case .unpaidOlderThan(let days): return overdue(days: days, limit: limit)
+        case .reconciliationMismatch: return []
         }
     }
 

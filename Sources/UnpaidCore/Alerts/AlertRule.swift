@@ -51,6 +51,9 @@ public enum AlertCondition: Sendable, Hashable, Codable {
     case ceiling(above: Money, resolveAtOrBelow: Money?)
     /// Some order's billing started more than `days` days ago and it is still unpaid.
     case unpaidOlderThan(days: Int)
+    /// The latest snapshot's export disagrees with `GetOrderAmount` (`on = "mismatch"`);
+    /// resolves when one agrees. One alert per job and organization, across currencies.
+    case reconciliationMismatch
 
     /// The rule's condition written as in the configuration, for messages.
     public var summary: String {
@@ -64,6 +67,8 @@ public enum AlertCondition: Sendable, Hashable, Codable {
             return resolve.map { "above = \(above), resolve_below = \($0)" } ?? "above = \(above)"
         case .unpaidOlderThan(let days):
             return "unpaid_older_than = \(days) days"
+        case .reconciliationMismatch:
+            return "on = mismatch"
         }
     }
 }
@@ -110,6 +115,10 @@ extension AlertRule {
             }
         case .unpaidOlderThan(let days):
             if days < 1 { throw fail("unpaid_older_than", "must be at least 1 day, got \(days)") }
+        case .reconciliationMismatch:
+            if !currencies.isEmpty {
+                throw fail("currencies", "on = \"mismatch\" compares all currencies at once; remove currencies")
+            }
         }
         if let repeatIntervalSeconds, repeatIntervalSeconds < 60 {
             throw fail("repeat_interval", "must be at least one minute, got \(repeatIntervalSeconds) seconds")

@@ -95,6 +95,8 @@ public struct AlertNotification: Sendable, Hashable, Codable {
     /// The few orders that explain the notification, largest first: new orders for a
     /// change, the unpaid orders for a ceiling, the overdue ones for an age rule.
     public var highlightedOrders: [OrderAmount]
+    /// For `on = "mismatch"`: the export's and `GetOrderAmount`'s figures.
+    public var reconciliation: Reconciliation?
 
     public var delta: Money? { before.map { after.sum - $0.sum } }
     /// `delta / before`, nil on a first snapshot or when the previous total was zero.
@@ -105,7 +107,8 @@ public struct AlertNotification: Sendable, Hashable, Codable {
 
     public init(messageID: String, kind: Kind, identity: AlertIdentity, condition: String, targets: [String],
                 snapshotID: Int64, firingSince: Int64, createdAt: Int64, before: Total?, after: Total,
-                newOrderCount: Int, goneOrderCount: Int, changedOrderCount: Int, highlightedOrders: [OrderAmount]) {
+                newOrderCount: Int, goneOrderCount: Int, changedOrderCount: Int, highlightedOrders: [OrderAmount],
+                reconciliation: Reconciliation? = nil) {
         self.messageID = messageID
         self.kind = kind
         self.identity = identity
@@ -120,6 +123,7 @@ public struct AlertNotification: Sendable, Hashable, Codable {
         self.goneOrderCount = goneOrderCount
         self.changedOrderCount = changedOrderCount
         self.highlightedOrders = highlightedOrders
+        self.reconciliation = reconciliation
     }
 
     static func messageID(identity: AlertIdentity, snapshotID: Int64, kind: Kind) -> String {

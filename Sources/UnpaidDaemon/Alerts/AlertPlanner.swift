@@ -21,7 +21,19 @@ public struct AlertPlanner: Sendable {
         guard !rules.isEmpty else { return .nothing(at: at) }
         let facts = SnapshotFacts(job: input.snapshot.job, organizationID: input.snapshot.organizationID,
                                   snapshotID: input.snapshot.id.rawValue, diff: input.diff, orders: input.orders)
-        let evaluation = AlertEvaluator.evaluate(rules: rules, facts: facts, states: input.states, now: at)
+        return plan(AlertEvaluator.evaluate(rules: rules, facts: facts, states: input.states, now: at), at: at)
+    }
+
+    /// The `on = "mismatch"` rules for one organization's reconciled snapshot, after the run.
+    public func planMismatch(job: String, organizationID: Int64, snapshotID: Int64, reconciliation: Reconciliation,
+                             states: [AlertState]) -> AlertingPlan {
+        let at = now()
+        return plan(MismatchAlertEvaluator.evaluate(rules: rules, job: job, organizationID: organizationID,
+                                                    snapshotID: snapshotID, reconciliation: reconciliation,
+                                                    states: states, now: at), at: at)
+    }
+
+    private func plan(_ evaluation: AlertEvaluation, at: Int64) -> AlertingPlan {
         let deliveries = evaluation.notifications.flatMap { notification in
             notification.targets.compactMap { name -> PlannedDelivery? in
                 // Configuration validation guarantees the name exists; a target removed
