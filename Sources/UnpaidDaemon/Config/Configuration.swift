@@ -68,6 +68,8 @@ public struct JobSettings: Sendable {
     public var catchUpWindow: TimeInterval
     public var randomDelay: TimeInterval
     public var filters: QueryFilters
+    /// Compare each export with `GetOrderAmount` (`reconcile`). Default: true.
+    public var reconcile = true
 
     public init(name: String, organizations: [Int64], period: PeriodSpec, timeZone: TimeZone,
                 schedule: Schedule?, scheduleText: String? = nil, catchUp: CatchUpPolicy = .latest,

@@ -162,10 +162,13 @@ extension Configuration {
             }
             try filterTable.rejectUnknownKeys()
         }
+        let reconcile = try table.bool("reconcile") ?? true
         try table.rejectUnknownKeys()
-        return JobSettings(name: name, organizations: organizations.map(Int64.init), period: period,
-                           timeZone: zone, schedule: timing.schedule, scheduleText: timing.text,
-                           catchUp: timing.catchUp, catchUpWindow: timing.catchUpWindow,
-                           randomDelay: timing.randomDelay, filters: filters)
+        var job = JobSettings(name: name, organizations: organizations.map(Int64.init), period: period,
+                              timeZone: zone, schedule: timing.schedule, scheduleText: timing.text,
+                              catchUp: timing.catchUp, catchUpWindow: timing.catchUpWindow,
+                              randomDelay: timing.randomDelay, filters: filters)
+        job.reconcile = reconcile
+        return job
     }
 }

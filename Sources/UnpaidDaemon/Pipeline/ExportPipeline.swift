@@ -40,34 +40,35 @@ public struct ExportPipeline: Sendable {
         self.now = now
     }
 
-    /// Fetches, parses, archives and records one organization's export.
+    /// Fetches, parses, archives and records one organization's export; with `reconcile`,
+    /// compares it with `GetOrderAmount` read right before the export request and right
+    /// after the download, fetching it once more when it moved during the fetch.
     public func snapshot(job: String, organizationID: Int64, window: BillingWindow, timeZone: TimeZone,
-                         filters: QueryFilters, runID: RunID) async throws(PipelineError) -> SnapshotRecord {
+                         filters: QueryFilters, runID: RunID,
+                         reconcile: Bool = true) async throws(PipelineError) -> SnapshotRecord {
         func fail(_ stage: PipelineError.Stage, _ error: any Error, kept: String? = nil) -> PipelineError {
             PipelineError(organizationID: organizationID, stage: stage, message: "\(error)", rejectedFile: kept)
         }
         let periodLabel = window.label(in: timeZone)
-        let fetched: FetchedExport
-        do {
-            // Created on demand: an operator may clean the spool while the daemon runs.
-            try FileManager.default.createDirectory(atPath: configuration.storage.spoolDirectory,
-                                                    withIntermediateDirectories: true)
-            fetched = try await fetcher.fetch(UnpaidOrdersQuery(window: window, organizationIDs: [organizationID],
-                                                                filters: filters))
-        } catch {
-            throw fail(.fetch, error)
+        let query = UnpaidOrdersQuery(window: window, organizationIDs: [organizationID], filters: filters)
+        var parsed = try await fetchAndParse(query, periodLabel: periodLabel, reconcile: reconcile, refetched: false)
+        if let first = parsed.reconciliation, Reconciler.shouldRefetch(first) {
+            logger.notice("export moved during the fetch; fetching it once more", metadata: [
+                "org": "\(organizationID)", "reason": "\(first.reason ?? "")",
+            ])
+            // The first file stands if the second fetch fails: it is only less certain.
+            do throws(PipelineError) {
+                let second = try await fetchAndParse(query, periodLabel: periodLabel, reconcile: true, refetched: true)
+                unlink(parsed.fetched.file.path)
+                parsed = second
+            } catch {
+                logger.warning("fetching the moved export again failed; recording the first one", metadata: [
+                    "org": "\(organizationID)", "error": "\(error.message)",
+                ])
+            }
         }
-        let fetchedAt = now()
+        let (fetched, fetchedAt, orders) = (parsed.fetched, parsed.fetchedAt, parsed.orders)
         let spooled = fetched.file.path
-        let orders: PackedOrders
-        do {
-            orders = try parse(spooled, organizationID: organizationID)
-        } catch {
-            let kept = try? rejected.add(spooledFile: spooled, organizationID: organizationID, periodLabel: periodLabel,
-                                         fetchedAt: fetchedAt, fileName: fetched.export.fileName)
-            if kept == nil { unlink(spooled) }
-            throw fail(.parse, error, kept: kept)
-        }
         let archivePath: String
         do {
             archivePath = try archive.add(spooledFile: spooled, organizationID: organizationID,
@@ -82,13 +83,65 @@ public struct ExportPipeline: Sendable {
                 NewSnapshot(runID: runID, job: job, organizationID: organizationID, window: window,
                             periodLabel: periodLabel, fetchedAt: fetchedAt, fileName: fetched.export.fileName,
                             fileSize: fetched.file.byteCount, sha256: fetched.file.sha256Hex,
-                            archivePath: archivePath),
+                            archivePath: archivePath, reconciliation: parsed.reconciliation),
                 orders: orders,
-                alerting: AlertPlanner(settings: configuration.alerts, now: { [now] in Int64(now().timeIntervalSince1970) }).plan
+                alerting: alertPlanner.plan
             ).record
         } catch {
             throw fail(.ledger, error)
         }
+    }
+
+    var alertPlanner: AlertPlanner {
+        AlertPlanner(settings: configuration.alerts, now: { [now] in Int64(now().timeIntervalSince1970) })
+    }
+
+    /// One fetched and parsed export, with its reconciliation when one was asked for.
+    struct ParsedExport {
+        var fetched: FetchedExport
+        var fetchedAt: Date
+        var orders: PackedOrders
+        var reconciliation: Reconciliation?
+    }
+
+    /// The export, and around it the second source: right before the request, right after
+    /// the download (not again when the action was refused: that will not change).
+    private func fetchAndParse(_ query: UnpaidOrdersQuery, periodLabel: String, reconcile: Bool,
+                               refetched: Bool) async throws(PipelineError) -> ParsedExport {
+        let organizationID = query.organizationIDs[0]
+        func fail(_ stage: PipelineError.Stage, _ error: any Error, kept: String? = nil) -> PipelineError {
+            PipelineError(organizationID: organizationID, stage: stage, message: "\(error)", rejectedFile: kept)
+        }
+        let secondSource = SecondSource(client: fetcher.client)
+        let before = reconcile ? await secondSource.read(query) : nil
+        let fetched: FetchedExport
+        do {
+            // Created on demand: an operator may clean the spool while the daemon runs.
+            try FileManager.default.createDirectory(atPath: configuration.storage.spoolDirectory,
+                                                    withIntermediateDirectories: true)
+            fetched = try await fetcher.fetch(query)
+        } catch {
+            throw fail(.fetch, error)
+        }
+        var after: AmountReading?
+        if let before { after = before.failure?.actionRefused == true ? before : await secondSource.read(query) }
+        let fetchedAt = now()
+        let spooled = fetched.file.path
+        let orders: PackedOrders
+        do {
+            orders = try parse(spooled, organizationID: organizationID)
+        } catch {
+            let kept = try? rejected.add(spooledFile: spooled, organizationID: organizationID, periodLabel: periodLabel,
+                                         fetchedAt: fetchedAt, fileName: fetched.export.fileName)
+            if kept == nil { unlink(spooled) }
+            throw fail(.parse, error, kept: kept)
+        }
+        var reconciliation: Reconciliation?
+        if let before, let after {
+            reconciliation = Reconciler.reconcile(ExportFigures(orders.totals), before: before, after: after,
+                                                  refetched: refetched)
+        }
+        return ParsedExport(fetched: fetched, fetchedAt: fetchedAt, orders: orders, reconciliation: reconciliation)
     }
 
     /// Every row, packed (about a seventh of the memory of `UnpaidOrder`s) and checked to belong

@@ -61,7 +61,8 @@ public struct JobRunner: Sendable {
                         do throws(PipelineError) {
                             return .success(try await pipeline.snapshot(
                                 job: job.name, organizationID: organization, window: window,
-                                timeZone: job.timeZone, filters: job.filters, runID: runID))
+                                timeZone: job.timeZone, filters: job.filters, runID: runID,
+                                reconcile: job.reconcile))
                         } catch {
                             return .failure(error)
                         }
@@ -83,6 +84,7 @@ public struct JobRunner: Sendable {
                     logger.info("snapshot recorded", metadata: [
                         "org": "\(snapshot.organizationID)", "snapshot_id": "\(snapshot.id.rawValue)",
                         "orders": "\(snapshot.orderCount)",
+                        "reconciliation": "\(snapshot.reconciliation?.status.rawValue ?? "off")",
                         "totals": "\(snapshot.totals.keys.sorted().map { "\($0) \(snapshot.totals[$0]!.sum)" }.joined(separator: ", "))",
                     ])
                 case .failure(let failure):
@@ -96,6 +98,7 @@ public struct JobRunner: Sendable {
         }
         snapshots.sort { $0.organizationID < $1.organizationID }
         failures.sort { $0.organizationID < $1.organizationID }
+        pipeline.concludeReconciliations(job: job.name, snapshots: snapshots, logger: logger)
         let summary = RunSummary(runID: runID, job: job.name, window: window, snapshots: snapshots, failures: failures)
         let errorText = failures.isEmpty ? nil : failures.map(\.description).joined(separator: "; ")
         try pipeline.ledger.finishRun(runID, status: summary.status, error: errorText, finishedAt: Date())

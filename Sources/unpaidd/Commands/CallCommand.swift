@@ -7,7 +7,10 @@ import UnpaidDaemon
 struct CallCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "call",
-        abstract: "Call DownloadListUnpaidOrders and print the API's JSON answer (or, with --dry-run, the signed request with secrets masked).")
+        abstract: "Call DownloadListUnpaidOrders (or GetOrderAmount) and print the API's JSON answer (or, with --dry-run, the signed request with secrets masked).")
+
+    /// The actions that take the export's filters and window.
+    static let actions = ["DownloadListUnpaidOrders", "GetOrderAmount"]
 
     @OptionGroup var config: ConfigOption
     @OptionGroup var log: LogOptions
@@ -20,10 +23,16 @@ struct CallCommand: AsyncParsableCommand {
     @Option(help: "Use this job's filters.")
     var job: String?
 
+    @Option(help: "DownloadListUnpaidOrders (default) or GetOrderAmount, the reconciliation's second source.")
+    var action = "DownloadListUnpaidOrders"
+
     @Flag(help: "Print the signed request instead of sending it; the private key and signature are masked.")
     var dryRun = false
 
     func run() async throws {
+        guard Self.actions.contains(action) else {
+            throw CommandError("--action: expected one of \(Self.actions.joined(separator: ", ")), got \"\(action)\"")
+        }
         let settings = try config.load()
         var filters = QueryFilters()
         if let job {
@@ -36,11 +45,12 @@ struct CallCommand: AsyncParsableCommand {
         let query = UnpaidOrdersQuery(window: window, organizationIDs: org, filters: filters)
         let client = settings.makeAPIClient(privateKey: try settings.api.privateKeySource.load(), logger: log.makeLogger())
         if dryRun {
-            print(try client.signedRequest(for: query))
+            try query.validate()
+            print(client.signedRequest(action: action, parameters: query.parameters))
             return
         }
         try query.validate()
-        let response = try await client.rawCall(action: "DownloadListUnpaidOrders", parameters: query.parameters)
+        let response = try await client.rawCall(action: action, parameters: query.parameters)
         print(String(decoding: response.json, as: UTF8.self))
         if let uuid = response.requestUUID { FileHandle.standardError.write(Data("request id: \(uuid)\n".utf8)) }
         if response.retCode != 0 { throw ExitCode.failure }
