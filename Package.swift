@@ -43,7 +43,9 @@ let package = Package(
         .target(name: "BillingAPI", dependencies: [
             "UnpaidCore", "CurlTransport", .product(name: "Logging", package: "swift-log"),
         ]),
-        .target(name: "Ledger", dependencies: ["UnpaidCore", .product(name: "GRDB", package: "GRDB.swift")]),
+        .target(name: "Ledger", dependencies: [
+            "UnpaidCore", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto"),
+        ]),
         .target(name: "Webhooks", dependencies: [
             "UnpaidCore", "CurlTransport", .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "Logging", package: "swift-log"),

@@ -55,10 +55,12 @@ extension Ledger {
         if let reconciliation = snapshot.reconciliation { try Self.insert(reconciliation, snapshotID: id, in: db) }
         let unchanged = previous.map { $0.sha256 == snapshot.sha256 && $0.totals == totals } ?? false
         var moves: [OrderMove] = []
+        var digests = IntervalDigests.none
         if !unchanged {
             let writer = OrderIntervalWriter(db: db, seriesID: seriesID, snapshotID: id, fileName: snapshot.fileName)
-            moves = try writer.apply(orders, collectingMoves: collectingMoves && previous != nil)
+            (moves, digests) = try writer.apply(orders, collectingMoves: collectingMoves && previous != nil)
         }
+        try SnapshotChain.append(id, digests: digests, in: db)
         let record = SnapshotRecord(
             id: id, runID: snapshot.runID, job: snapshot.job, organizationID: snapshot.organizationID,
             window: snapshot.window, periodLabel: snapshot.periodLabel,

@@ -13,6 +13,12 @@ enum LedgerSchema {
             try db.execute(sql: v1)
         }
         migrator.registerMigration("v2-alerts") { db in try db.execute(sql: AlertSchema.v2) }
+        migrator.registerMigration("v4-snapshot-chain") { db in
+            try db.execute(sql: ChainSchema.v4)
+            // Ledgers recorded before the chain are chained from their first snapshot,
+            // with the same encoding new snapshots are chained with.
+            try SnapshotChain.chainUnchainedSnapshots(in: db)
+        }
         migrator.registerMigration("v6-reconciliation") { db in try db.execute(sql: ReconciliationSchema.v6) }
         return migrator
     }

@@ -8,16 +8,22 @@ struct OpenIntervalMerge {
     /// Positions of the new orders in key order.
     let sorted: [Int]
     let collectingMoves: Bool
+    /// The new snapshot: the first snapshot of every interval it opens.
+    let snapshotID: Int64
 
     private(set) var closing: [String] = []
     /// Positions of the new orders to open, in key order.
     private(set) var opening: [Int] = []
     private(set) var moves: [OrderMove] = []
+    /// The snapshot chain's digests of the closed and opened intervals, fed in key order.
+    private(set) var closedDigest = IntervalDigest()
+    private(set) var openedDigest = IntervalDigest()
 
-    init(fields: PackedOrders.Fields, sorted: [Int], collectingMoves: Bool) {
+    init(fields: PackedOrders.Fields, sorted: [Int], collectingMoves: Bool, snapshotID: Int64) {
         self.fields = fields
         self.sorted = sorted
         self.collectingMoves = collectingMoves
+        self.snapshotID = snapshotID
     }
 
     /// Columns of `openIntervals`: order_no, currency, amount_text, start_time,
@@ -37,6 +43,7 @@ struct OpenIntervalMerge {
                     moves.append(.gone(currency: gone.currency, gone.amount))
                 }
                 closing.append(string(stored))
+                digestClosing(row)
                 continue
             }
             let position = sorted[next]
@@ -48,6 +55,7 @@ struct OpenIntervalMerge {
 
     private mutating func open(_ position: Int) {
         opening.append(position)
+        digestOpening(position)
         if collectingMoves { moves.append(.new(currency: string(fields.currency(position)), amount(position))) }
     }
 
@@ -58,6 +66,8 @@ struct OpenIntervalMerge {
     private mutating func replace(_ position: Int, row: RawStatement) throws {
         closing.append(string(fields.orderNo(position)))
         opening.append(position)
+        digestClosing(row)
+        digestOpening(position)
         guard collectingMoves else { return }
         let before = try storedOrder(row)
         let currency = string(fields.currency(position))
@@ -68,6 +78,22 @@ struct OpenIntervalMerge {
             moves.append(.changed(currency: currency, ChangedOrder(orderNo: before.amount.orderNo,
                                                                   before: before.amount.amount,
                                                                   after: fields.amount(position))))
+        }
+    }
+
+    private mutating func digestClosing(_ row: RawStatement) {
+        closedDigest.add(orderNo: row.text(at: 0), currency: row.text(at: 1), amountText: row.text(at: 2),
+                         startTime: row.int64OrNil(at: 3), productCode: row.optionalText(at: 4),
+                         resourceID: row.optionalText(at: 5), modelID: row.optionalText(at: 6),
+                         firstSnapshotID: row.int64OrNil(at: 7) ?? 0)
+    }
+
+    private mutating func digestOpening(_ position: Int) {
+        AmountText.with(fields.amount(position)) { amountText in
+            openedDigest.add(orderNo: fields.orderNo(position), currency: fields.currency(position),
+                             amountText: amountText, startTime: fields.startTime(position),
+                             productCode: fields.productCode(position), resourceID: fields.resourceID(position),
+                             modelID: fields.modelID(position), firstSnapshotID: snapshotID)
         }
     }
 

@@ -27,15 +27,18 @@ struct OrderIntervalWriter {
     }
 
     /// Writes the intervals; returns the orders that moved since the open intervals when
-    /// `collectingMoves` (the previous snapshot's orders are exactly those intervals).
-    func apply(_ orders: PackedOrders, collectingMoves: Bool) throws -> [OrderMove] {
+    /// `collectingMoves` (the previous snapshot's orders are exactly those intervals),
+    /// and the snapshot chain's digests of what it closed and opened.
+    func apply(_ orders: PackedOrders, collectingMoves: Bool) throws -> (moves: [OrderMove], digests: IntervalDigests) {
         try orders.withFields { fields in
             let sorted = try sortedByOrderNo(fields, organizationID: orders.organizationID)
-            var merge = OpenIntervalMerge(fields: fields, sorted: sorted, collectingMoves: collectingMoves)
+            var merge = OpenIntervalMerge(fields: fields, sorted: sorted, collectingMoves: collectingMoves,
+                                          snapshotID: snapshotID.rawValue)
             try merge.run(openIntervals: openIntervalsStatement())
             try close(merge.closing)
             try insert(fields, positions: merge.opening)
-            return merge.moves
+            var closed = merge.closedDigest, opened = merge.openedDigest
+            return (merge.moves, IntervalDigests(closed: closed.finalize(), opened: opened.finalize()))
         }
     }
 

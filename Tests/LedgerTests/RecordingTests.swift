@@ -78,7 +78,7 @@ import UnpaidCore
             try fixture.ledger.recordSnapshot(fixture.snapshot(run: run, shaSeed: shaSeed, at: LedgerFixture.base),
                                               orders: orders.reversed())
             let changes = try fixture.ledger.pool.write { $0.totalChangesCount } - changesBefore
-            #expect(changes == 3, "one snapshot row and two currency totals, sha seed \(shaSeed)")
+            #expect(changes == 4, "one snapshot row, two currency totals and its chain link, sha seed \(shaSeed)")
             try fixture.ledger.finishRun(run, status: .succeeded, error: nil, finishedAt: LedgerFixture.base)
         }
     }
