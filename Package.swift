@@ -57,6 +57,7 @@ let package = Package(
             .product(name: "TOMLKit", package: "TOMLKit"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .executableTarget(name: "unpaidd", dependencies: [
             "UnpaidDaemon", .product(name: "ArgumentParser", package: "swift-argument-parser"),

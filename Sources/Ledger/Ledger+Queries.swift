@@ -73,11 +73,12 @@ extension Ledger {
                 SELECT * FROM (
                     SELECT s.id, s.run_id, s.fetched_at_ms, s.period_start, s.period_end, s.period_label,
                            series.job, series.organization_id, t.currency, t.order_count, t.sum_text,
-                           r.status AS reconciliation
+                           r.status AS reconciliation, removal.removed_at_ms
                     FROM snapshot s
                     JOIN series ON series.id = s.series_id
                     LEFT JOIN snapshot_total t ON t.snapshot_id = s.id
                     LEFT JOIN snapshot_reconciliation r ON r.snapshot_id = s.id
+                    LEFT JOIN archive_removal removal ON removal.snapshot_id = s.id
                     WHERE (?1 IS NULL OR series.organization_id = ?1) AND (?2 IS NULL OR series.job = ?2)
                       AND (?3 IS NULL OR s.fetched_at_ms >= ?3) AND (?4 IS NULL OR s.fetched_at_ms < ?4)
                     ORDER BY s.fetched_at_ms DESC, s.id DESC, t.currency DESC
@@ -101,7 +102,8 @@ extension Ledger {
                     window: try Self.window(row, snapshotID: snapshotID), periodLabel: row["period_label"],
                     currency: row["currency"], orderCount: row["order_count"] ?? 0, total: total,
                     snapshotID: SnapshotID(rawValue: snapshotID), runID: RunID(rawValue: row["run_id"]),
-                    reconciliation: (row["reconciliation"] as String?).flatMap(ReconciliationStatus.init(rawValue:)))
+                    reconciliation: (row["reconciliation"] as String?).flatMap(ReconciliationStatus.init(rawValue:)),
+                    archiveRemovedAt: (row["removed_at_ms"] as Int64?).map(Instant.date))
             }
         }
     }

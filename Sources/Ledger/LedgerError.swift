@@ -25,6 +25,8 @@ public enum LedgerError: Error, Sendable, Equatable, CustomStringConvertible {
     case invalidSnapshot(fileName: String, reason: String)
     /// A stored value this build cannot read back; names the table, row and column.
     case corruptValue(table: String, rowID: Int64, column: String, value: String)
+    /// `backup` wrote nothing at `destination`; `detail` names the step that failed.
+    case backupFailed(destination: String, detail: String)
 
     public var description: String {
         switch self {
@@ -58,6 +60,8 @@ public enum LedgerError: Error, Sendable, Equatable, CustomStringConvertible {
             "\(fileName): \(reason); nothing was recorded"
         case .corruptValue(let table, let rowID, let column, let value):
             "ledger row \(table) #\(rowID) has an unreadable \(column): \"\(value)\""
+        case .backupFailed(let destination, let detail):
+            "backup to \(destination) failed, nothing was written there: \(detail)"
         }
     }
 }

@@ -98,6 +98,8 @@ public struct HistoryLine: Sendable, Hashable {
     public var runID: RunID
     /// The snapshot's reconciliation with `GetOrderAmount`; nil when it was not checked.
     public var reconciliation: ReconciliationStatus? = nil
+    /// When retention removed the snapshot's archived file; nil while the file is kept.
+    public var archiveRemovedAt: Date? = nil
 }
 
 /// How many rows each table holds: what an operator checks, and what proves that an

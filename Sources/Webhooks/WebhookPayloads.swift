@@ -25,6 +25,13 @@ struct AlertData: Encodable {
     var orders: [Order]
     var reconciliation: ReconciliationData?
     var message: String
+    /// The ledger's chain head when the alert was queued (`unpaidd verify --expect-head`).
+    var chainHead: ChainHeadData?
+
+    struct ChainHeadData: Encodable {
+        var snapshotId: Int64
+        var hash: String
+    }
 
     struct Order: Encodable {
         var orderNo: String
@@ -55,6 +62,7 @@ struct AlertData: Encodable {
         orders = n.highlightedOrders.map { Order(orderNo: $0.orderNo, amount: $0.amount, startTime: $0.startTime) }
         reconciliation = n.reconciliation.map(ReconciliationData.init)
         message = AlertMessageText.render(n)
+        chainHead = n.chainHead.map { ChainHeadData(snapshotId: $0.snapshotID, hash: $0.hash) }
     }
 }
 
@@ -95,6 +103,10 @@ struct AlertmanagerPayload: Encodable {
                            "description": AlertMessageText.render(n),
                            "total": n.after.sum.description, "orders": String(n.after.count)]
         if let delta = n.delta { annotations["delta"] = delta.description }
+        if let head = n.chainHead {
+            annotations["chain_head"] = head.hash
+            annotations["chain_head_snapshot_id"] = String(head.snapshotID)
+        }
         groupKey = "{}:{alertname=\"\(n.identity.rule)\"}"
         self.status = status
         self.receiver = receiver

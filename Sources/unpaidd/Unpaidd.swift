@@ -10,6 +10,7 @@ struct Unpaidd: AsyncParsableCommand {
             RunCommand.self, FetchCommand.self, CallCommand.self, HistoryCommand.self,
             InspectCommand.self, ConvertCommand.self, CheckConfigCommand.self,
             AlertsCommand.self, DeliveriesCommand.self, TestWebhookCommand.self, ScheduleCommand.self,
+            VerifyCommand.self, BackupCommand.self,
         ])
 }
 

@@ -99,7 +99,10 @@ func firingPlan(_ input: AlertingInput, targets: [String] = ["ops"]) -> Alerting
         #expect(alerts.first?.lastNotification?.messageID == "msg_grew_\(recorded.record.id.rawValue)")
         let queued = try fixture.ledger.dueDeliveries(now: 1_000, limit: 10)
         #expect(queued.map(\.target) == ["ops"])
-        #expect(queued.first?.notification == notification(snapshotID: recorded.record.id))
+        var expected = notification(snapshotID: recorded.record.id)
+        expected.chainHead = try fixture.ledger.chainHead()  // queued with the head as of its snapshot
+        #expect(expected.chainHead?.snapshotID == recorded.record.id.rawValue)
+        #expect(queued.first?.notification == expected)
     }
 
     /// The diff comes from the interval writer's one walk over the open intervals; it

@@ -45,7 +45,7 @@ extension LedgerFixture {
         #expect(links.map { $0[0] as Int64 } == [1, 2, 3, 4, 5, 6])
         #expect(links.first?[1] == SnapshotChain.genesis)
         for (earlier, later) in zip(links, links.dropFirst()) { #expect(later[1] as String == earlier[2] as String) }
-        #expect(verification.head == ChainHead(snapshotID: SnapshotID(rawValue: 6), hash: links.last![2]))
+        #expect(verification.head == ChainHead(snapshotID: 6, hash: links.last![2]))
         #expect(try fixture.ledger.chainHead() == verification.head)
     }
 
@@ -100,7 +100,7 @@ extension LedgerFixture {
         let ledger = try Ledger(path: path)
         let verification = try ledger.verify()
         #expect(verification.problems == [])
-        #expect(verification.head?.snapshotID == SnapshotID(rawValue: 1))
+        #expect(verification.head?.snapshotID == 1)
     }
 
     // MARK: tampering, each caught and named

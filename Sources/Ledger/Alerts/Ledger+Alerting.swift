@@ -73,9 +73,11 @@ extension Ledger {
                              state.lastSnapshotID])
     }
 
-    /// True when the row is new.
+    /// True when the row is new. The notification carries the chain head as of this
+    /// transaction, so receivers hold copies of it.
     static func enqueue(_ delivery: PlannedDelivery, at now: Int64, in db: Database) throws -> Bool {
-        let notification = delivery.notification
+        var notification = delivery.notification
+        if notification.chainHead == nil { notification.chainHead = try SnapshotChain.head(in: db) }
         try db.execute(sql: """
             INSERT INTO outbox (message_id, target, identity_key, kind, snapshot_id, notification_json,
                                 created_at, next_attempt_at)

@@ -118,7 +118,7 @@ private struct LedgerAudit {
                 }
             }
             previousHash = link.hash
-            verification.head = ChainHead(snapshotID: SnapshotID(rawValue: snapshot.id), hash: link.hash)
+            verification.head = ChainHead(snapshotID: snapshot.id, hash: link.hash)
         }
     }
 
@@ -236,12 +236,7 @@ private struct LedgerAudit {
             SELECT s.id, series.organization_id, s.archive_path, s.file_size, s.sha256, r.removed_at_ms, r.reason
             FROM snapshot s LEFT JOIN series ON series.id = s.series_id
             LEFT JOIN archive_removal r ON r.snapshot_id = s.id ORDER BY s.id
-            """).map { row in
-            let removedAt: Int64? = row[5]
-            return ArchivedFile(snapshotID: SnapshotID(rawValue: row[0]), organizationID: row[1] ?? 0, path: row[2],
-                                size: row[3], sha256: row[4],
-                                removal: removedAt.map { ArchiveRemoval(removedAtMilliseconds: $0, reason: row[6]) })
-        }
+            """).map(ArchivedFile.init(row:))
     }
 
     private func problem(_ verification: inout LedgerVerification, _ snapshotID: Int64, _ table: String, _ detail: String) {

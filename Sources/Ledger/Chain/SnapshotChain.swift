@@ -1,21 +1,7 @@
 import Crypto
 import Foundation
 import GRDB
-
-/// The latest link of a ledger's snapshot chain: copies of it kept elsewhere (alert
-/// payloads, logs, a note) make removing the newest snapshots detectable.
-public struct ChainHead: Sendable, Hashable, Codable, CustomStringConvertible {
-    public var snapshotID: SnapshotID
-    /// Lowercase hex SHA-256.
-    public var hash: String
-
-    public init(snapshotID: SnapshotID, hash: String) {
-        self.snapshotID = snapshotID
-        self.hash = hash
-    }
-
-    public var description: String { "snapshot \(snapshotID.rawValue) \(hash)" }
-}
+import UnpaidCore
 
 /// The two interval digests of one snapshot: what it closed and what it opened.
 struct IntervalDigests: Sendable, Hashable {
@@ -33,7 +19,7 @@ enum SnapshotChain {
 
     static func head(in db: Database) throws -> ChainHead? {
         try Row.fetchOne(db, sql: "SELECT snapshot_id, chain_hash FROM snapshot_chain ORDER BY snapshot_id DESC LIMIT 1")
-            .map { ChainHead(snapshotID: SnapshotID(rawValue: $0[0]), hash: $0[1]) }
+            .map { ChainHead(snapshotID: $0[0], hash: $0[1]) }
     }
 
     /// Links snapshot `id`, just written in this transaction, to the head.
@@ -44,7 +30,7 @@ enum SnapshotChain {
         let hash = Hex.string(snapshot.chainHash(previous: Hex.sha256(previous)!, digests: digests))
         try db.execute(sql: "INSERT INTO snapshot_chain (snapshot_id, previous_hash, chain_hash) VALUES (?, ?, ?)",
                        arguments: [id.rawValue, previous, hash])
-        return ChainHead(snapshotID: id, hash: hash)
+        return ChainHead(snapshotID: id.rawValue, hash: hash)
     }
 
     /// Chains, in id order, the snapshots recorded before the chain existed (run by the

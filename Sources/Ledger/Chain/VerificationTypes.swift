@@ -1,3 +1,5 @@
+import UnpaidCore
+
 /// One thing `verify` found wrong: where (snapshot, table) and what, with the values.
 public struct VerificationProblem: Sendable, Hashable, CustomStringConvertible {
     /// The snapshot the problem belongs to, when it belongs to one.

@@ -97,6 +97,9 @@ public struct AlertNotification: Sendable, Hashable, Codable {
     public var highlightedOrders: [OrderAmount]
     /// For `on = "mismatch"`: the export's and `GetOrderAmount`'s figures.
     public var reconciliation: Reconciliation?
+    /// The ledger's chain head when the notification was queued, so that every receiver
+    /// keeps a copy of it outside the machine; nil in notifications queued before the chain.
+    public var chainHead: ChainHead?
 
     public var delta: Money? { before.map { after.sum - $0.sum } }
     /// `delta / before`, nil on a first snapshot or when the previous total was zero.
@@ -108,7 +111,8 @@ public struct AlertNotification: Sendable, Hashable, Codable {
     public init(messageID: String, kind: Kind, identity: AlertIdentity, condition: String, targets: [String],
                 snapshotID: Int64, firingSince: Int64, createdAt: Int64, before: Total?, after: Total,
                 newOrderCount: Int, goneOrderCount: Int, changedOrderCount: Int, highlightedOrders: [OrderAmount],
-                reconciliation: Reconciliation? = nil) {
+                reconciliation: Reconciliation? = nil,
+                chainHead: ChainHead? = nil) {
         self.messageID = messageID
         self.kind = kind
         self.identity = identity
@@ -124,6 +128,7 @@ public struct AlertNotification: Sendable, Hashable, Codable {
         self.changedOrderCount = changedOrderCount
         self.highlightedOrders = highlightedOrders
         self.reconciliation = reconciliation
+        self.chainHead = chainHead
     }
 
     static func messageID(identity: AlertIdentity, snapshotID: Int64, kind: Kind) -> String {

@@ -45,6 +45,9 @@ public struct StorageSettings: Sendable {
     public var archiveDirectory: String
     /// Downloads land here first; on the archive's file system so the final move is a rename.
     public var spoolDirectory: String
+    /// `archive_retention`: archived files older than this are removed by the daemon once
+    /// a day (their snapshots stay). Default: nil, keep forever.
+    public var archiveRetentionSeconds: TimeInterval? = nil
 }
 
 public struct ExportSettings: Sendable {

@@ -96,8 +96,15 @@ extension Configuration {
         let database = try table.string("database") ?? "/var/lib/unpaidd/ledger.sqlite"
         let archive = try table.string("archive_dir") ?? "/var/lib/unpaidd/archive"
         let spool = try table.string("spool_dir") ?? archive + "/.spool"
+        let retention = try table.string("archive_retention").map { text throws(ConfigurationError) in
+            guard let seconds = Schedule.durationSeconds(text), seconds >= 86_400 else {
+                throw table.error("archive_retention", "expected a duration of at least a day such as \"400d\", found \"\(text)\"; leave it out to keep files forever")
+            }
+            return TimeInterval(seconds)
+        }
         try table.rejectUnknownKeys()
-        return StorageSettings(database: database, archiveDirectory: archive, spoolDirectory: spool)
+        return StorageSettings(database: database, archiveDirectory: archive, spoolDirectory: spool,
+                               archiveRetentionSeconds: retention)
     }
 
     private static func parseDownload(_ table: inout TableReader) throws(ConfigurationError) -> DownloadSettings {

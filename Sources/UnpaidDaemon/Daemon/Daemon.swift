@@ -62,6 +62,8 @@ public struct Daemon: Sendable {
         // Shut down in reverse: the control first (STOPPING=1), then the scheduler lets its
         // runs finish (queueing their alerts), then delivery stops, the outbox keeping
         // what is left; the watchdog pings until the end.
+        services.append(LedgerHousekeeping(ledger: ledger, retentionSeconds: configuration.storage.archiveRetentionSeconds,
+                                           logger: logger))
         services += [scheduler, control] as [any Service]
         var groupConfiguration = ServiceGroupConfiguration(
             services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)

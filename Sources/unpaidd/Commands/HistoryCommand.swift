@@ -39,7 +39,7 @@ struct HistoryCommand: ParsableCommand {
 enum HistoryReport {
     static func make(_ lines: [HistoryLine], timeZone: TimeZone) -> TabularReport {
         var report = TabularReport(columns: ["fetched_at", "job", "organization", "period", "currency", "orders",
-                                             "total", "snapshot", "run", "reconciliation"])
+                                             "total", "snapshot", "run", "reconciliation", "archive"])
         for line in lines {
             report.append([
                 .text(line.fetchedAt.formatted(.iso8601.year().month().day().time(includingFractionalSeconds: false)
@@ -49,6 +49,7 @@ enum HistoryReport {
                 .integer(line.snapshotID.rawValue), .integer(line.runID.rawValue),
                 // Empty for snapshots recorded without a check (reconcile = false, or before v6).
                 line.reconciliation.map { .text($0.rawValue) } ?? .missing,
+                line.archiveRemovedAt.map { .text("removed " + "".localized(to: timeZone, date: $0)) } ?? .text("kept"),
             ])
         }
         return report
