@@ -51,8 +51,8 @@ extension Ledger {
         }
     }
 
-    /// Opens the copy on its own, checks its pages and its chain, and closes it again (so
-    /// its WAL is folded back into the file before the rename).
+    /// Opens the copy on its own, checks its pages and its chain, and closes it again as
+    /// a single file (no WAL beside it) before the rename.
     private static func checkCopy(at path: String) throws -> LedgerVerification {
         let copy = try Ledger(path: path)
         let pages = try copy.pool.read { try String.fetchAll($0, sql: "PRAGMA integrity_check") }
@@ -61,6 +61,10 @@ extension Ledger {
         }
         let verification = try copy.verify()
         try copy.pool.close()
+        // One self-contained file: the WAL folded back in and gone, as a copy should travel.
+        let single = try DatabaseQueue(path: path)
+        try single.writeWithoutTransaction { try $0.execute(sql: "PRAGMA journal_mode = DELETE") }
+        try single.close()
         return verification
     }
 

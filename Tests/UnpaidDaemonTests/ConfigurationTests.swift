@@ -149,3 +149,28 @@ import Testing
         }
     }
 }
+
+@Suite struct ArchiveRetentionConfigurationTests {
+    let minimal = """
+    [api]
+    endpoint = "https://api.ucloud.cn"
+    public_key = "pub"
+    private_key_env = "KEY"
+
+    [[job]]
+    name = "j"
+    organizations = [1]
+    period = "previous-day"
+    """
+
+    @Test func retentionIsForeverUnlessSetAndAtLeastADay() throws {
+        #expect(try Configuration.parse(minimal, file: "t.toml").storage.archiveRetentionSeconds == nil)
+        let set = try Configuration.parse("[storage]\narchive_retention = \"400d\"\n" + minimal, file: "t.toml")
+        #expect(set.storage.archiveRetentionSeconds == TimeInterval(400 * 86_400))
+        for bad in ["5h", "forever", "0"] {
+            #expect(throws: ConfigurationError.self, "\(bad)") {
+                try Configuration.parse("[storage]\narchive_retention = \"\(bad)\"\n" + minimal, file: "t.toml")
+            }
+        }
+    }
+}
