@@ -50,9 +50,11 @@ struct LedgerOpening {
     func open() throws -> DatabasePool {
         if access == .create {
             try createDirectory()
+            try createEmptyOwnerOnlyFile(path)
         } else if !FileManager.default.fileExists(atPath: path) {
             throw LedgerError.missing(path: path)
         }
+        if access != .readOnly { tightenModes() }
         let migrator = LedgerSchema.migrator
         do {
             let pool = try DatabasePool(path: path, configuration: configuration)
@@ -91,12 +93,37 @@ struct LedgerOpening {
         return configuration
     }
 
+    /// Directories created for the ledger are owner-only (0700), whatever the umask.
     private func createDirectory() throws {
         let directory = URL(fileURLWithPath: path).deletingLastPathComponent()
         do {
-            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true,
+                                                    attributes: [.posixPermissions: 0o700])
         } catch {
-            throw LedgerError.cannotOpen(path: path, detail: "cannot create \(directory.path): \(error.localizedDescription)")
+            throw LedgerError.cannotOpen(path: path, detail: "cannot create the directory \(directory.path)")
         }
     }
+
+    /// A ledger an older build created readable by group or others loses those bits
+    /// when a writer opens it: it holds the same data as the owner-only archive.
+    /// Best effort: a file owned by another user keeps its mode.
+    private func tightenModes() {
+        for file in [path, path + "-wal", path + "-shm"] {
+            var status = stat()
+            guard stat(file, &status) == 0, status.st_mode & 0o077 != 0 else { continue }
+            chmod(file, status.st_mode & 0o700)
+        }
+    }
+}
+
+/// SQLite would create the file 0644 under the usual umask; created empty and 0600
+/// first, it is owner-only, and SQLite gives its -wal and -shm the same mode.
+private func createEmptyOwnerOnlyFile(_ path: String) throws {
+    let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+    guard descriptor >= 0 else {
+        guard errno == EEXIST else { throw LedgerError.cannotOpen(path: path, detail: String(cString: strerror(errno))) }
+        return
+    }
+    fchmod(descriptor, 0o600)
+    close(descriptor)
 }

@@ -46,3 +46,35 @@ import Testing
         _ = try Ledger.openForReading(path: path)
     }
 }
+
+/// The ledger holds the same data as the owner-only archive.
+@Suite struct LedgerFileModeTests {
+    @Test func aNewLedgerItsWALAndItsDirectoryAreOwnerOnlyUnderUmask022() throws {
+        let previous = umask(0o022)
+        defer { umask(previous) }
+        let fixture = try LedgerFixture()
+        try fixture.record([order("A", "1.5")], shaSeed: 1, minute: 0)
+
+        #expect(try mode(fixture.directory.appendingPathComponent("state").path) == 0o700)
+        for file in [fixture.path, fixture.path + "-wal", fixture.path + "-shm"] {
+            #expect(try mode(file) == 0o600, "\(file)")
+        }
+    }
+
+    @Test func aWorldReadableLedgerFromAnOlderBuildIsTightenedByAWriter() throws {
+        let fixture = try LedgerFixture()
+        for file in [fixture.path, fixture.path + "-wal", fixture.path + "-shm"] { chmod(file, 0o644) }
+
+        _ = try Ledger.openForReading(path: fixture.path)
+        #expect(try mode(fixture.path) == 0o644, "a read-only open changes nothing")
+        _ = try Ledger(path: fixture.path)
+        for file in [fixture.path, fixture.path + "-wal", fixture.path + "-shm"] {
+            #expect(try mode(file) == 0o600, "\(file)")
+        }
+    }
+
+    private func mode(_ path: String) throws -> Int {
+        let attributes = try FileManager.default.attributesOfItem(atPath: path)
+        return try #require(attributes[.posixPermissions] as? Int)
+    }
+}

@@ -26,6 +26,7 @@ public struct Daemon: Sendable {
         signal(SIGHUP, SIG_IGN)
         let configuration = try Configuration.load(file: configurationFile)
         let jobs = try scheduledJobs(of: configuration)
+        try StorageCheck.prepare(configuration.storage)
         let lock = try InstanceLock(database: configuration.storage.database)
         SpoolCleaner.removeAbandonedDownloads(in: configuration.storage.spoolDirectory,
                                               olderThan: configuration.download.totalTimeoutSeconds, logger: logger)

@@ -15,9 +15,11 @@ public final class InstanceLock: Sendable {
     public init(database: String) throws(InstanceLockError) {
         path = database + ".lock"
         let directory = (path as NSString).deletingLastPathComponent
-        try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        try? OwnerOnlyDirectory.create(directory)
         let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw .cannotOpen(path: path, reason: String(cString: strerror(errno))) }
+        // Owner-only like the ledger beside it, also when an older build created it 0644.
+        fchmod(fd, 0o600)
         guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
             let code = errno
             close(fd)

@@ -117,8 +117,10 @@ public struct ExportPipeline: Sendable {
         let fetched: FetchedExport
         do {
             // Created on demand: an operator may clean the spool while the daemon runs.
-            try FileManager.default.createDirectory(atPath: configuration.storage.spoolDirectory,
-                                                    withIntermediateDirectories: true)
+            let spool = configuration.storage.spoolDirectory
+            do { try OwnerOnlyDirectory.create(spool) } catch {
+                throw StorageError(key: "storage.spool_dir", path: spool, problem: error)
+            }
             fetched = try await fetcher.fetch(query)
         } catch {
             throw fail(.fetch, error)

@@ -25,9 +25,9 @@ public struct FileArchive: Sendable {
                                     fetchedAt: fetchedAt, fileName: fileName)
         let directory = (preferred as NSString).deletingLastPathComponent
         do {
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            try OwnerOnlyDirectory.create(directory)
         } catch {
-            throw .cannotCreateDirectory(directory, error.localizedDescription)
+            throw .cannotCreateDirectory(directory, error.description)
         }
         var target = preferred
         var attempt = 1

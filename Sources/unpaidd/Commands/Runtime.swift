@@ -17,6 +17,7 @@ struct Runtime {
         configuration = try config.load()
         logger = log.makeLogger()
         let privateKey = try configuration.api.privateKeySource.load()
+        try StorageCheck.prepare(configuration.storage)
         lock = try InstanceLock(database: configuration.storage.database)
         ledger = try Ledger(path: configuration.storage.database)
         runner = SharedLimits(configuration.daemon).runner(for: configuration, ledger: ledger,
