@@ -10,12 +10,10 @@ struct APIEnvelope {
     init(json body: [UInt8]) throws(EnvelopeError) {
         let object: Any
         do { object = try JSONSerialization.jsonObject(with: Data(body)) } catch {
-            throw EnvelopeError("the body is not JSON: \(Self.snippet(body))")
+            throw .unreadable(UnreadableBody(body))
         }
-        guard let top = object as? [String: Any] else { throw EnvelopeError("the JSON is not an object") }
-        guard let code = Self.integer(top["RetCode"]) else {
-            throw EnvelopeError("RetCode is missing: \(Self.snippet(body))")
-        }
+        guard let top = object as? [String: Any] else { throw .notTheEnvelope("the JSON is not an object") }
+        guard let code = Self.integer(top["RetCode"]) else { throw .notTheEnvelope("the JSON object has no RetCode") }
         retCode = Int(code)
         message = top["Message"] as? String ?? ""
         var fields = top
@@ -36,14 +34,53 @@ struct APIEnvelope {
         default: nil
         }
     }
-
-    static func snippet(_ body: [UInt8]) -> String {
-        let text = String(decoding: body.prefix(200), as: UTF8.self)
-        return body.count > 200 ? text + "…" : text
-    }
 }
 
-struct EnvelopeError: Error {
-    let detail: String
-    init(_ detail: String) { self.detail = detail }
+/// Why a body is not the envelope. Neither case keeps the body: a successful answer
+/// carries a presigned URL, whose signature must never reach a log or an error.
+enum EnvelopeError: Error {
+    /// Not complete JSON: cut short, empty, or a proxy's page. Transient, like a 5xx.
+    case unreadable(UnreadableBody)
+    /// Complete JSON, but not the API's envelope; waiting will not change it.
+    case notTheEnvelope(String)
+}
+
+/// A body that is not complete JSON, described by its size and shape only.
+public struct UnreadableBody: Sendable, Hashable, CustomStringConvertible {
+    public enum Shape: String, Sendable, Hashable {
+        case empty
+        /// Starts like JSON (`{` or `[`) but does not parse: cut short or garbled.
+        case incompleteJSON
+        /// Starts with `<`: an HTML or XML page, typically from a proxy or gateway.
+        case markup
+        case otherText
+    }
+
+    public var byteCount: Int
+    public var shape: Shape
+
+    public init(byteCount: Int, shape: Shape) {
+        self.byteCount = byteCount
+        self.shape = shape
+    }
+
+    init(_ body: [UInt8]) {
+        let first = body.first { ![0x20, 0x09, 0x0A, 0x0D].contains($0) }
+        let shape: Shape = switch first {
+        case nil: .empty
+        case UInt8(ascii: "{"), UInt8(ascii: "["): .incompleteJSON
+        case UInt8(ascii: "<"): .markup
+        default: .otherText
+        }
+        self.init(byteCount: body.count, shape: shape)
+    }
+
+    public var description: String {
+        switch shape {
+        case .empty: byteCount == 0 ? "an empty body" : "\(byteCount) bytes of blank space"
+        case .incompleteJSON: "\(byteCount) bytes that are not complete JSON"
+        case .markup: "\(byteCount) bytes of HTML or XML, not JSON (a proxy's or gateway's page?)"
+        case .otherText: "\(byteCount) bytes that are not JSON"
+        }
+    }
 }

@@ -36,7 +36,10 @@ public enum BillingAPIError: Error, Sendable, Hashable, CustomStringConvertible 
     case httpStatus(code: Int, requestUUID: String?, attempts: Int)
     /// The API answered with a non-zero RetCode, after `attempts` tries.
     case api(APIFailure, attempts: Int)
-    /// The body was not the JSON envelope expected.
+    /// HTTP 200 with a body that is not complete JSON (cut short, empty, a proxy's page),
+    /// after `attempts` tries. Retried like a 5xx; the body itself is never kept.
+    case unreadableAnswer(action: String, body: UnreadableBody, requestUUID: String?, attempts: Int)
+    /// Complete JSON that is not the envelope expected, or lacks a field the action needs.
     case malformedResponse(String, requestUUID: String?)
     /// The export could not be downloaded (after asking for fresh URLs where that helps).
     case download(TransportError, urlRefreshes: Int)
@@ -51,6 +54,9 @@ public enum BillingAPIError: Error, Sendable, Hashable, CustomStringConvertible 
             "the billing API answered HTTP \(code) after \(attempts) attempt(s)" + (uuid.map { " [request \($0)]" } ?? "")
         case .api(let failure, let attempts):
             attempts > 1 ? "\(failure) (after \(attempts) attempts)" : failure.description
+        case .unreadableAnswer(let action, let body, let uuid, let attempts):
+            "\(action) answered HTTP 200 with \(body); gave up after \(attempts) attempt\(attempts == 1 ? "" : "s")"
+                + (uuid.map { " [request \($0)]" } ?? "")
         case .malformedResponse(let detail, let uuid):
             "the billing API's response is not understood: \(detail)" + (uuid.map { " [request \($0)]" } ?? "")
         case .download(let error, let refreshes):

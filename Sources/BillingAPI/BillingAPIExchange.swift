@@ -43,8 +43,21 @@ extension BillingAPIClient {
                 continue
             }
             let envelope: APIEnvelope
-            do { envelope = try APIEnvelope(json: response.body) } catch {
-                throw .malformedResponse(error.detail, requestUUID: uuid)
+            do throws(EnvelopeError) {
+                envelope = try APIEnvelope(json: response.body)
+            } catch {
+                switch error {
+                case .notTheEnvelope(let detail):
+                    throw .malformedResponse(detail, requestUUID: uuid)
+                case .unreadable(let body):
+                    // A body cut short heals like a 5xx: the next answer is usually whole.
+                    guard attempt < retry.maxAttempts else {
+                        throw .unreadableAnswer(action: action, body: body, requestUUID: uuid, attempts: attempt)
+                    }
+                    try await pause(retry.backoff(afterAttempt: attempt, jitter: jitter()), attempt: attempt,
+                                    action: action, reason: "HTTP 200 with \(body)")
+                    continue
+                }
             }
             if envelope.retCode == 0 { return APIExchange(envelope: envelope, body: response.body, requestUUID: uuid) }
             let failure = APIFailure(action: action, retCode: envelope.retCode, message: envelope.message, requestUUID: uuid)

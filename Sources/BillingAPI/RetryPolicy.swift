@@ -2,6 +2,7 @@ import CurlTransport
 
 /// Which failures are worth another attempt, and how long to wait before it.
 /// Signature, key and parameter errors are never retried: they cannot heal by waiting.
+/// An HTTP 200 whose body is not complete JSON is always retried, as a 5xx is.
 public struct RetryPolicy: Sendable, Hashable {
     /// Attempts in total, the first included.
     public var maxAttempts: Int

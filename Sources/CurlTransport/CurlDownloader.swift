@@ -62,7 +62,7 @@ public struct CurlDownloader: FileDownloader {
             let sink = DownloadSink(fd: fd, expectedSize: expectedSize)
             try fetch(url, into: sink, flag: flag)
             if let expectedSize, sink.byteCount != expectedSize {
-                throw .sizeMismatch(expected: expectedSize, got: sink.byteCount)
+                throw .fileSizeDisagrees(announced: expectedSize, served: .exactly(sink.byteCount))
             }
             guard fsync(fd) == 0 else { throw .file("fsync failed: \(String(cString: strerror(errno)))") }
             syncDirectory()
@@ -104,7 +104,7 @@ public struct CurlDownloader: FileDownloader {
 
             if let failure = sink.failure { throw failure }
             if code == CURLE_OK {
-                guard sink.isSuccessStatus else { throw .httpStatus(code: sink.status, bodySnippet: sink.snippet) }
+                guard sink.isSuccessStatus else { throw .httpStatus(code: sink.status) }
                 return
             }
             // Status 0: the connection broke before any response; trying again is as safe.

@@ -6,8 +6,6 @@ import Glibc
 /// Receives one download's bytes across attempts: writes them to the spool file and
 /// feeds the same SHA-256 state, so a resumed transfer hashes exactly the file's bytes.
 final class DownloadSink {
-    private static let snippetLimit = 512
-
     let fd: Int32
     let expectedSize: Int64?
     private(set) var hasher = SHA256()
@@ -17,8 +15,10 @@ final class DownloadSink {
     private(set) var status = 0
     private var attemptOffset: Int64 = 0
     private var contentRangeStart: Int64?
+    /// The whole file's size as this attempt's headers state it (Content-Length of a 200,
+    /// the total of a 206's Content-Range).
+    private var announcedTotal: Int64?
     private var bodyChecked = false
-    private var errorSnippet: [UInt8] = []
 
     init(fd: Int32, expectedSize: Int64?) {
         self.fd = fd
@@ -29,40 +29,45 @@ final class DownloadSink {
         attemptOffset = byteCount
         status = 0
         contentRangeStart = nil
+        announcedTotal = nil
         bodyChecked = false
-        errorSnippet = []
     }
 
     var isSuccessStatus: Bool { (200..<300).contains(status) }
-    var snippet: String { String(decoding: errorSnippet, as: UTF8.self) }
 
     func headerLine(_ line: String) {
+        let lowered = line.lowercased()
         if line.hasPrefix("HTTP/") {
             let fields = line.split(separator: " ")
             status = fields.count > 1 ? Int(fields[1]) ?? 0 : 0
             contentRangeStart = nil
-        } else if line.lowercased().hasPrefix("content-range:") {
+            announcedTotal = nil
+        } else if lowered.hasPrefix("content-range:") {
             // "Content-Range: bytes 500-999/1000"
             let value = line.dropFirst("content-range:".count).drop { $0 == " " }
             if value.hasPrefix("bytes "), let dash = value.firstIndex(of: "-") {
                 contentRangeStart = Int64(value[value.index(value.startIndex, offsetBy: 6)..<dash])
             }
+            if let slash = value.lastIndex(of: "/") { announcedTotal = Int64(value[value.index(after: slash)...]) }
+        } else if lowered.hasPrefix("content-length:"), status == 200 {
+            announcedTotal = Int64(String(line.dropFirst("content-length:".count).filter { $0 != " " && $0 != "\t" }))
         }
     }
 
     /// Returns false to make curl abort the transfer.
     func body(_ bytes: UnsafeRawBufferPointer) -> Bool {
         guard isSuccessStatus else {
-            errorSnippet.append(contentsOf: bytes.prefix(Self.snippetLimit - errorSnippet.count))
-            if errorSnippet.count >= Self.snippetLimit {
-                failure = .httpStatus(code: status, bodySnippet: snippet)
-                return false
-            }
-            return true
+            // The body of an error is not read: it may echo the signed request.
+            failure = .httpStatus(code: status)
+            return false
         }
         if !bodyChecked {
             bodyChecked = true
             guard startsWhereExpected() else { return false }
+            if let expectedSize, let announcedTotal, announcedTotal != expectedSize {
+                failure = .fileSizeDisagrees(announced: expectedSize, served: .exactly(announcedTotal))
+                return false
+            }
         }
         var remaining = bytes
         while !remaining.isEmpty {
@@ -77,7 +82,7 @@ final class DownloadSink {
         hasher.update(bufferPointer: bytes)
         byteCount += Int64(bytes.count)
         if let expectedSize, byteCount > expectedSize {
-            failure = .sizeMismatch(expected: expectedSize, got: byteCount)
+            failure = .fileSizeDisagrees(announced: expectedSize, served: .moreThan(expectedSize))
             return false
         }
         return true

@@ -7,9 +7,12 @@ public enum TransportError: Error, Sendable, Hashable, CustomStringConvertible {
     case hostNotAllowed(String)
     case timeout(TimeoutKind)
     case connection(String)
-    /// The server answered with a status that is not a success for this transfer.
-    case httpStatus(code: Int, bodySnippet: String)
-    case sizeMismatch(expected: Int64, got: Int64)
+    /// The server answered with a status that is not a success for this transfer. Its
+    /// body is not kept: object stores echo the request, signature included, in errors.
+    case httpStatus(code: Int)
+    /// The size the API announced (`FileSize`) and the file the server sent disagree:
+    /// the transfer itself did not break (a broken one is resumed, not reported so).
+    case fileSizeDisagrees(announced: Int64, served: ServedSize)
     /// A resumed transfer did not continue where the previous attempt stopped.
     case resumeMismatch(String)
     /// The spool file could not be created, written or synced.
@@ -18,7 +21,7 @@ public enum TransportError: Error, Sendable, Hashable, CustomStringConvertible {
 
     /// The presigned URL is expired or invalid: ask the issuer for a fresh one.
     public var isURLRejected: Bool {
-        if case .httpStatus(let code, _) = self { return [401, 403, 404].contains(code) }
+        if case .httpStatus(let code) = self { return [401, 403, 404].contains(code) }
         return false
     }
 
@@ -29,16 +32,32 @@ public enum TransportError: Error, Sendable, Hashable, CustomStringConvertible {
         case .hostNotAllowed(let host): "host \(host) is not on the download allow-list"
         case .timeout(let kind): "the \(kind) timeout expired"
         case .connection(let detail): "connection failed: \(detail)"
-        case .httpStatus(let code, let snippet):
+        case .httpStatus(let code):
             switch code {
-            case 401, 403: "HTTP \(code): the download URL is expired or its signature is invalid (\(snippet))"
-            case 404: "HTTP 404: the download URL points to nothing (\(snippet))"
-            default: "HTTP \(code): \(snippet)"
+            case 401, 403: "HTTP \(code): the download URL is expired or its signature is invalid"
+            case 404: "HTTP 404: the download URL points to nothing"
+            default: "HTTP \(code) from the file server"
             }
-        case .sizeMismatch(let expected, let got): "expected \(expected) bytes but received \(got)"
+        case .fileSizeDisagrees(let announced, let served):
+            "the API's FileSize (\(announced) bytes) and the file served (\(served)) disagree; the transfer "
+                + "itself completed, so nothing was recorded: if it persists, report it to the cloud's support"
         case .resumeMismatch(let detail): "resume failed: \(detail)"
         case .file(let detail): "spool file: \(detail)"
         case .cancelled: "the transfer was cancelled"
+        }
+    }
+}
+
+/// The size of a file as served: exact, or, when the server went on past the size
+/// announced without saying its own, only a lower bound.
+public enum ServedSize: Sendable, Hashable, CustomStringConvertible {
+    case exactly(Int64)
+    case moreThan(Int64)
+
+    public var description: String {
+        switch self {
+        case .exactly(let bytes): "\(bytes) bytes"
+        case .moreThan(let bytes): "more than \(bytes) bytes"
         }
     }
 }

@@ -132,18 +132,62 @@ import UnpaidCore
         #expect(sleeps.all.isEmpty)
     }
 
-    @Test func aBodyThatIsNotTheEnvelopeIsReportedNotRetried() async throws {
+    /// The answer the issue saw: cut short in the middle of the presigned URL.
+    static let truncated = #"{"Action":"DownloadListUnpaidOrdersResponse","RetCode":0,"Data":{"DownloadURL":"http://b.ufileos.com/x.xlsx?UCloudPublicKey=pk&Signature=Zm9vYmFy"#
+
+    @Test func anAnswerThatIsNotCompleteJSONIsRetriedLikeA5xx() async throws {
         let cloud = FakeCloud(), sleeps = SleepRecorder()
-        cloud.script([.envelope("<html>gateway</html>"), .envelope(#"{"Message":"no code"}"#)])
-        let (notJSON, noCode) = try await withLoopbackServer(cloud.router) { port in
-            let client = client(port: port, sleeps: sleeps)
-            let notJSON = await #expect(throws: BillingAPIError.self) { try await client.downloadListUnpaidOrders(Self.query) }
-            let noCode = await #expect(throws: BillingAPIError.self) { try await client.downloadListUnpaidOrders(Self.query) }
-            return (notJSON, noCode)
+        cloud.script([.envelope(Self.truncated), .envelope(""), .envelope("<html>bad gateway</html>"), .envelope(Self.success)])
+        let export = try await withLoopbackServer(cloud.router) { port in
+            try await client(port: port, sleeps: sleeps).downloadListUnpaidOrders(Self.query)
         }
-        #expect(notJSON == .malformedResponse("the body is not JSON: <html>gateway</html>", requestUUID: "req-1"))
-        #expect(noCode == .malformedResponse(#"RetCode is missing: {"Message":"no code"}"#, requestUUID: "req-2"))
-        #expect(cloud.calls.count == 2)
+        #expect(export.requestUUID == "req-4" && export.fileName == "x.xlsx")
+        // The same backoff as HTTP 503 (jitter 0): half of 200, 400 and 800 ms.
+        #expect(sleeps.all == [.milliseconds(100), .milliseconds(200), .milliseconds(400)])
+    }
+
+    @Test func anAnswerAlwaysCutShortFailsAfterMaxAttemptsWithoutEchoingIt() async throws {
+        let cloud = FakeCloud(), sleeps = SleepRecorder(), log = RecordedLog()
+        cloud.script(Array(repeating: .envelope(Self.truncated), count: 5))
+        let error = try await withLoopbackServer(cloud.router) { port in
+            let client = BillingAPIClient(endpoint: "http://127.0.0.1:\(port)/",
+                                          credentials: APICredentials(publicKey: FakeCloud.publicKey, privateKey: FakeCloud.privateKey),
+                                          transport: CurlHTTPTransport(), retry: RetryPolicy(maxAttempts: 3),
+                                          sleep: sleeps.sleep, jitter: { 0 }, logger: log.logger)
+            return await #expect(throws: BillingAPIError.self) { try await client.downloadListUnpaidOrders(Self.query) }
+        }
+        let body = UnreadableBody(byteCount: Self.truncated.utf8.count, shape: .incompleteJSON)
+        #expect(error == .unreadableAnswer(action: "DownloadListUnpaidOrders", body: body, requestUUID: "req-3", attempts: 3))
+        #expect(error?.description == "DownloadListUnpaidOrders answered HTTP 200 with \(Self.truncated.utf8.count) bytes "
+            + "that are not complete JSON; gave up after 3 attempts [request req-3]")
+        #expect(cloud.calls.count == 3 && sleeps.all.count == 2)
+        #expect(log.all.count == 2)
+        for text in log.all + [error?.description ?? ""] {
+            #expect(!text.contains("ufileos") && !text.contains("Signature") && !text.contains("Zm9vYmFy") && !text.contains("{"), "\(text)")
+        }
+    }
+
+    @Test func completeJSONThatIsNotTheEnvelopeIsReportedNotRetriedNorEchoed() async throws {
+        let cloud = FakeCloud(), sleeps = SleepRecorder()
+        cloud.script([.envelope(#"["https://b.ufileos.com/x?Signature=abc"]"#), .envelope(#"{"Message":"https://b.ufileos.com/x?Signature=abc"}"#)])
+        let (notAnObject, noCode) = try await withLoopbackServer(cloud.router) { port in
+            let client = client(port: port, sleeps: sleeps)
+            let notAnObject = await #expect(throws: BillingAPIError.self) { try await client.downloadListUnpaidOrders(Self.query) }
+            let noCode = await #expect(throws: BillingAPIError.self) { try await client.downloadListUnpaidOrders(Self.query) }
+            return (notAnObject, noCode)
+        }
+        #expect(notAnObject == .malformedResponse("the JSON is not an object", requestUUID: "req-1"))
+        #expect(noCode == .malformedResponse("the JSON object has no RetCode", requestUUID: "req-2"))
+        #expect(cloud.calls.count == 2 && sleeps.all.isEmpty)
+    }
+
+    @Test func rawCallRetriesAnAnswerCutShortToo() async throws {
+        let cloud = FakeCloud(), sleeps = SleepRecorder()
+        cloud.script([.envelope(Self.truncated), .envelope(Self.success)])
+        let response = try await withLoopbackServer(cloud.router) { port in
+            try await client(port: port, sleeps: sleeps).rawCall(action: "DownloadListUnpaidOrders", parameters: [])
+        }
+        #expect(response.retCode == 0 && response.requestUUID == "req-2")
     }
 
     @Test func successWithoutADownloadURLIsMalformed() async throws {

@@ -20,7 +20,8 @@ struct SimulatedCloud {
     let runner: JobRunner
 
     static func start(maxAttempts: Int = 3, organizations: Int = 4, ordersPerOrganization: Int = 30,
-                      extraConfig: String = "") async throws -> SimulatedCloud {
+                      extraConfig: String = "",
+                      logger: Logger = Logger(label: "e2e") { _ in SwiftLogNoOpLogHandler() }) async throws -> SimulatedCloud {
         let directory = FileManager.default.temporaryDirectory.appending(path: "unpaidd-e2e-\(UUID())").path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let simulator = try await BillingSimulator.start(configuration: SimulatorConfiguration(
@@ -34,7 +35,6 @@ struct SimulatedCloud {
         let configuration = try Configuration.parse(text.text, file: "e2e.toml",
                                                     environment: ["UNPAIDD_TEST_KEY": privateKey])
         let ledger = try Ledger(path: configuration.storage.database)
-        let logger = Logger(label: "e2e") { _ in SwiftLogNoOpLogHandler() }
         let pipeline = ExportPipeline(configuration: configuration, ledger: ledger, privateKey: privateKey, logger: logger)
         return SimulatedCloud(directory: directory, simulator: simulator, configurationText: text.text,
                               configuration: configuration,

@@ -50,8 +50,21 @@ struct BillingAPIHandler: Sendable {
             envelope.merge(fields) { $1 }
             envelope["Data"] = fields
             await state.recordRetCode(0)
+            if await state.fire(.truncatedJSON, on: .api) { return Self.cutShort(envelope, headers: headers) }
         }
         return JSONResponse.make(envelope, headers: headers)
+    }
+
+    /// The envelope as a proxy that dropped its upstream leaves it: a 200 that stops a few
+    /// characters into the first `Signature=` value.
+    private static func cutShort(_ envelope: [String: Any], headers: HTTPFields) -> Response {
+        var bytes = [UInt8](JSONResponse.bytes(envelope))
+        let text = String(decoding: bytes, as: UTF8.self)
+        let cut = text.range(of: "Signature=").map { text.utf8.distance(from: text.startIndex, to: $0.upperBound) + 4 }
+        bytes = Array(bytes.prefix(cut ?? bytes.count / 2))
+        var headers = headers
+        headers[.contentType] = "application/json; charset=utf-8"
+        return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: bytes)))
     }
 
     enum APIOutcome {

@@ -16,10 +16,14 @@ struct SimulatorServices: Sendable {
 }
 
 enum JSONResponse {
+    static func bytes(_ object: [String: Any]) -> Data {
+        // Handlers only build dictionaries of strings, numbers, arrays and dictionaries.
+        (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data("{}".utf8)
+    }
+
     static func make(_ object: [String: Any], status: HTTPResponse.Status = .ok,
                      headers: HTTPFields = [:]) -> Response {
-        // Handlers only build dictionaries of strings, numbers, arrays and dictionaries.
-        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data("{}".utf8)
+        let data = bytes(object)
         var headers = headers
         headers[.contentType] = "application/json; charset=utf-8"
         return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
