@@ -50,7 +50,9 @@ struct BillingAPIHandler: Sendable {
             envelope.merge(fields) { $1 }
             envelope["Data"] = fields
             await state.recordRetCode(0)
-            if await state.fire(.truncatedJSON, on: .api) { return Self.cutShort(envelope, headers: headers) }
+            if action == "DownloadListUnpaidOrders", await state.fire(.truncatedJSON, on: .api) {
+                return Self.cutShort(envelope, headers: headers)
+            }
         }
         return JSONResponse.make(envelope, headers: headers)
     }

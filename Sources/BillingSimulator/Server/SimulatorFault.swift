@@ -22,7 +22,7 @@ public enum SimulatorFault: String, Sendable, Hashable, CaseIterable, Codable {
     /// another just after, so the amounts asked before and after differ and the file
     /// matches neither.
     case movesDuringExport = "moves-during-export"
-    /// API: HTTP 200 whose JSON stops in the middle of the presigned URL's signature.
+    /// DownloadListUnpaidOrders: HTTP 200 whose JSON stops in the middle of the presigned URL's signature.
     case truncatedJSON = "truncated-json"
 
     /// Where the fault fires unless told otherwise; 429 and 5xx can fire on either.
