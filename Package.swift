@@ -36,7 +36,9 @@ let package = Package(
 
         // MARK: adapters
         .target(name: "XLSXReader", dependencies: ["CZlib", "CISAL"]),
-        .target(name: "UnpaidExport", dependencies: ["UnpaidCore", "XLSXReader"]),
+        // Orders sorted by number in runs spilled to a temporary file, merged back.
+        .target(name: "OrderSpill", dependencies: ["UnpaidCore"]),
+        .target(name: "UnpaidExport", dependencies: ["UnpaidCore", "OrderSpill", "XLSXReader"]),
         .target(name: "CurlTransport", dependencies: [
             "CCurlShim", .product(name: "Crypto", package: "swift-crypto"),
         ]),
@@ -44,7 +46,7 @@ let package = Package(
             "UnpaidCore", "CurlTransport", .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "Ledger", dependencies: [
-            "UnpaidCore", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto"),
+            "UnpaidCore", "OrderSpill", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .target(name: "Webhooks", dependencies: [
             "UnpaidCore", "CurlTransport", .product(name: "Crypto", package: "swift-crypto"),
@@ -53,7 +55,7 @@ let package = Package(
 
         // MARK: wiring
         .target(name: "UnpaidDaemon", dependencies: [
-            "UnpaidCore", "UnpaidExport", "CurlTransport", "BillingAPI", "Ledger", "Webhooks",
+            "UnpaidCore", "OrderSpill", "UnpaidExport", "CurlTransport", "BillingAPI", "Ledger", "Webhooks",
             .product(name: "TOMLKit", package: "TOMLKit"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -74,7 +76,7 @@ let package = Package(
             "BillingSimulator", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "unpaidd-bench", dependencies: [
-            "UnpaidExport", "Ledger", "UnpaidDaemon", "BillingSimulator",
+            "OrderSpill", "UnpaidExport", "Ledger", "UnpaidDaemon", "BillingSimulator",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -84,6 +86,7 @@ let package = Package(
                 path: "Tests/LoopbackTestSupport"),
         .testTarget(name: "UnpaidCoreTests", dependencies: ["UnpaidCore"]),
         .testTarget(name: "XLSXReaderTests", dependencies: ["XLSXReader"]),
+        .testTarget(name: "OrderSpillTests", dependencies: ["OrderSpill", "UnpaidCore"]),
         .testTarget(name: "UnpaidExportTests", dependencies: ["UnpaidExport"]),
         .testTarget(name: "CurlTransportTests", dependencies: [
             "LoopbackTestSupport", "CurlTransport", .product(name: "Hummingbird", package: "hummingbird"),
@@ -93,7 +96,7 @@ let package = Package(
             "LoopbackTestSupport", "BillingAPI", "UnpaidCore", "CurlTransport", .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Logging", package: "swift-log"),
         ]),
-        .testTarget(name: "LedgerTests", dependencies: ["Ledger"]),
+        .testTarget(name: "LedgerTests", dependencies: ["Ledger", "OrderSpill"]),
         .testTarget(name: "WebhooksTests", dependencies: [
             "LoopbackTestSupport", "Webhooks", .product(name: "Hummingbird", package: "hummingbird"),
         ]),

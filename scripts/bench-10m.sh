@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The 10M-row memory check: builds u10m-inline.xlsx by repeating the data rows of the
 # 1M-row inline file ten times (the generator would need well over an hour for 10M rows;
-# row numbers repeat, which the reader does not mind and which keeps this a quick copy),
-# with exact expected totals (ten times the 1M ones), then reads it once.
+# row numbers repeat, which the reader does not mind and which keeps this a quick copy;
+# order numbers get the copy's number, so the ledger sees 10M distinct orders), with
+# exact expected totals (ten times the 1M ones), then reads it once and records it.
 # Usage: scripts/bench-10m.sh [cache-dir]   (needs u1m-inline.xlsx/.json there;
 # GENERATE_ONLY=1 stops after writing the file)
 set -euo pipefail
@@ -47,7 +48,10 @@ with zipfile.ZipFile(source) as zin:
                             carry = data
                             continue
                         end += len(b"</row>")
-                        out.write(data[:end])
+                        rows = data[:end]
+                        if copy > 0:  # order numbers start with "UO": make each copy's its own
+                            rows = rows.replace(b"<is><t>UO", b"<is><t>U%dO" % copy)
+                        out.write(rows)
                         carry = data[end:]
                     tail = carry  # "</sheetData>...</worksheet>" after the last row
                 print(f"copy {copy + 1}/{copies} written", flush=True)
@@ -64,4 +68,6 @@ json.dump(expected, open(target_json, "w"), indent=1)
 PY
 fi
 [ "${GENERATE_ONLY:-}" = 1 ] && exit 0
-swift run -c release unpaidd-bench xlsx --file "$target" --expected "$cache/u10m-inline.json" --max-sheet-gib 64
+swift build -c release --product unpaidd-bench
+.build/release/unpaidd-bench xlsx --file "$target" --expected "$cache/u10m-inline.json" --max-sheet-gib 64
+.build/release/unpaidd-bench ledger --xlsx "$target" --max-sheet-gib 64

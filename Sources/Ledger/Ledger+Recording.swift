@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import OrderSpill
 import UnpaidCore
 
 extension Ledger {
@@ -9,36 +10,40 @@ extension Ledger {
     /// nothing is. Unchanged orders are not written again; when the file is byte-for-byte
     /// the previous one of its series (same SHA-256, same totals), no order row is
     /// written at all. An order number present twice in `orders` is an error.
+    ///
+    /// Memory stays bounded whatever the number of orders: they are read back from their
+    /// sorted runs one at a time.
     @discardableResult
-    public func recordSnapshot(_ snapshot: NewSnapshot, orders: PackedOrders) throws -> SnapshotRecord {
-        try pool.write { db in try Self.recordSnapshot(snapshot, orders: orders, collectingMoves: false, in: db).record }
+    public func recordSnapshot(_ snapshot: NewSnapshot, orders: SortedOrders) throws -> SnapshotRecord {
+        try pool.write { db in try Self.recordSnapshot(snapshot, orders: orders, comparing: false, in: db).record }
     }
 
-    /// `recordSnapshot` for orders not packed yet.
+    /// `recordSnapshot` for orders held in memory.
     @discardableResult
     public func recordSnapshot(_ snapshot: NewSnapshot, orders: [UnpaidOrder]) throws -> SnapshotRecord {
-        try recordSnapshot(snapshot, orders: Self.pack(orders, for: snapshot))
+        try recordSnapshot(snapshot, orders: Self.sort(orders, for: snapshot))
     }
 
-    static func pack(_ orders: [UnpaidOrder], for snapshot: NewSnapshot) throws -> PackedOrders {
-        do {
-            return try PackedOrders(organizationID: snapshot.organizationID, orders)
-        } catch {
+    static func sort(_ orders: [UnpaidOrder], for snapshot: NewSnapshot,
+                     highlighting request: OrderHighlights.Request = .none) throws -> SortedOrders {
+        if let foreign = orders.first(where: { $0.organizationID != snapshot.organizationID }) {
             throw LedgerError.orderOfOtherOrganization(
-                orderNo: error.orderNo, orderOrganizationID: error.organizationID,
+                orderNo: foreign.orderNo, orderOrganizationID: foreign.organizationID,
                 snapshotOrganizationID: snapshot.organizationID, fileName: snapshot.fileName)
         }
+        return try SortedOrders(organizationID: snapshot.organizationID, orders, highlighting: request)
     }
 
     /// The write path of `recordSnapshot`, for callers that add to the same transaction.
-    /// Also returns the series' previous snapshot and, with `collectingMoves`, how each
-    /// order moved since it (nothing when the file is the previous one again).
-    static func recordSnapshot(_ snapshot: NewSnapshot, orders: PackedOrders, collectingMoves: Bool, in db: Database)
-        throws -> (record: SnapshotRecord, previous: SnapshotRecord?, moves: [OrderMove]) {
+    /// Also returns the series' previous snapshot and, when `comparing`, the moves since
+    /// it summed up (every moved order is stored in `snapshot_change_order`; nothing
+    /// moved when the file is the previous one again).
+    static func recordSnapshot(_ snapshot: NewSnapshot, orders: SortedOrders, comparing: Bool, in db: Database)
+        throws -> (record: SnapshotRecord, previous: SnapshotRecord?, moves: SnapshotDiffBuilder) {
         try Self.validate(snapshot)
         guard orders.organizationID == snapshot.organizationID else {
             throw LedgerError.orderOfOtherOrganization(
-                orderNo: orders.first?.orderNo ?? "(none)", orderOrganizationID: orders.organizationID,
+                orderNo: try firstOrderNo(of: orders), orderOrganizationID: orders.organizationID,
                 snapshotOrganizationID: snapshot.organizationID, fileName: snapshot.fileName)
         }
         let runStatus = try Self.runStatus(snapshot.runID, in: db)
@@ -54,11 +59,11 @@ extension Ledger {
         let id = try Self.insert(snapshot, seriesID: seriesID, rowCount: orders.count, totals: totals, in: db)
         if let reconciliation = snapshot.reconciliation { try Self.insert(reconciliation, snapshotID: id, in: db) }
         let unchanged = previous.map { $0.sha256 == snapshot.sha256 && $0.totals == totals } ?? false
-        var moves: [OrderMove] = []
+        var moves = SnapshotDiffBuilder()
         var digests = IntervalDigests.none
         if !unchanged {
             let writer = OrderIntervalWriter(db: db, seriesID: seriesID, snapshotID: id, fileName: snapshot.fileName)
-            (moves, digests) = try writer.apply(orders, collectingMoves: collectingMoves && previous != nil)
+            (moves, digests) = try writer.apply(orders, comparing: comparing && previous != nil)
         }
         try SnapshotChain.append(id, digests: digests, in: db)
         let record = SnapshotRecord(
@@ -69,6 +74,10 @@ extension Ledger {
             archivePath: snapshot.archivePath, rowCount: orders.count, totals: totals,
             reconciliation: snapshot.reconciliation)
         return (record, previous, moves)
+    }
+
+    private static func firstOrderNo(of orders: SortedOrders) throws -> String {
+        (try orders.makeCursor().current?.orderNoString) ?? "(none)"
     }
 
     private static func validate(_ snapshot: NewSnapshot) throws {

@@ -87,9 +87,10 @@ struct LedgerOpening {
         configuration.foreignKeysEnabled = true
         // The CLI may read the history while the daemon writes a large snapshot.
         configuration.busyMode = .timeout(30)
-        // A million-order snapshot updates an index of ~40 MB in random key order; with
-        // SQLite's default 2 MB page cache that becomes disk traffic instead of memory work.
-        configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA cache_size = -65536") }
+        // Snapshots write their intervals in key order (sorted runs merged), so a cache of
+        // a few MiB holds the pages being filled; a larger one would only grow the
+        // process by as much, per pooled connection, while a large snapshot is recorded.
+        configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA cache_size = -8192") }
         return configuration
     }
 

@@ -46,6 +46,12 @@ struct RawStatement {
         }
     }
 
+    /// Binds a copy of `text` (never NULL, even when empty).
+    func bind(transientText text: UnsafeBufferPointer<UInt8>, at index: Int32) {
+        let start = text.baseAddress.map { UnsafeRawPointer($0) } ?? UnsafeRawPointer(("" as StaticString).utf8Start)
+        sqlite3_bind_text(statement, index, start.assumingMemoryBound(to: CChar.self), Int32(text.count), Self.transient)
+    }
+
     /// Binds text that is followed in memory by a NUL byte: SQLite copies it once and,
     /// knowing it terminated, never again for the CHECKs that read it.
     func bind(terminatedText text: UnsafeBufferPointer<UInt8>, at index: Int32) {

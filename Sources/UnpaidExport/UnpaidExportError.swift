@@ -11,6 +11,8 @@ public enum UnpaidExportError: Error, Sendable, Equatable, CustomStringConvertib
     case cannotWrite(path: String, errno: Int32)
     /// A row of another organization in an export asked for one organization only.
     case otherOrganization(file: String, row: Int, requested: Int64, found: Int64)
+    /// More data rows than `[export] max_rows` allows.
+    case tooManyRows(file: String, limit: Int)
 
     public var description: String {
         switch self {
@@ -33,6 +35,8 @@ public enum UnpaidExportError: Error, Sendable, Equatable, CustomStringConvertib
             return "cannot write \(path): errno \(errno)"
         case let .otherOrganization(file, row, requested, found):
             return "\(file) row \(row): an order of organization \(found) in the export asked for organization \(requested); nothing was recorded"
+        case let .tooManyRows(file, limit):
+            return "\(file): more than \(limit) data rows, the limit; nothing was recorded. If the export is genuine, raise max_rows in [export]"
         }
     }
 }

@@ -1,3 +1,4 @@
+import OrderSpill
 import UnpaidCore
 import XLSXReader
 
@@ -52,6 +53,44 @@ public func readPackedExport(at path: String, organizationID: Int64, aliases: [S
     return orders
 }
 
+/// Reads the export of one organization into orders sorted by order number, in bounded
+/// memory whatever the number of rows: rows are packed into runs of `runBytes`, sorted,
+/// and spilled to an unlinked temporary file in `directory` (nil: kept in memory). The
+/// totals and the orders `request` asks for are collected on the way. More than
+/// `maxRows` data rows stop the read with `UnpaidExportError.tooManyRows`; a row of
+/// another organization with `UnpaidExportError.otherOrganization`.
+public func readSortedExport(at path: String, organizationID: Int64, spillingTo directory: String?,
+                             maxRows: Int? = nil, highlighting request: OrderHighlights.Request = .none,
+                             runBytes: Int = OrderSorter.defaultRunBytes, aliases: [String: [String]] = [:],
+                             limits: XLSXLimits = XLSXLimits()) throws -> SortedOrders {
+    let sorter = OrderSorter(spillingTo: directory, runBytes: runBytes, highlighting: request)
+    try scanPacked(at: path, aliases: aliases, limits: limits) { row, decoding in
+        guard row.organizationID == organizationID else {
+            throw UnpaidExportError.otherOrganization(file: path, row: row.number, requested: organizationID,
+                                                      found: row.organizationID)
+        }
+        try refuseBeyond(maxRows, count: sorter.count, file: path)
+        try row.append(to: sorter, using: decoding)
+    }
+    return try sorter.finish().orders(of: organizationID)
+}
+
+/// Every organization's orders of an export, sorted as `readSortedExport` sorts them.
+public func readSortedExports(at path: String, spillingTo directory: String?, maxRows: Int? = nil,
+                              runBytes: Int = OrderSorter.defaultRunBytes, aliases: [String: [String]] = [:],
+                              limits: XLSXLimits = XLSXLimits()) throws -> SortedExport {
+    let sorter = OrderSorter(spillingTo: directory, runBytes: runBytes)
+    try scanPacked(at: path, aliases: aliases, limits: limits) { row, decoding in
+        try refuseBeyond(maxRows, count: sorter.count, file: path)
+        try row.append(to: sorter, using: decoding)
+    }
+    return try sorter.finish()
+}
+
+private func refuseBeyond(_ maxRows: Int?, count: Int, file: String) throws {
+    if let maxRows, count >= maxRows { throw UnpaidExportError.tooManyRows(file: file, limit: maxRows) }
+}
+
 /// Every organization's orders of an export, packed as `readPackedExport` packs them.
 public func readPackedExports(at path: String, aliases: [String: [String]] = [:],
                               limits: XLSXLimits = XLSXLimits()) throws -> [Int64: PackedOrders] {
@@ -73,6 +112,18 @@ private struct RowToPack {
     let startTime: Int64?
 
     var number: Int { row.number }
+
+    func append(to sorter: OrderSorter, using decoding: CellDecoding) throws {
+        try sorter.append(organizationID: organizationID, currency: currency, amount: amount, startTime: startTime) {
+            field, add in
+            switch field {
+            case .orderNo: add(orderNo)
+            case .productCode: add(decoding.optionalBytes(row, .productCode))
+            case .resourceID: add(decoding.optionalBytes(row, .resourceID))
+            case .modelID: add(decoding.optionalBytes(row, .modelID))
+            }
+        }
+    }
 
     /// `decoding` is the scan's own, passed rather than kept: a copy per row costs retains.
     func append(to orders: inout PackedOrders, using decoding: CellDecoding) {

@@ -4,6 +4,7 @@ import Foundation
 import Ledger
 import Logging
 import UnpaidDaemon
+import XLSXReader
 
 /// One job over many organizations against the in-process simulator: signed API calls,
 /// downloads over loopback, parse, archive and ledger, end to end.
@@ -78,6 +79,9 @@ struct LedgerCommand: ParsableCommand {
     @Option(help: "Instead of generated orders: read this export and record it, one snapshot per organization.")
     var xlsx: String?
 
+    @Option(name: .customLong("max-sheet-gib"), help: "With --xlsx: raise the sheet size cap (GiB), for 10M rows.")
+    var maxSheetGiB: UInt64?
+
     func run() throws {
         let folder = directory ?? FileManager.default.temporaryDirectory.appending(path: "unpaidd-ledger-\(UUID())").path
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
@@ -85,7 +89,9 @@ struct LedgerCommand: ParsableCommand {
         print("ledger benchmark (load average \(ProcessMeasurement.loadAverage))")
         ProcessMeasurement.resetPeakResident()
         if let xlsx {
-            print(try LedgerFileBenchmark.run(file: xlsx, directory: folder))
+            var limits = XLSXLimits()
+            if let maxSheetGiB { limits.maxUncompressedEntryBytes = maxSheetGiB << 30 }
+            print(try LedgerFileBenchmark.run(file: xlsx, directory: folder, limits: limits))
         } else {
             print(try LedgerBenchmark.run(orders: orders, directory: folder))
         }

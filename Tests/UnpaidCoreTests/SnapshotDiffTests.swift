@@ -80,4 +80,48 @@ func order(_ number: String, _ amount: String, org: Int64 = 1, currency: String 
         let data = try JSONEncoder().encode(diff)
         #expect(try JSONDecoder().decode(SnapshotDiff.self, from: data) == diff)
     }
+
+    /// A diff stays small whatever the file: every moved order is counted, the largest
+    /// few of each kind are listed, and the streaming builder agrees with the whole-set diff.
+    @Test func aDiffCountsEveryMoveAndListsTheLargestFew() throws {
+        let previous = (0..<40).map { order("P\($0)", "\($0)") } + (0..<30).map { order("C\($0)", "1") }
+        let current = (0..<25).map { order("N\($0)", "\($0 % 13).5") } + (0..<30).map { order("C\($0)", "\($0 * 2 + 1)") }
+        let diff = SnapshotDiff(previous: previous, current: current)
+        let usd = try #require(diff[usd])
+        let limit = CurrencyDiff.listedOrderLimit
+        #expect((usd.newOrderCount, usd.goneOrderCount, usd.changedOrderCount) == (25, 40, 29))
+        #expect(usd.newOrders.count == limit && usd.goneOrders.count == limit && usd.changedOrders.count == limit)
+        #expect(usd.goneOrders.map(\.orderNo) == (30..<40).reversed().map { "P\($0)" })
+        #expect(usd.newOrders.map(\.amount) == usd.newOrders.map(\.amount).sorted(by: >))
+        #expect(usd.changedOrders.first?.orderNo == "C29")
+
+        var builder = SnapshotDiffBuilder()
+        let old = Dictionary(uniqueKeysWithValues: previous.map { ($0.orderNo, $0) })
+        let new = Dictionary(uniqueKeysWithValues: current.map { ($0.orderNo, $0) })
+        for order in current.shuffled() {
+            if let before = old[order.orderNo] {
+                if before.totalPrice != order.totalPrice {
+                    builder.addChanged(currency: "USD", before: before.totalPrice, after: order.totalPrice) { order.orderNo }
+                }
+            } else {
+                builder.addNew(currency: "USD", amount: order.totalPrice, startTime: nil) { order.orderNo }
+            }
+        }
+        for order in previous.shuffled() where new[order.orderNo] == nil {
+            builder.addGone(currency: "USD", amount: order.totalPrice, startTime: nil) { order.orderNo }
+        }
+        #expect(builder.diff(organizationID: 1, before: ["USD": usd.before], after: ["USD": usd.after]) == diff)
+    }
+
+    /// Diffs stored before the counts existed listed every order: they read back with
+    /// the lists' lengths as counts.
+    @Test func aDiffStoredWithoutCountsReadsItsListsAsCounts() throws {
+        let json = """
+            {"currencies":[{"key":{"organizationID":1,"currency":"USD"},"before":{"count":1,"sum":"1"},
+            "after":{"count":2,"sum":"3"},"newOrders":[{"orderNo":"B","amount":"2"}],"goneOrders":[],"changedOrders":[]}]}
+            """
+        let diff = try JSONDecoder().decode(SnapshotDiff.self, from: Data(json.utf8))
+        #expect(diff.currencies.first?.newOrderCount == 1)
+        #expect(diff.currencies.first?.goneOrderCount == 0)
+    }
 }

@@ -46,8 +46,10 @@ final class AlertBench: Sendable {
             runID: run, job: job, organizationID: organizationID, window: window, periodLabel: "2026-10",
             fetchedAt: at, fileName: "unpaid-\(seed).xlsx", fileSize: 1000,
             sha256: String(repeating: String(format: "%02x", seed % 256), count: 32), archivePath: "archive/\(seed).xlsx")
-        let recorded = try ledger.recordSnapshot(snapshot, orders: orders,
-                                                 alerting: AlertPlanner(settings: settings, now: { [time] in time.now }).plan)
+        let now = time.now
+        let recorded = try ledger.recordSnapshot(
+            snapshot, orders: orders, highlighting: AlertEvaluator.highlightRequest(rules: settings.rules, now: now),
+            alerting: AlertPlanner(settings: settings, now: { now }).plan)
         try ledger.finishRun(run, status: .succeeded, error: nil, finishedAt: at)
         return recorded
     }

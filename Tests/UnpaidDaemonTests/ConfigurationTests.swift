@@ -49,6 +49,13 @@ import Testing
         #expect(config.download.allowedHosts == [".ufileos.com"])
         #expect(config.download.allowHTTPLoopback == false)
         #expect(config.api.maxAttempts == 5)
+        #expect(config.export.maxRows == 10_000_000)
+    }
+
+    @Test func maxRowsIsAPositiveCount() throws {
+        #expect(try Configuration.parse(minimal + "\n[export]\nmax_rows = 2000000\n", file: "t.toml").export.maxRows
+                == 2_000_000)
+        #expect(problem(minimal + "\n[export]\nmax_rows = 0\n")?.key == "export.max_rows")
     }
 
     @Test func unknownKeysAreNamed() {

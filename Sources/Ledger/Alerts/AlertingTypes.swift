@@ -7,7 +7,8 @@ public struct AlertingInput: Sendable {
     public var previousSnapshotID: SnapshotID?
     /// The change since the previous snapshot; nil when there is none.
     public var diff: SnapshotDiff?
-    public var orders: PackedOrders
+    /// The snapshot's totals and the largest orders, collected as the orders were read.
+    public var orders: OrderHighlights
     /// The stored alerts of this job and organization.
     public var states: [AlertState]
 }

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import OrderSpill
 import UnpaidCore
 
 extension Ledger {
@@ -10,20 +11,25 @@ extension Ledger {
     /// `alerting` runs inside the write transaction (keep it pure and quick). If it
     /// throws, nothing is recorded. A delivery already queued (same message id and
     /// target) is not queued again, so evaluating a snapshot twice sends nothing twice.
+    /// `alerting` sees the orders through `orders.highlights`: collect there what it will
+    /// ask (`AlertEvaluator.highlightRequest`).
     @discardableResult
-    public func recordSnapshot(_ snapshot: NewSnapshot, orders: PackedOrders,
+    public func recordSnapshot(_ snapshot: NewSnapshot, orders: SortedOrders,
                                alerting: (AlertingInput) throws -> AlertingPlan) throws -> AlertedSnapshot {
         try pool.write { db in
-            let (record, previous, moves) = try Self.recordSnapshot(snapshot, orders: orders, collectingMoves: true, in: db)
+            // Every moved order is stored during the walk, before the per-currency change
+            // rows it references can be: their keys are checked at the commit instead.
+            try db.execute(sql: "PRAGMA defer_foreign_keys = ON")
+            let (record, previous, moves) = try Self.recordSnapshot(snapshot, orders: orders, comparing: true, in: db)
             // The interval writer's walk over the previous snapshot's orders (its open
             // intervals) gave the moves: the previous orders are never loaded.
             let diff = previous.map {
-                SnapshotDiff(organizationID: snapshot.organizationID, before: $0.totals, after: record.totals, moves: moves)
+                moves.diff(organizationID: snapshot.organizationID, before: $0.totals, after: record.totals)
             }
             try SnapshotChangeWriter.write(diff, snapshotID: record.id, previousSnapshotID: previous?.id, in: db)
             let states = try Self.alertStates(job: snapshot.job, organizationID: snapshot.organizationID, in: db)
             let plan = try alerting(AlertingInput(snapshot: record, previousSnapshotID: previous?.id, diff: diff,
-                                                  orders: orders, states: states))
+                                                  orders: orders.highlights, states: states))
             for state in plan.states { try Self.upsert(state, in: db) }
             var queued = 0
             for delivery in plan.deliveries {
@@ -34,11 +40,13 @@ extension Ledger {
         }
     }
 
-    /// `recordSnapshot(_:orders:alerting:)` for orders not packed yet.
+    /// `recordSnapshot(_:orders:alerting:)` for orders held in memory, with the orders
+    /// alerts may name collected as `highlighting` asks.
     @discardableResult
     public func recordSnapshot(_ snapshot: NewSnapshot, orders: [UnpaidOrder],
+                               highlighting request: OrderHighlights.Request = .init(limit: 5, cutoffs: []),
                                alerting: (AlertingInput) throws -> AlertingPlan) throws -> AlertedSnapshot {
-        try recordSnapshot(snapshot, orders: Self.pack(orders, for: snapshot), alerting: alerting)
+        try recordSnapshot(snapshot, orders: Self.sort(orders, for: snapshot, highlighting: request), alerting: alerting)
     }
 
     static func alertStates(job: String, organizationID: Int64, in db: Database) throws -> [AlertState] {

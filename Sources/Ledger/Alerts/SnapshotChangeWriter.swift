@@ -1,8 +1,9 @@
 import GRDB
 import UnpaidCore
 
-/// Stores a snapshot's diff: the JSON of the whole diff, one row per changed currency
-/// with exact before/after/delta text, and one row per order behind the change.
+/// Stores a snapshot's diff: its JSON (counts and the largest orders of each kind) and one
+/// row per changed currency with exact before/after/delta text. The row per order behind
+/// the change was stored during the interval walk (`ChangeOrderWriter`).
 enum SnapshotChangeWriter {
     static func write(_ diff: SnapshotDiff?, snapshotID: SnapshotID, previousSnapshotID: SnapshotID?,
                       in db: Database) throws {
@@ -12,10 +13,6 @@ enum SnapshotChangeWriter {
             """, arguments: [snapshotID.rawValue, previousSnapshotID?.rawValue, diff?.currencies.count ?? 0,
                              try LedgerJSON.encode(diff ?? SnapshotDiff(currencies: []))])
         guard let diff else { return }
-        let orderRow = try db.cachedStatement(sql: """
-            INSERT INTO snapshot_change_order (snapshot_id, currency, order_no, change, before_amount_text, after_amount_text)
-            VALUES (?, ?, ?, ?, ?, ?)
-            """)
         for change in diff.currencies {
             let currency = change.key.currency
             try db.execute(sql: """
@@ -25,16 +22,8 @@ enum SnapshotChangeWriter {
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """, arguments: [snapshotID.rawValue, currency, change.before.count, change.before.sum.description,
                                  change.after.count, change.after.sum.description, change.delta.description,
-                                 change.relativeDelta, change.newOrders.count, change.goneOrders.count,
-                                 change.changedOrders.count])
-            func add(_ orderNo: String, _ kind: String, _ before: Money?, _ after: Money?) throws {
-                orderRow.setUncheckedArguments([snapshotID.rawValue, currency, orderNo, kind,
-                                                before?.description, after?.description])
-                try orderRow.execute()
-            }
-            for order in change.newOrders { try add(order.orderNo, "new", nil, order.amount) }
-            for order in change.goneOrders { try add(order.orderNo, "gone", order.amount, nil) }
-            for order in change.changedOrders { try add(order.orderNo, "changed", order.before, order.after) }
+                                 change.relativeDelta, change.newOrderCount, change.goneOrderCount,
+                                 change.changedOrderCount])
         }
     }
 }

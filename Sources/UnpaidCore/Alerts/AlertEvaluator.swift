@@ -7,10 +7,11 @@ public struct SnapshotFacts: Sendable {
     public var snapshotID: Int64
     /// The comparison with the previous successful snapshot; nil when there is none.
     public var diff: SnapshotDiff?
-    /// The orders of this snapshot.
-    public var orders: PackedOrders
+    /// The orders of this snapshot: their totals and the largest ones (`OrderHighlights`
+    /// collected as they were read, or `PackedOrders` held whole).
+    public var orders: any RankedOrders
 
-    public init(job: String, organizationID: Int64, snapshotID: Int64, diff: SnapshotDiff?, orders: PackedOrders) {
+    public init(job: String, organizationID: Int64, snapshotID: Int64, diff: SnapshotDiff?, orders: any RankedOrders) {
         self.job = job
         self.organizationID = organizationID
         self.snapshotID = snapshotID
@@ -31,10 +32,22 @@ public struct AlertEvaluation: Sendable, Hashable {
 public enum AlertEvaluator {
     public static let highlightedOrderLimit = 5
 
+    /// What `evaluate(rules:facts:states:now:)` will ask of the snapshot's orders, for a
+    /// reader that collects `OrderHighlights` instead of keeping the orders.
+    public static func highlightRequest(rules: [AlertRule], now: Int64) -> OrderHighlights.Request {
+        guard !rules.isEmpty else { return .none }
+        return OrderHighlights.Request(limit: highlightedOrderLimit, cutoffs: rules.compactMap { rule in
+            guard case .unpaidOlderThan(let days) = rule.condition else { return nil }
+            return overdueCutoff(days: days, now: now)
+        })
+    }
+
+    static func overdueCutoff(days: Int, now: Int64) -> Int64 { now - Int64(days) * 86_400 }
+
     public static func evaluate(rules: [AlertRule], facts: SnapshotFacts, states: [AlertState],
                                 now: Int64) -> AlertEvaluation {
         let known = Dictionary(states.map { ($0.identity, $0) }, uniquingKeysWith: { first, _ in first })
-        let current = facts.orders.organizationID == facts.organizationID
+        let current: any RankedOrders = facts.orders.organizationID == facts.organizationID
             ? facts.orders : PackedOrders(organizationID: facts.organizationID)
         var result = AlertEvaluation(states: [], notifications: [])
         for rule in rules where rule.covers(job: facts.job, organizationID: facts.organizationID)
@@ -119,9 +132,9 @@ public enum AlertEvaluator {
             kind: kind, identity: identity, condition: rule.condition.summary, targets: rule.targets,
             snapshotID: snapshotID, firingSince: notified.firingSince, createdAt: now,
             before: observation.before, after: observation.after,
-            newOrderCount: observation.diff?.newOrders.count ?? 0,
-            goneOrderCount: observation.diff?.goneOrders.count ?? 0,
-            changedOrderCount: observation.diff?.changedOrders.count ?? 0,
+            newOrderCount: observation.diff?.newOrderCount ?? 0,
+            goneOrderCount: observation.diff?.goneOrderCount ?? 0,
+            changedOrderCount: observation.diff?.changedOrderCount ?? 0,
             highlightedOrders: Array(observation.highlighted(for: rule.condition).prefix(highlightedOrderLimit)))
         return (notified, notification)
     }
@@ -134,10 +147,10 @@ private struct Observation {
     var after: Total
     /// Nil when nothing moved or there is no previous snapshot.
     var diff: CurrencyDiff?
-    var orders: PackedOrders
+    var orders: any RankedOrders
     var now: Int64
 
-    init(key: TotalsKey, facts: SnapshotFacts, current: PackedOrders, now: Int64) {
+    init(key: TotalsKey, facts: SnapshotFacts, current: any RankedOrders, now: Int64) {
         currency = key.currency
         after = current.totals[key.currency] ?? Total()
         diff = facts.diff?[key]
@@ -187,6 +200,6 @@ private struct Observation {
     }
 
     private func overdue(days: Int, limit: Int) -> [OrderAmount] {
-        orders.largest(limit, currency: currency, startedBefore: now - Int64(days) * 86_400)
+        orders.largest(limit, currency: currency, startedBefore: AlertEvaluator.overdueCutoff(days: days, now: now))
     }
 }

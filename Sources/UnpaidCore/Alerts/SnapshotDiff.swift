@@ -28,26 +28,46 @@ public struct ChangedOrder: Sendable, Hashable, Codable {
 }
 
 /// How one organization's total in one currency moved between two snapshots, and
-/// which orders moved it.
-public struct CurrencyDiff: Sendable, Hashable, Codable {
+/// which orders moved it: every moved order is counted, the largest few of each kind
+/// are listed (`listedOrderLimit`), so a diff stays small whatever the file's size. The
+/// ledger keeps every moved order in `snapshot_change_order`.
+public struct CurrencyDiff: Sendable, Hashable {
+    /// How many orders of each kind a diff lists; the counts say how many there were.
+    public static let listedOrderLimit = 10
+
     public var key: TotalsKey
     public var before: Total
     public var after: Total
-    /// Orders in this snapshot only, largest first.
+    /// Orders in this snapshot only: the largest, largest first.
     public var newOrders: [OrderAmount]
-    /// Orders in the previous snapshot only, largest first: paid or revoked (the export
-    /// cannot tell which).
+    /// Orders in the previous snapshot only, the largest, largest first: paid or revoked
+    /// (the export cannot tell which).
     public var goneOrders: [OrderAmount]
+    /// Orders whose amount changed: the largest changes (either way) first, ties by number.
     public var changedOrders: [ChangedOrder]
+    public var newOrderCount: Int
+    public var goneOrderCount: Int
+    public var changedOrderCount: Int
 
+    /// A diff whose lists are complete: the counts are the lists' lengths.
     public init(key: TotalsKey, before: Total, after: Total, newOrders: [OrderAmount],
                 goneOrders: [OrderAmount], changedOrders: [ChangedOrder]) {
+        self.init(key: key, before: before, after: after, newOrders: newOrders, newOrderCount: newOrders.count,
+                  goneOrders: goneOrders, goneOrderCount: goneOrders.count,
+                  changedOrders: changedOrders, changedOrderCount: changedOrders.count)
+    }
+
+    public init(key: TotalsKey, before: Total, after: Total, newOrders: [OrderAmount], newOrderCount: Int,
+                goneOrders: [OrderAmount], goneOrderCount: Int, changedOrders: [ChangedOrder], changedOrderCount: Int) {
         self.key = key
         self.before = before
         self.after = after
         self.newOrders = newOrders
         self.goneOrders = goneOrders
         self.changedOrders = changedOrders
+        self.newOrderCount = newOrderCount
+        self.goneOrderCount = goneOrderCount
+        self.changedOrderCount = changedOrderCount
     }
 
     public var delta: Money { after.sum - before.sum }
@@ -56,7 +76,41 @@ public struct CurrencyDiff: Sendable, Hashable, Codable {
     public var relativeDelta: Double? { delta.ratio(to: before.sum) }
 
     public var isUnchanged: Bool {
-        before == after && newOrders.isEmpty && goneOrders.isEmpty && changedOrders.isEmpty
+        before == after && newOrderCount == 0 && goneOrderCount == 0 && changedOrderCount == 0
+    }
+}
+
+extension CurrencyDiff: Codable {
+    private enum CodingKeys: String, CodingKey {
+        case key, before, after, newOrders, goneOrders, changedOrders, newOrderCount, goneOrderCount, changedOrderCount
+    }
+
+    /// Diffs stored before the counts existed listed every order: their counts are the lists'.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        let new = try container.decode([OrderAmount].self, forKey: .newOrders)
+        let gone = try container.decode([OrderAmount].self, forKey: .goneOrders)
+        let changed = try container.decode([ChangedOrder].self, forKey: .changedOrders)
+        self.init(key: try container.decode(TotalsKey.self, forKey: .key),
+                  before: try container.decode(Total.self, forKey: .before),
+                  after: try container.decode(Total.self, forKey: .after),
+                  newOrders: new, newOrderCount: try container.decodeIfPresent(Int.self, forKey: .newOrderCount) ?? new.count,
+                  goneOrders: gone, goneOrderCount: try container.decodeIfPresent(Int.self, forKey: .goneOrderCount) ?? gone.count,
+                  changedOrders: changed,
+                  changedOrderCount: try container.decodeIfPresent(Int.self, forKey: .changedOrderCount) ?? changed.count)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(key, forKey: .key)
+        try container.encode(before, forKey: .before)
+        try container.encode(after, forKey: .after)
+        try container.encode(newOrders, forKey: .newOrders)
+        try container.encode(goneOrders, forKey: .goneOrders)
+        try container.encode(changedOrders, forKey: .changedOrders)
+        try container.encode(newOrderCount, forKey: .newOrderCount)
+        try container.encode(goneOrderCount, forKey: .goneOrderCount)
+        try container.encode(changedOrderCount, forKey: .changedOrderCount)
     }
 }
 
@@ -79,16 +133,18 @@ public struct SnapshotDiff: Sendable, Hashable, Codable {
         currencies = keys.compactMap { key in
             let old = before.orders[key] ?? [:]
             let new = after.orders[key] ?? [:]
+            let added = new.filter { old[$0.key] == nil }.values.sorted(by: OrderAmount.largestFirst)
+            let gone = old.filter { new[$0.key] == nil }.values.sorted(by: OrderAmount.largestFirst)
+            let changed = new.compactMap { orderNo, order -> ChangedOrder? in
+                guard let previous = old[orderNo], previous.amount != order.amount else { return nil }
+                return ChangedOrder(orderNo: orderNo, before: previous.amount, after: order.amount)
+            }.sorted(by: ChangedOrder.largestFirst)
+            let limit = CurrencyDiff.listedOrderLimit
             let diff = CurrencyDiff(
-                key: key,
-                before: before.totals.byKey[key] ?? Total(),
-                after: after.totals.byKey[key] ?? Total(),
-                newOrders: new.filter { old[$0.key] == nil }.values.sorted(by: OrderAmount.largestFirst),
-                goneOrders: old.filter { new[$0.key] == nil }.values.sorted(by: OrderAmount.largestFirst),
-                changedOrders: new.compactMap { orderNo, order in
-                    guard let previous = old[orderNo], previous.amount != order.amount else { return nil }
-                    return ChangedOrder(orderNo: orderNo, before: previous.amount, after: order.amount)
-                }.sorted { $0.orderNo < $1.orderNo })
+                key: key, before: before.totals.byKey[key] ?? Total(), after: after.totals.byKey[key] ?? Total(),
+                newOrders: Array(added.prefix(limit)), newOrderCount: added.count,
+                goneOrders: Array(gone.prefix(limit)), goneOrderCount: gone.count,
+                changedOrders: Array(changed.prefix(limit)), changedOrderCount: changed.count)
             return diff.isUnchanged ? nil : diff
         }
     }
@@ -104,6 +160,14 @@ extension OrderAmount {
     /// Largest amount first; ties by order number so the order is reproducible.
     public static func largestFirst(_ lhs: OrderAmount, _ rhs: OrderAmount) -> Bool {
         lhs.amount != rhs.amount ? lhs.amount > rhs.amount : lhs.orderNo < rhs.orderNo
+    }
+}
+
+extension ChangedOrder {
+    /// Largest change either way first; ties by order number.
+    public static func largestFirst(_ lhs: ChangedOrder, _ rhs: ChangedOrder) -> Bool {
+        let left = lhs.delta.size, right = rhs.delta.size
+        return left != right ? left > right : lhs.orderNo < rhs.orderNo
     }
 }
 
@@ -141,24 +205,8 @@ extension SnapshotDiff {
     /// a caller that walked both order sets once instead of holding both in memory.
     /// Agrees with `init(previous:current:)` whenever no order number repeats.
     public init(organizationID: Int64, before: [String: Total], after: [String: Total], moves: [OrderMove]) {
-        var new: [String: [OrderAmount]] = [:], gone: [String: [OrderAmount]] = [:]
-        var changed: [String: [ChangedOrder]] = [:]
-        for move in moves {
-            switch move {
-            case .new(let currency, let order): new[currency, default: []].append(order)
-            case .gone(let currency, let order): gone[currency, default: []].append(order)
-            case .changed(let currency, let order): changed[currency, default: []].append(order)
-            }
-        }
-        let currencies = Set(before.keys).union(after.keys).sorted()
-        self.init(currencies: currencies.compactMap { currency in
-            let diff = CurrencyDiff(
-                key: TotalsKey(organizationID: organizationID, currency: currency),
-                before: before[currency] ?? Total(), after: after[currency] ?? Total(),
-                newOrders: (new[currency] ?? []).sorted(by: OrderAmount.largestFirst),
-                goneOrders: (gone[currency] ?? []).sorted(by: OrderAmount.largestFirst),
-                changedOrders: (changed[currency] ?? []).sorted { $0.orderNo < $1.orderNo })
-            return diff.isUnchanged ? nil : diff
-        })
+        var builder = SnapshotDiffBuilder()
+        for move in moves { builder.add(move) }
+        self = builder.diff(organizationID: organizationID, before: before, after: after)
     }
 }

@@ -56,6 +56,8 @@ public struct ExportSettings: Sendable {
     public var maxUncompressedBytes: Int
     public var maxCompressionRatio: Int
     public var maxColumns: Int
+    /// Data rows an export may have before it is refused (and kept under archive/rejected).
+    public var maxRows: Int
 }
 
 public struct JobSettings: Sendable {

@@ -3,6 +3,7 @@ import CurlTransport
 import Foundation
 import Ledger
 import Logging
+import OrderSpill
 import UnpaidCore
 import UnpaidExport
 import XLSXReader
@@ -85,7 +86,7 @@ public struct ExportPipeline: Sendable {
                             fileSize: fetched.file.byteCount, sha256: fetched.file.sha256Hex,
                             archivePath: archivePath, reconciliation: parsed.reconciliation),
                 orders: orders,
-                alerting: alertPlanner.plan
+                alerting: alertPlanner(at: fetchedAt).plan
             ).record
         } catch {
             throw fail(.ledger, error)
@@ -96,11 +97,19 @@ public struct ExportPipeline: Sendable {
         AlertPlanner(settings: configuration.alerts, now: { [now] in Int64(now().timeIntervalSince1970) })
     }
 
+    /// The planner of a snapshot fetched at `fetchedAt`, on that one clock reading: the
+    /// orders alerts may name are collected while the file is read, so "overdue" must mean
+    /// the same instant then and when planning.
+    func alertPlanner(at fetchedAt: Date) -> AlertPlanner {
+        let now = Int64(fetchedAt.timeIntervalSince1970)
+        return AlertPlanner(settings: configuration.alerts, now: { now })
+    }
+
     /// One fetched and parsed export, with its reconciliation when one was asked for.
     struct ParsedExport {
         var fetched: FetchedExport
         var fetchedAt: Date
-        var orders: PackedOrders
+        var orders: SortedOrders
         var reconciliation: Reconciliation?
     }
 
@@ -129,9 +138,11 @@ public struct ExportPipeline: Sendable {
         if let before { after = before.failure?.actionRefused == true ? before : await secondSource.read(query) }
         let fetchedAt = now()
         let spooled = fetched.file.path
-        let orders: PackedOrders
+        let orders: SortedOrders
         do {
-            orders = try parse(spooled, organizationID: organizationID)
+            let highlights = AlertEvaluator.highlightRequest(rules: configuration.alerts.rules,
+                                                             now: Int64(fetchedAt.timeIntervalSince1970))
+            orders = try parse(spooled, organizationID: organizationID, highlighting: highlights)
         } catch {
             let kept = try? rejected.add(spooledFile: spooled, organizationID: organizationID, periodLabel: periodLabel,
                                          fetchedAt: fetchedAt, fileName: fetched.export.fileName)
@@ -146,12 +157,16 @@ public struct ExportPipeline: Sendable {
         return ParsedExport(fetched: fetched, fetchedAt: fetchedAt, orders: orders, reconciliation: reconciliation)
     }
 
-    /// Every row, packed (about a seventh of the memory of `UnpaidOrder`s) and checked to belong
-    /// to the organization asked for: rows of another organization would silently
-    /// corrupt that organization's series.
-    func parse(_ path: String, organizationID: Int64) throws -> PackedOrders {
-        try readPackedExport(at: path, organizationID: organizationID, aliases: configuration.export.columnAliases,
-                             limits: configuration.export.readerLimits)
+    /// Every row, sorted by order number in runs spilled to the spool (bounded memory
+    /// whatever the row count, at most `max_rows` rows) and checked to belong to the
+    /// organization asked for: rows of another organization would silently corrupt that
+    /// organization's series.
+    func parse(_ path: String, organizationID: Int64,
+               highlighting request: OrderHighlights.Request) throws -> SortedOrders {
+        try readSortedExport(at: path, organizationID: organizationID,
+                             spillingTo: configuration.storage.spoolDirectory,
+                             maxRows: configuration.export.maxRows, highlighting: request,
+                             aliases: configuration.export.columnAliases, limits: configuration.export.readerLimits)
     }
 }
 

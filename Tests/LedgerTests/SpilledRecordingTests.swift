@@ -1,0 +1,99 @@
+import Foundation
+import Testing
+import UnpaidCore
+import OrderSpill
+@testable import Ledger
+
+extension LedgerFixture {
+    /// Records through the alerting path as the pipeline does: orders sorted into runs
+    /// of `runBytes` spilled to `spool`, merged back during the interval walk.
+    func recordSpilled(_ orders: [UnpaidOrder], runBytes: Int, spool: String, shaSeed: Int,
+                       minute: Int) throws -> AlertedSnapshot {
+        let sorter = OrderSorter(spillingTo: spool, runBytes: runBytes, highlighting: .init(limit: 5, cutoffs: []))
+        for order in orders { try sorter.append(order) }
+        let sorted = try sorter.finish().orders(of: 42)
+        let at = Self.base.addingTimeInterval(Double(minute) * 60)
+        let run = try ledger.startRun(job: "monthly", startedAt: at)
+        defer { try? ledger.finishRun(run, status: .succeeded, error: nil, finishedAt: at.addingTimeInterval(5)) }
+        return try ledger.recordSnapshot(snapshot(run: run, shaSeed: shaSeed, at: at), orders: sorted) { _ in
+            .nothing(at: 0)
+        }
+    }
+}
+
+/// A deterministic generator, so a failing generation can be replayed.
+struct SeededRandom: RandomNumberGenerator {
+    var state: UInt64
+    mutating func next() -> UInt64 {
+        state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+        return state ^ (state >> 29)
+    }
+}
+
+@Suite struct SpilledRecordingTests {
+    /// Orders merged from many spilled runs record exactly what one sorted run in memory
+    /// records: the same intervals, totals, diff and stored change rows, generation after
+    /// generation, with enough changes per snapshot that the walk flushes and seeks again
+    /// many times.
+    @Test(arguments: [4_096, 30_000])
+    func spilledRunsRecordWhatOneRunInMemoryRecords(runBytes: Int) throws {
+        let memory = try LedgerFixture(), spilled = try LedgerFixture()
+        let spool = spilled.directory.appendingPathComponent("spool").path
+        try FileManager.default.createDirectory(atPath: spool, withIntermediateDirectories: true)
+        var generator = SeededRandom(state: UInt64(runBytes))
+        var current = (0..<3_000).map { order(String(format: "order-2026-11-30-%06d", $0 * 7), "\($0).\($0 % 7)") }
+        var previous: [UnpaidOrder]?
+        for generation in 0..<5 {
+            let file = current.shuffled(using: &generator)
+            let inMemory = try memory.recordAlerting(file, shaSeed: generation + 1, minute: generation * 10)
+            let merged = try spilled.recordSpilled(file, runBytes: runBytes, spool: spool, shaSeed: generation + 1,
+                                                   minute: generation * 10)
+            #expect(merged.diff == inMemory.diff, "generation \(generation)")
+            #expect(merged.diff == previous.map { SnapshotDiff(previous: $0, current: current) }, "generation \(generation)")
+            #expect(merged.record.totals == inMemory.record.totals)
+            #expect(try spilled.ledger.orders(at: merged.record.id) == current.byOrderNo)
+            #expect(try spilled.ledger.counts() == memory.ledger.counts())
+            let rows = try spilled.ledger.changeRows(in: merged.record.id)
+            #expect(rows == (try memory.ledger.changeRows(in: inMemory.record.id)))
+            for row in rows {  // every moved order is stored, though the diff lists only a few
+                let change = try #require(merged.diff?.currencies.first { $0.key.currency == row.currency })
+                #expect(row.newOrderNumbers.count == change.newOrderCount)
+                #expect(row.goneOrderNumbers.count == change.goneOrderCount)
+                #expect(row.changedOrderNumbers.count == change.changedOrderCount)
+            }
+            previous = current
+            var next: [UnpaidOrder] = []
+            for (index, var order) in current.enumerated() {
+                switch Int.random(in: 0..<6, using: &generator) {
+                case 0: continue  // paid
+                case 1: order.totalPrice += try Money("0.01")
+                case 2: order.currency = order.currency == "USD" ? "CNY" : "USD"
+                case 3: order.totalPrice = try Money(order.totalPrice.description + "0")  // same value, new text
+                case 4: order.productCode = order.productCode == nil ? "uhost" : nil
+                default: break
+                }
+                next.append(order)
+                if index % 5 == 0 {
+                    var added = order
+                    added.orderNo = "N\(generation)-\(index)"
+                    next.append(added)
+                }
+            }
+            current = next
+        }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: spool).isEmpty)
+    }
+
+    @Test func anOrderTwiceInDifferentRunsIsRefusedAndNothingIsRecorded() throws {
+        let fixture = try LedgerFixture()
+        let spool = fixture.directory.appendingPathComponent("spool").path
+        try FileManager.default.createDirectory(atPath: spool, withIntermediateDirectories: true)
+        var orders = (0..<1_000).map { order("O\($0)", "1.\($0)") }
+        orders.append(order("O3", "2"))
+        #expect(throws: LedgerError.duplicateOrder(orderNo: "O3", organizationID: 42, fileName: "unpaid-42-1.xlsx")) {
+            try fixture.recordSpilled(orders, runBytes: 4_096, spool: spool, shaSeed: 1, minute: 0)
+        }
+        #expect(try fixture.ledger.counts().snapshots == 0)
+        #expect(try fixture.ledger.counts().orderIntervals == 0)
+    }
+}
