@@ -37,7 +37,7 @@ final class ArchiveFixture {
         let bytes = workbook.finish()
         let path = directory + "/archive/day-\(day).xlsx"
         try Data(bytes).write(to: URL(fileURLWithPath: path))
-        let packed = try readPackedExport(at: path, organizationID: 42)
+        let packed = try readSortedExport(at: path, organizationID: 42, spillingTo: nil)
         let at = fetchedAt(day: day)
         let run = try ledger.startRun(job: "daily", startedAt: at)
         let snapshot = NewSnapshot(

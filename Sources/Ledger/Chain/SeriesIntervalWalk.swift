@@ -1,4 +1,5 @@
 import GRDB
+import OrderSpill
 
 /// One stored interval during a `SeriesIntervalWalk`; its bytes are valid only during
 /// the visit.

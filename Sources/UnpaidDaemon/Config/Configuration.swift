@@ -57,7 +57,10 @@ public struct ExportSettings: Sendable {
     public var maxCompressionRatio: Int
     public var maxColumns: Int
     /// Data rows an export may have before it is refused (and kept under archive/rejected).
-    public var maxRows: Int
+    /// Default: 10,000,000.
+    public var maxRows: Int = ExportSettings.defaultMaxRows
+
+    public static let defaultMaxRows = 10_000_000
 }
 
 public struct JobSettings: Sendable {

@@ -135,7 +135,7 @@ extension Configuration {
             maxUncompressedBytes: try table.int("max_uncompressed_bytes", in: 1_024...(64 << 30)) ?? (4 << 30),
             maxCompressionRatio: try table.int("max_compression_ratio", in: 10...100_000) ?? 1_000,
             maxColumns: try table.int("max_columns", in: 1...16_384) ?? 16_384,
-            maxRows: try table.int("max_rows", in: 1...1_000_000_000) ?? 10_000_000)
+            maxRows: try table.int("max_rows", in: 1...1_000_000_000) ?? ExportSettings.defaultMaxRows)
         try table.rejectUnknownKeys()
         return settings
     }
