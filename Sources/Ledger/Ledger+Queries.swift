@@ -112,7 +112,7 @@ extension Ledger {
         try snapshots(where: "s.series_id = ? ORDER BY s.id DESC LIMIT 1", arguments: [seriesID], in: db).first
     }
 
-    private static func snapshots(where condition: String, arguments: StatementArguments,
+    static func snapshots(where condition: String, arguments: StatementArguments,
                                   in db: Database) throws -> [SnapshotRecord] {
         let rows = try Row.fetchAll(db, sql: """
             SELECT s.*, series.job, series.organization_id FROM snapshot s
