@@ -53,6 +53,9 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
 
+        // MARK: presentation: tables, CSV, JSON, HTML of the ledger's audit queries
+        .target(name: "UnpaidReports", dependencies: ["UnpaidCore", "Ledger"]),
+
         // MARK: wiring
         .target(name: "UnpaidDaemon", dependencies: [
             "UnpaidCore", "OrderSpill", "UnpaidExport", "CurlTransport", "BillingAPI", "Ledger", "Webhooks",
@@ -62,7 +65,7 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .executableTarget(name: "unpaidd", dependencies: [
-            "UnpaidDaemon", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "UnpaidDaemon", "UnpaidReports", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
         // MARK: loopback simulator of the cloud (tests and demo)
@@ -97,12 +100,14 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "LedgerTests", dependencies: ["Ledger", "OrderSpill"]),
+        .testTarget(name: "UnpaidReportsTests", dependencies: ["UnpaidReports", "Ledger", "UnpaidCore"]),
         .testTarget(name: "WebhooksTests", dependencies: [
             "LoopbackTestSupport", "Webhooks", .product(name: "Hummingbird", package: "hummingbird"),
         ]),
         .testTarget(name: "BillingSimulatorTests", dependencies: ["BillingSimulator", "UnpaidCore", "CZlib"]),
         .testTarget(name: "UnpaidDaemonTests", dependencies: [
-            "LoopbackTestSupport", "UnpaidDaemon", "BillingSimulator", .product(name: "Hummingbird", package: "hummingbird"),
+            "LoopbackTestSupport", "UnpaidDaemon", "UnpaidReports", "BillingSimulator",
+            .product(name: "Hummingbird", package: "hummingbird"),
         ]),
     ],
     swiftLanguageModes: [.v6]
