@@ -12,6 +12,7 @@ public struct Configuration: Sendable {
     public var jobs: [JobSettings]
     public var alerts: AlertSettings
     public var daemon: DaemonSettings
+    public var aging = AgingSettings()
 
     public func job(named name: String) -> JobSettings? { jobs.first { $0.name == name } }
 }

@@ -55,9 +55,11 @@ extension Configuration {
         let alerts = try AlertSettings.parse(&root, jobs: jobs, environment: environment,
                                              secretsRequired: secretsRequired)
         let daemon = try DaemonSettings.parse(&root)
+        let aging = try AgingSettings.parse(&root)
         try root.rejectUnknownKeys()
         return Configuration(file: file, timeZone: timeZone, api: api, download: download,
-                             storage: storage, export: export, jobs: jobs, alerts: alerts, daemon: daemon)
+                             storage: storage, export: export, jobs: jobs, alerts: alerts, daemon: daemon,
+                             aging: aging)
     }
 
     private static func zone(_ name: String, reader: TableReader, key: String) throws(ConfigurationError) -> TimeZone {

@@ -1,0 +1,33 @@
+import ArgumentParser
+import Foundation
+import Ledger
+import UnpaidReports
+
+struct AgingCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "aging",
+        abstract: "Unpaid amounts per organization and currency, in buckets by billing start ([aging] buckets).")
+
+    @OptionGroup var config: ConfigOption
+
+    @Option(help: "Only this organization.")
+    var org: Int64?
+
+    @Option(help: "Only this job.")
+    var job: String?
+
+    @Option(name: .customLong("as-of"), help: "YYYY-MM-DD[THH:MM[:SS]] in the configured time zone, or Unix seconds (default: now).")
+    var asOf: String?
+
+    @Option(help: "table, csv, jsonl or json.")
+    var format: RowFormat = .table
+
+    func run() throws {
+        let audit = try AuditLedger(config)
+        let buckets = audit.settings.aging.buckets
+        let lines = try audit.ledger.aging(organizationID: org, job: job,
+                                           asOf: try audit.date(asOf, option: "--as-of") ?? Date(), buckets: buckets)
+        var writer = format.writer(columns: AgingReport.columns(buckets), to: .standardOutput())
+        try AgingReport.write(lines, buckets: buckets, to: &writer)
+    }
+}

@@ -1,0 +1,33 @@
+import ArgumentParser
+import Foundation
+import Ledger
+import UnpaidDaemon
+import UnpaidReports
+
+/// What the audit commands share: the configuration without any secret (no private key,
+/// no webhook variables) and the ledger, which must already exist. They never touch the
+/// network and may run while the daemon records (WAL readers see committed snapshots).
+struct AuditLedger {
+    let settings: Configuration
+    let ledger: Ledger
+
+    init(_ config: ConfigOption) throws {
+        settings = try config.loadWithoutSecrets()
+        let path = settings.storage.database
+        // A mistyped storage.database must not answer "nothing unpaid" from a new empty ledger.
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw CommandError("\(settings.file): storage.database \(path) does not exist; check the path, "
+                               + "or run unpaidd once to create the ledger")
+        }
+        ledger = try Ledger(path: path)
+    }
+
+    var timeZone: TimeZone { settings.timeZone }
+
+    /// A date option as `fetch` reads it: `YYYY-MM-DD[THH:MM[:SS]]` in the configured zone, or Unix seconds.
+    func date(_ text: String?, option: String) throws -> Date? {
+        try text.map { Date(timeIntervalSince1970: TimeInterval(try CommandLineDate.parse($0, in: timeZone, option: option))) }
+    }
+}
+
+extension RowFormat: ExpressibleByArgument {}

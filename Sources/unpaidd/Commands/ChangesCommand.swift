@@ -1,0 +1,41 @@
+import ArgumentParser
+import Foundation
+import Ledger
+import UnpaidReports
+
+struct ChangesCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "changes",
+        abstract: "The changes recorded between consecutive snapshots, with the orders behind them.")
+
+    @OptionGroup var config: ConfigOption
+
+    @Option(help: "Only this organization.")
+    var org: Int64?
+
+    @Option(help: "Only this job.")
+    var job: String?
+
+    @Option(help: "Only snapshots fetched at or after this date (YYYY-MM-DD[THH:MM[:SS]] or Unix seconds).")
+    var since: String?
+
+    @Option(help: "Only snapshots fetched before this date.")
+    var until: String?
+
+    @Flag(help: "One row per order behind a change instead of one per change.")
+    var orders = false
+
+    @Option(help: "table, csv, jsonl or json.")
+    var format: RowFormat = .table
+
+    func run() throws {
+        let audit = try AuditLedger(config)
+        var report = ChangesReport(timeZone: audit.timeZone, listsOrders: orders)
+        var writer = format.writer(columns: report.columns, to: .standardOutput())
+        try audit.ledger.recordedChanges(organizationID: org, job: job, since: try audit.date(since, option: "--since"),
+                                         until: try audit.date(until, option: "--until")) { change in
+            try report.write(change, to: &writer)
+        }
+        try writer.finish(trailer: nil)
+    }
+}

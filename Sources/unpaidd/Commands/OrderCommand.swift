@@ -1,0 +1,25 @@
+import ArgumentParser
+import Foundation
+import Ledger
+import UnpaidReports
+
+struct OrderCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "order",
+        abstract: "One order's story in every job and organization that listed it: first seen, changes, gone.")
+
+    @OptionGroup var config: ConfigOption
+
+    @Argument(help: "The order number.")
+    var orderNo: String
+
+    @Option(help: "table, csv, jsonl or json.")
+    var format: RowFormat = .table
+
+    func run() throws {
+        let audit = try AuditLedger(config)
+        let timelines = try audit.ledger.orderTimelines(orderNo: orderNo)
+        var writer = format.writer(columns: OrderTimelineReport.columns, to: .standardOutput())
+        try OrderTimelineReport.write(timelines, timeZone: audit.timeZone, to: &writer)
+    }
+}
