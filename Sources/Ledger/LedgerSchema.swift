@@ -19,6 +19,7 @@ enum LedgerSchema {
             // with the same encoding new snapshots are chained with.
             try SnapshotChain.chainUnchainedSnapshots(in: db)
         }
+        migrator.registerMigration("v5-audit-views") { db in try db.execute(sql: AuditViews.v5) }
         migrator.registerMigration("v6-reconciliation") { db in try db.execute(sql: ReconciliationSchema.v6) }
         return migrator
     }
