@@ -11,6 +11,8 @@ struct Unpaidd: AsyncParsableCommand {
             InspectCommand.self, ConvertCommand.self, CheckConfigCommand.self,
             AlertsCommand.self, DeliveriesCommand.self, TestWebhookCommand.self, ScheduleCommand.self,
             VerifyCommand.self, BackupCommand.self,
+            OrdersCommand.self, OrderCommand.self, RollForwardCommand.self, AgingCommand.self, ChangesCommand.self,
+            ReportCommand.self,
         ])
 }
 

@@ -1,0 +1,65 @@
+import Foundation
+import UnpaidCore
+
+/// What the HTML report shows of one series (job and organization).
+public struct SeriesOverview: Sendable, Hashable {
+    public var job: String
+    public var organizationID: Int64
+    /// Every snapshot since the start of the period (and the one before, the opening),
+    /// per currency, oldest first.
+    public var history: [HistoryLine]
+    /// The latest snapshot's aging, per currency.
+    public var aging: [AgingLine]
+    /// From the period's opening to the latest snapshot.
+    public var rollForward: RollForward
+    /// The largest unpaid orders of the latest snapshot, per currency, largest first.
+    public var largestOrders: [String: [UnpaidOrder]]
+}
+
+extension Ledger {
+    /// One overview per series with a snapshot at or before `asOf`, by organization then job.
+    /// - Parameter since: the period's start: the roll-forward opens at the latest snapshot
+    ///   at or before it, and the history starts there.
+    public func overviews(organizationID: Int64? = nil, since: Date, asOf: Date, buckets: AgingBuckets,
+                          largest: Int = 10) throws -> [SeriesOverview] {
+        let latest = try snapshots(asOf: asOf, organizationID: organizationID)
+        let openings = Dictionary(uniqueKeysWithValues: try snapshots(asOf: since, organizationID: organizationID)
+            .map { ("\($0.organizationID) \($0.job)", $0.fetchedAt) })
+        let firstFetch = openings.values.min().map { min($0, since) } ?? since
+        var history: [String: [HistoryLine]] = [:]
+        for line in try self.history(organizationID: organizationID, since: firstFetch, until: asOf.addingTimeInterval(0.001)) {
+            history["\(line.organizationID) \(line.job)", default: []].append(line)
+        }
+        let aging = Dictionary(grouping: try self.aging(organizationID: organizationID, asOf: asOf, buckets: buckets)) {
+            "\($0.organizationID) \($0.job)"
+        }
+        return try latest.map { snapshot in
+            let key = "\(snapshot.organizationID) \(snapshot.job)"
+            let opening = openings[key] ?? since
+            return SeriesOverview(
+                job: snapshot.job, organizationID: snapshot.organizationID,
+                history: (history[key] ?? []).filter { $0.fetchedAt >= opening },
+                aging: aging[key] ?? [],
+                rollForward: try rollForward(organizationID: snapshot.organizationID, job: snapshot.job,
+                                             from: min(since, asOf), to: asOf),
+                largestOrders: try largestOrders(at: snapshot.id, limit: largest))
+        }
+    }
+
+    /// The `limit` largest orders of a snapshot per currency, largest first (ties by order number).
+    public func largestOrders(at id: SnapshotID, limit: Int) throws -> [String: [UnpaidOrder]] {
+        var largest: [String: [UnpaidOrder]] = [:]
+        func ranksBefore(_ a: UnpaidOrder, _ b: UnpaidOrder) -> Bool {
+            a.totalPrice != b.totalPrice ? a.totalPrice > b.totalPrice : a.orderNo < b.orderNo
+        }
+        try auditOrders(at: id) { listed in
+            var kept = largest[listed.order.currency] ?? []
+            guard kept.count < limit || ranksBefore(listed.order, kept[kept.count - 1]) else { return }
+            let position = kept.firstIndex { ranksBefore(listed.order, $0) } ?? kept.count
+            kept.insert(listed.order, at: position)
+            if kept.count > limit { kept.removeLast() }
+            largest[listed.order.currency] = kept
+        }
+        return largest
+    }
+}
