@@ -139,7 +139,7 @@ import UnpaidExport
         try text.text.write(toFile: directory + "/unpaidd.toml", atomically: true, encoding: .utf8)
         let result = try unpaidd(["aging", "--config", directory + "/unpaidd.toml"])
         #expect(result.status != 0)
-        #expect(result.standardError.contains("\(directory)/ledger.sqlite does not exist"))
+        #expect(result.standardError.contains("there is no ledger at \(directory)/ledger.sqlite"))
         #expect(!FileManager.default.fileExists(atPath: directory + "/ledger.sqlite"))
     }
 }

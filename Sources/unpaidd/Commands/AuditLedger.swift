@@ -13,13 +13,8 @@ struct AuditLedger {
 
     init(_ config: ConfigOption) throws {
         settings = try config.loadWithoutSecrets()
-        let path = settings.storage.database
-        // A mistyped storage.database must not answer "nothing unpaid" from a new empty ledger.
-        guard FileManager.default.fileExists(atPath: path) else {
-            throw CommandError("\(settings.file): storage.database \(path) does not exist; check the path, "
-                               + "or run unpaidd once to create the ledger")
-        }
-        ledger = try Ledger(path: path)
+        // Read-only: a mistyped storage.database is an error, not a new empty ledger saying "nothing unpaid".
+        ledger = try Ledger.openForReading(path: settings.storage.database)
     }
 
     var timeZone: TimeZone { settings.timeZone }
