@@ -115,6 +115,7 @@ public final class BillingSimulator: Sendable {
         router.post("/_sim/phase") { request, _ in try await admin.setPhase(request) }
         router.post("/_sim/faults") { request, _ in try await admin.injectFault(request) }
         router.post("/_sim/clock") { request, _ in try await admin.advanceClock(request) }
+        router.post("/_sim/outage") { request, _ in try await admin.setOutage(request) }
         router.get("/_sim/state") { _, _ in await admin.state() }
         router.get("/_sim/requests") { _, _ in await admin.requests() }
         let webhooks = WebhookInboxHandler(inbox: services.inbox)

@@ -21,6 +21,7 @@ enum LedgerSchema {
         }
         migrator.registerMigration("v5-audit-views") { db in try db.execute(sql: AuditViews.v5) }
         migrator.registerMigration("v6-reconciliation") { db in try db.execute(sql: ReconciliationSchema.v6) }
+        migrator.registerMigration("v7-pipeline-alerts") { db in try db.execute(sql: PipelineAlertSchema.v7) }
         return migrator
     }
 

@@ -5,11 +5,12 @@ import UnpaidCore
 /// how many orders came and went, and the largest few.
 public enum AlertMessageText {
     public static func render(_ notification: AlertNotification) -> String {
+        if let health = notification.pipeline { return render(notification, health: health) }
         let identity = notification.identity
-        var lines = ["\(headline(notification.kind)) \(identity.rule) · org \(identity.organizationID) · \(identity.currency)"]
+        var lines = ["\(headline(notification.kind)) \(identity.rule) · org \(identity.organizationID) · \(identity.currency ?? "")"]
         if let reconciliation = notification.reconciliation {
             lines += ReconciliationText.lines(reconciliation)
-            lines.append("Rule: \(notification.condition) · job \(identity.job) · snapshot \(notification.snapshotID) · since \(iso8601(notification.firingSince))")
+            lines.append("Rule: \(notification.condition) · job \(identity.job) · snapshot \(notification.snapshotID.map(String.init) ?? "-") · since \(iso8601(notification.firingSince))")
             return lines.joined(separator: "\n")
         }
         let after = notification.after
@@ -27,6 +28,24 @@ public enum AlertMessageText {
             lines.append("Largest: " + orders.joined(separator: ", "))
         }
         lines.append("Rule: \(notification.condition) · job \(identity.job) · since \(iso8601(notification.firingSince))")
+        return lines.joined(separator: "\n")
+    }
+
+    /// A stale or failing alert: when the export last arrived, and how fetching it fails.
+    static func render(_ notification: AlertNotification, health: SeriesHealth) -> String {
+        let identity = notification.identity
+        var lines = ["\(headline(notification.kind)) \(identity.rule) · org \(identity.organizationID) · job \(identity.job)"]
+        if let at = health.lastSuccessAt {
+            lines.append("Last successful snapshot: \(iso8601(at))\(health.lastSuccessSnapshotID.map { " (#\($0))" } ?? "")")
+        } else {
+            lines.append("No successful snapshot yet (watched since \(iso8601(health.watchedSince)))")
+        }
+        if health.consecutiveFailures > 0 {
+            lines.append("Failed \(health.consecutiveFailures) time\(health.consecutiveFailures == 1 ? "" : "s") in a row"
+                + (health.lastFailureAt.map { ", last at \(iso8601($0))" } ?? ""))
+            if let error = health.lastError { lines.append("Last error: \(error)") }
+        }
+        lines.append("Rule: \(notification.condition) · since \(iso8601(notification.firingSince))")
         return lines.joined(separator: "\n")
     }
 

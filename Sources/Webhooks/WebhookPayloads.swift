@@ -10,13 +10,14 @@ struct AlertData: Encodable {
     var condition: String
     var job: String
     var organizationId: Int64
-    var currency: String
-    var snapshotId: Int64
+    var currency: String?
+    var snapshotId: Int64?
     var firingSince: String
     var beforeTotal: Money?
     var beforeCount: Int?
-    var afterTotal: Money
-    var afterCount: Int
+    /// Nil for an alert about the pipeline, which has no total.
+    var afterTotal: Money?
+    var afterCount: Int?
     var delta: Money?
     var relativeDelta: Double?
     var newOrders: Int
@@ -24,6 +25,8 @@ struct AlertData: Encodable {
     var changedOrders: Int
     var orders: [Order]
     var reconciliation: ReconciliationData?
+    /// For a stale or failing alert: the job and organization's fetch history.
+    var pipeline: Pipeline?
     var message: String
     /// The ledger's chain head when the alert was queued (`unpaidd verify --expect-head`).
     var chainHead: ChainHeadData?
@@ -31,6 +34,15 @@ struct AlertData: Encodable {
     struct ChainHeadData: Encodable {
         var snapshotId: Int64
         var hash: String
+    }
+
+    struct Pipeline: Encodable {
+        var lastSuccessAt: String?
+        var lastSuccessSnapshotId: Int64?
+        var watchedSince: String
+        var consecutiveFailures: Int
+        var lastFailureAt: String?
+        var lastError: String?
     }
 
     struct Order: Encodable {
@@ -52,8 +64,8 @@ struct AlertData: Encodable {
         firingSince = AlertMessageText.iso8601(n.firingSince)
         beforeTotal = n.before?.sum
         beforeCount = n.before?.count
-        afterTotal = n.after.sum
-        afterCount = n.after.count
+        afterTotal = n.pipeline == nil ? n.after.sum : nil
+        afterCount = n.pipeline == nil ? n.after.count : nil
         delta = n.delta
         relativeDelta = n.relativeDelta
         newOrders = n.newOrderCount
@@ -61,6 +73,13 @@ struct AlertData: Encodable {
         changedOrders = n.changedOrderCount
         orders = n.highlightedOrders.map { Order(orderNo: $0.orderNo, amount: $0.amount, startTime: $0.startTime) }
         reconciliation = n.reconciliation.map(ReconciliationData.init)
+        pipeline = n.pipeline.map { health in
+            Pipeline(lastSuccessAt: health.lastSuccessAt.map(AlertMessageText.iso8601),
+                     lastSuccessSnapshotId: health.lastSuccessSnapshotID,
+                     watchedSince: AlertMessageText.iso8601(health.watchedSince),
+                     consecutiveFailures: health.consecutiveFailures,
+                     lastFailureAt: health.lastFailureAt.map(AlertMessageText.iso8601), lastError: health.lastError)
+        }
         message = AlertMessageText.render(n)
         chainHead = n.chainHead.map { ChainHeadData(snapshotId: $0.snapshotID, hash: $0.hash) }
     }
@@ -97,11 +116,19 @@ struct AlertmanagerPayload: Encodable {
 
     init(_ n: AlertNotification, receiver: String) {
         let status = n.kind == .resolved ? "resolved" : "firing"
-        let labels = ["alertname": n.identity.rule, "job": n.identity.job,
-                      "organization": String(n.identity.organizationID), "currency": n.identity.currency]
+        var labels = ["alertname": n.identity.rule, "job": n.identity.job,
+                      "organization": String(n.identity.organizationID)]
+        labels["currency"] = n.identity.currency
         var annotations = ["summary": AlertMessageText.render(n).prefix { $0 != "\n" }.description,
-                           "description": AlertMessageText.render(n),
-                           "total": n.after.sum.description, "orders": String(n.after.count)]
+                           "description": AlertMessageText.render(n)]
+        if let health = n.pipeline {
+            annotations["consecutive_failures"] = String(health.consecutiveFailures)
+            annotations["last_success"] = health.lastSuccessAt.map(AlertMessageText.iso8601)
+            annotations["last_error"] = health.lastError
+        } else {
+            annotations["total"] = n.after.sum.description
+            annotations["orders"] = String(n.after.count)
+        }
         if let delta = n.delta { annotations["delta"] = delta.description }
         if let head = n.chainHead {
             annotations["chain_head"] = head.hash

@@ -166,7 +166,7 @@ let hour: Int64 = 3600, day: Int64 = 86_400, t0: Int64 = 1_800_000_000
         #expect(h.snapshot(orders, at: t0 + hour).isEmpty, "no rule left to say where to send it")
         let states = Array(h.states.values)
         let statusByAlert = Dictionary(uniqueKeysWithValues: states.map {
-            ("\($0.identity.rule)/\($0.identity.currency)", $0.status)
+            ("\($0.identity.rule)/\($0.identity.currency ?? "")", $0.status)
         })
         #expect(statusByAlert == ["cap/CNY": .resolved, "cap/USD": .firing, "gone/CNY": .resolved, "gone/USD": .resolved])
         #expect(states.filter { $0.status == .resolved }.allSatisfy { $0.resolvedAt == t0 + hour })

@@ -38,7 +38,7 @@ import Webhooks
             .render(.csv)
         let lines = csv.split(separator: "\r\n").map(String.init)
         #expect(lines.first == "status,rule,job,organization,currency,firing_since,resolved_at,before,after,delta,"
-            + "orders_before,orders_after,highlighted_orders,snapshot")
+            + "orders_before,orders_after,highlighted_orders,snapshot,pipeline")
         #expect(lines.count == 2 && lines[1].hasPrefix("firing,grew,daily,42,USD,2027-01-15T16:00:00+08:00,,0.10,0.30,0.20,1,2,B,"))
     }
 

@@ -33,7 +33,8 @@ import Testing
             file: "unpaidd.example.toml",
             environment: ["UNPAIDD_FEISHU_URL": "https://open.feishu.cn/open-apis/bot/v2/hook/token",
                           "UNPAIDD_WEBHOOK_SECRET": "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"])
-        #expect(config.alerts.rules.map(\.name) == ["unpaid-grew", "ceiling"])
+        #expect(config.alerts.rules.map(\.name) == ["unpaid-grew", "ceiling", "export-stale", "export-failing"])
+        #expect(config.alerts.rules[2].condition == .stale(afterSeconds: 26 * 3_600))
         #expect(config.alerts.targets.map(\.name) == ["finance-chat", "incidents"])
         #expect(config.timeZone.identifier == "Asia/Shanghai")
         #expect(config.jobs.map(\.name) == ["monthly", "daily"])

@@ -127,6 +127,15 @@ struct DaemonFixture {
         try #require((response as? HTTPURLResponse)?.statusCode == 200, "arming \(fault) failed: \(response)")
     }
 
+    /// Makes the simulator refuse (or serve again) one organization's exports.
+    func setOutage(organization: Int64, down: Bool) async throws {
+        var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)/_sim/outage")!)
+        request.httpMethod = "POST"
+        request.httpBody = Data(#"{"organization":\#(organization),"down":\#(down)}"#.utf8)
+        let (_, response) = try await URLSession.shared.data(for: request)
+        try #require((response as? HTTPURLResponse)?.statusCode == 200, "setting the outage failed: \(response)")
+    }
+
     func setPhase(_ phase: Int) async throws {
         var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)/_sim/phase")!)
         request.httpMethod = "POST"

@@ -16,6 +16,20 @@ struct AdminHandler: Sendable {
         var on: FaultTarget?
     }
     private struct ClockBody: Decodable { var advance: Int64 }
+    private struct OutageBody: Decodable {
+        var organization: Int64
+        var down: Bool
+    }
+
+    /// `{"organization": N, "down": true}`: every export of N is refused (RetCode 230,
+    /// not retried) until `"down": false`, as an organization whose access was revoked.
+    func setOutage(_ request: Request) async throws -> Response {
+        guard let body: OutageBody = try await decode(request) else {
+            return Self.badRequest("expected {\"organization\": N, \"down\": true|false}")
+        }
+        await services.state.setOrganization(body.organization, down: body.down)
+        return await state()
+    }
 
     func setPhase(_ request: Request) async throws -> Response {
         guard let body: PhaseBody = try await decode(request) else { return Self.badRequest("expected {\"phase\": N}") }

@@ -103,6 +103,10 @@ struct BillingAPIHandler: Sendable {
     private func downloadListUnpaidOrders(_ request: UnpaidOrdersRequest, publicKey: String,
                                           privateKey: String) async -> APIOutcome {
         let state = services.state
+        let organizationsDown = await state.organizationsDown
+        if let down = request.filter.organizationIDs.first(where: organizationsDown.contains) {
+            return .failure(230, "no permission to read the bills of organization \(down) (simulated outage)")
+        }
         let phase = await state.phase
         let moves = await state.fire(.movesDuringExport, on: .api)
         if moves { await state.addArrival(organizationIDs: request.filter.organizationIDs) }

@@ -14,7 +14,14 @@ actor SimulatorState {
         var target: FaultTarget
     }
 
+    /// Organizations whose exports the API refuses until they are brought back.
+    private(set) var organizationsDown: Set<Int64> = []
+
     func setPhase(_ newPhase: Int) { phase = newPhase }
+
+    func setOrganization(_ id: Int64, down: Bool) {
+        if down { organizationsDown.insert(id) } else { organizationsDown.remove(id) }
+    }
 
     func setPort(_ bound: Int) { port = bound }
 

@@ -66,6 +66,8 @@ public struct OutboxEntry: Sendable, Hashable {
     public var lastError: String?
     /// When it was delivered or declared dead.
     public var finishedAt: Int64?
+    /// When `deliveries --retry-dead` last sent it back to pending.
+    public var requeuedAt: Int64? = nil
 
     public var messageID: String { notification.messageID }
 }

@@ -51,6 +51,35 @@ extension Ledger {
         }
     }
 
+    /// Sends dead rows back to pending with the same message ids, due now (`unpaidd
+    /// deliveries --retry-dead`): only those of `target` and dead at or after `since`
+    /// (Unix seconds) when given. Each death is kept in `outbox_requeue` first, which is
+    /// the one way the schema lets a finished row change; the delivery age counts again
+    /// from the requeue. Returns the rows as they are now, oldest first.
+    public func retryDead(target: String? = nil, since: Int64? = nil, now: Int64) throws -> [OutboxEntry] {
+        try pool.write { db in
+            let dead = try Row.fetchAll(db, sql: """
+                SELECT * FROM outbox WHERE status = 'dead' AND (?1 IS NULL OR target = ?1)
+                  AND (?2 IS NULL OR finished_at >= ?2) ORDER BY id
+                """, arguments: [target, since]).map(Self.outboxEntry)
+            for entry in dead {
+                // Strictly later than any earlier requeue and never before the row existed.
+                let at = max(now, entry.createdAt, (entry.requeuedAt ?? Int64.min) + 1)
+                try db.execute(sql: """
+                    INSERT INTO outbox_requeue (outbox_id, requeued_at, died_at, attempts, last_error)
+                    VALUES (?, ?, ?, ?, ?)
+                    """, arguments: [entry.id, at, entry.finishedAt, entry.attempts, entry.lastError])
+                try db.execute(sql: """
+                    UPDATE outbox SET status = 'pending', finished_at = NULL, next_attempt_at = ?, requeued_at = ?
+                    WHERE id = ?
+                    """, arguments: [at, at, entry.id])
+            }
+            return try dead.map { entry in
+                try Row.fetchOne(db, sql: "SELECT * FROM outbox WHERE id = ?", arguments: [entry.id]).map(Self.outboxEntry)!
+            }
+        }
+    }
+
     /// Stops delivery to `target` until `enableTarget`; its pending rows wait, visible.
     public func disableTarget(_ target: String, reason: String, at: Int64) throws {
         try pool.write { db in
@@ -115,6 +144,6 @@ extension Ledger {
                                                          table: "outbox", rowID: id, column: "notification_json"),
             target: row["target"], createdAt: row["created_at"], attempts: row["attempts"],
             nextAttemptAt: row["next_attempt_at"], status: status, lastError: row["last_error"],
-            finishedAt: row["finished_at"])
+            finishedAt: row["finished_at"], requeuedAt: row["requeued_at"])
     }
 }

@@ -50,6 +50,9 @@ public enum AlertEvaluator {
         let current: any RankedOrders = facts.orders.organizationID == facts.organizationID
             ? facts.orders : PackedOrders(organizationID: facts.organizationID)
         var result = AlertEvaluation(states: [], notifications: [])
+        let rules = rules.filter { !$0.condition.watchesThePipeline }
+        // Alerts about the pipeline have no currency; PipelineAlertEvaluator keeps them.
+        let states = states.filter { $0.identity.currency != nil }
         for rule in rules where rule.covers(job: facts.job, organizationID: facts.organizationID)
             && rule.condition != .reconciliationMismatch {
             var currencies = Set(current.totals.keys)
@@ -57,12 +60,12 @@ public enum AlertEvaluator {
                 .map(\.key.currency) ?? [])
             currencies.formUnion(known.keys.filter {
                 $0.rule == rule.name && $0.job == facts.job && $0.organizationID == facts.organizationID
-            }.map(\.currency))
+            }.compactMap(\.currency))
             for currency in currencies.sorted() where rule.covers(currency: currency) {
                 let identity = AlertIdentity(rule: rule.name, job: facts.job,
                                              organizationID: facts.organizationID, currency: currency)
                 let previous = known[identity]
-                if let previous, previous.lastSnapshotID >= facts.snapshotID { continue }
+                if let previous, (previous.lastSnapshotID ?? 0) >= facts.snapshotID { continue }
                 let observation = Observation(key: TotalsKey(organizationID: facts.organizationID, currency: currency),
                                               facts: facts, current: current, now: now)
                 let step = transition(rule: rule, identity: identity, previous: previous,
@@ -83,10 +86,10 @@ public enum AlertEvaluator {
         states.filter { state in
             let identity = state.identity
             return state.status == .firing && identity.job == facts.job
-                && identity.organizationID == facts.organizationID && state.lastSnapshotID < facts.snapshotID
+                && identity.organizationID == facts.organizationID && (state.lastSnapshotID ?? 0) < facts.snapshotID
                 && !rules.contains { rule in
                     rule.name == identity.rule && rule.covers(job: identity.job, organizationID: identity.organizationID)
-                        && rule.covers(currency: identity.currency)
+                        && identity.currency.map(rule.covers(currency:)) ?? false
                 }
         }.map { state in
             var resolved = state
@@ -180,6 +183,8 @@ private struct Observation {
             return !overdue(days: days, limit: 1).isEmpty
         case .reconciliationMismatch:
             return false  // decided by MismatchAlertEvaluator after the run
+        case .stale, .failing:
+            return false
         }
     }
 
@@ -196,6 +201,7 @@ private struct Observation {
         case .ceiling: return orders.largest(limit, currency: currency)
         case .unpaidOlderThan(let days): return overdue(days: days, limit: limit)
         case .reconciliationMismatch: return []
+        case .stale, .failing: return []
         }
     }
 

@@ -54,6 +54,20 @@ public enum AlertCondition: Sendable, Hashable, Codable {
     /// The latest snapshot's export disagrees with `GetOrderAmount` (`on = "mismatch"`);
     /// resolves when one agrees. One alert per job and organization, across currencies.
     case reconciliationMismatch
+    /// No successful snapshot of the job and organization for `afterSeconds` (`on = "stale"`):
+    /// a dead man's switch, evaluated on the daemon's clock rather than on snapshots.
+    case stale(afterSeconds: Int64)
+    /// The last `afterFailures` attempts at the job and organization all failed (`on = "failing"`).
+    case failing(afterFailures: Int)
+
+    /// True for conditions about the pipeline itself (one alert per job and organization,
+    /// no currency), which `PipelineAlertEvaluator` decides instead of `AlertEvaluator`.
+    public var watchesThePipeline: Bool {
+        switch self {
+        case .stale, .failing: true
+        case .change, .ceiling, .unpaidOlderThan, .reconciliationMismatch: false
+        }
+    }
 
     /// The rule's condition written as in the configuration, for messages.
     public var summary: String {
@@ -69,7 +83,24 @@ public enum AlertCondition: Sendable, Hashable, Codable {
             return "unpaid_older_than = \(days) days"
         case .reconciliationMismatch:
             return "on = mismatch"
+        case .stale(let seconds):
+            return "on = stale, after = \(Self.durationText(seconds))"
+        case .failing(let count):
+            return "on = failing, after_failures = \(count)"
         }
+    }
+
+    /// `26h`, `90m`, `1h30m`, `45s`: the configuration's duration spelling.
+    public static func durationText(_ seconds: Int64) -> String {
+        let parts: [(Int64, String)] = [(86_400, "d"), (3_600, "h"), (60, "m"), (1, "s")]
+        var rest = seconds, text = ""
+        for (size, unit) in parts where rest >= size {
+            // Whole days read better as hours up to two days ("26h", not "1d2h").
+            if unit == "d", seconds < 2 * 86_400 || seconds % 86_400 != 0 { continue }
+            text += "\(rest / size)\(unit)"
+            rest %= size
+        }
+        return text.isEmpty ? "0s" : text
     }
 }
 
@@ -119,6 +150,13 @@ extension AlertRule {
             if !currencies.isEmpty {
                 throw fail("currencies", "on = \"mismatch\" compares all currencies at once; remove currencies")
             }
+        case .stale(let seconds):
+            if seconds < 1 { throw fail("after", "must be a positive duration such as 26h, got \(seconds) seconds") }
+        case .failing(let count):
+            if count < 1 { throw fail("after_failures", "must be at least 1, got \(count)") }
+        }
+        if condition.watchesThePipeline, !currencies.isEmpty {
+            throw fail("currencies", "stale and failing alerts are per job and organization, not per currency; remove currencies")
         }
         if let repeatIntervalSeconds, repeatIntervalSeconds < 60 {
             throw fail("repeat_interval", "must be at least one minute, got \(repeatIntervalSeconds) seconds")

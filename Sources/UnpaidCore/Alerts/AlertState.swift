@@ -7,9 +7,11 @@ public struct AlertIdentity: Sendable, Hashable, Comparable, Codable, CustomStri
     public var rule: String
     public var job: String
     public var organizationID: Int64
-    public var currency: String
+    /// Nil for an alert about the pipeline itself (stale, failing): it concerns the job
+    /// and organization as a whole.
+    public var currency: String?
 
-    public init(rule: String, job: String, organizationID: Int64, currency: String) {
+    public init(rule: String, job: String, organizationID: Int64, currency: String?) {
         self.rule = rule
         self.job = job
         self.organizationID = organizationID
@@ -17,16 +19,16 @@ public struct AlertIdentity: Sendable, Hashable, Comparable, Codable, CustomStri
     }
 
     public static func < (lhs: AlertIdentity, rhs: AlertIdentity) -> Bool {
-        (lhs.rule, lhs.job, lhs.organizationID, lhs.currency) < (rhs.rule, rhs.job, rhs.organizationID, rhs.currency)
+        (lhs.rule, lhs.job, lhs.organizationID, lhs.currency ?? "") < (rhs.rule, rhs.job, rhs.organizationID, rhs.currency ?? "")
     }
 
     /// A stable text key, for a database column and for fingerprints.
-    public var key: String { "\(rule)\u{1F}\(job)\u{1F}\(organizationID)\u{1F}\(currency)" }
+    public var key: String { "\(rule)\u{1F}\(job)\u{1F}\(organizationID)\u{1F}\(currency ?? "")" }
 
     /// Short hex digest of the key: Alertmanager's `fingerprint`, a grouping key for receivers.
     public var fingerprint: String { Self.hexDigest(key, bytes: 8) }
 
-    public var description: String { "\(rule) [\(job), org \(organizationID), \(currency)]" }
+    public var description: String { "\(rule) [\(job), org \(organizationID)\(currency.map { ", \($0)" } ?? "")]" }
 
     static func hexDigest(_ text: String, bytes: Int) -> String {
         SHA256.hash(data: Array(text.utf8)).prefix(bytes).map { byte in
@@ -52,10 +54,11 @@ public struct AlertState: Sendable, Hashable, Codable {
     /// When it resolved, for a resolved alert.
     public var resolvedAt: Int64?
     /// The newest snapshot evaluated for this alert: evaluating it again changes nothing.
-    public var lastSnapshotID: Int64
+    /// Nil for an alert about the pipeline, which is evaluated on the clock.
+    public var lastSnapshotID: Int64?
 
     public init(identity: AlertIdentity, status: Status, firingSince: Int64, lastNotifiedAt: Int64,
-                resolvedAt: Int64? = nil, lastSnapshotID: Int64) {
+                resolvedAt: Int64? = nil, lastSnapshotID: Int64?) {
         self.identity = identity
         self.status = status
         self.firingSince = firingSince
@@ -81,7 +84,8 @@ public struct AlertNotification: Sendable, Hashable, Codable {
     public var identity: AlertIdentity
     public var condition: String
     public var targets: [String]
-    public var snapshotID: Int64
+    /// The snapshot that caused it; nil for an alert about the pipeline.
+    public var snapshotID: Int64?
     public var firingSince: Int64
     /// When it was raised, Unix seconds.
     public var createdAt: Int64
@@ -100,6 +104,9 @@ public struct AlertNotification: Sendable, Hashable, Codable {
     /// The ledger's chain head when the notification was queued, so that every receiver
     /// keeps a copy of it outside the machine; nil in notifications queued before the chain.
     public var chainHead: ChainHead?
+    /// For a stale or failing alert: the job and organization's fetch history as it stood
+    /// (then `before` is nil and `after` is empty).
+    public var pipeline: SeriesHealth?
 
     public var delta: Money? { before.map { after.sum - $0.sum } }
     /// `delta / before`, nil on a first snapshot or when the previous total was zero.
@@ -109,10 +116,10 @@ public struct AlertNotification: Sendable, Hashable, Codable {
     }
 
     public init(messageID: String, kind: Kind, identity: AlertIdentity, condition: String, targets: [String],
-                snapshotID: Int64, firingSince: Int64, createdAt: Int64, before: Total?, after: Total,
+                snapshotID: Int64?, firingSince: Int64, createdAt: Int64, before: Total?, after: Total,
                 newOrderCount: Int, goneOrderCount: Int, changedOrderCount: Int, highlightedOrders: [OrderAmount],
                 reconciliation: Reconciliation? = nil,
-                chainHead: ChainHead? = nil) {
+                chainHead: ChainHead? = nil, pipeline: SeriesHealth? = nil) {
         self.messageID = messageID
         self.kind = kind
         self.identity = identity
@@ -129,6 +136,7 @@ public struct AlertNotification: Sendable, Hashable, Codable {
         self.highlightedOrders = highlightedOrders
         self.reconciliation = reconciliation
         self.chainHead = chainHead
+        self.pipeline = pipeline
     }
 
     static func messageID(identity: AlertIdentity, snapshotID: Int64, kind: Kind) -> String {

@@ -21,7 +21,7 @@ public enum MismatchAlertEvaluator {
             let identity = AlertIdentity(rule: rule.name, job: job, organizationID: organizationID,
                                          currency: allCurrencies)
             let previous = states.first { $0.identity == identity }
-            if let previous, previous.lastSnapshotID >= snapshotID { continue }
+            if let previous, (previous.lastSnapshotID ?? 0) >= snapshotID { continue }
             var state = previous
             state?.lastSnapshotID = snapshotID
             let kind: AlertNotification.Kind?

@@ -34,7 +34,17 @@ public struct AlertPlanner: Sendable {
     }
 
     private func plan(_ evaluation: AlertEvaluation, at: Int64) -> AlertingPlan {
-        let deliveries = evaluation.notifications.flatMap { notification in
+        AlertingPlan(states: evaluation.states, deliveries: Self.deliveries(evaluation.notifications, targets: targets),
+                     now: at)
+    }
+
+    /// One delivery per notification and rule target that wants it.
+    static func deliveries(_ notifications: [AlertNotification], targets: [WebhookTarget]) -> [PlannedDelivery] {
+        deliveries(notifications, targets: Dictionary(targets.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first }))
+    }
+
+    static func deliveries(_ notifications: [AlertNotification], targets: [String: WebhookTarget]) -> [PlannedDelivery] {
+        notifications.flatMap { notification in
             notification.targets.compactMap { name -> PlannedDelivery? in
                 // Configuration validation guarantees the name exists; a target removed
                 // since has nothing to deliver to.
@@ -42,6 +52,5 @@ public struct AlertPlanner: Sendable {
                 return PlannedDelivery(notification: notification, target: name)
             }
         }
-        return AlertingPlan(states: evaluation.states, deliveries: deliveries, now: at)
     }
 }

@@ -11,7 +11,9 @@ public struct LedgerOutboxStore: OutboxStore {
 
     public func fetchDue(now: Int64, limit: Int) async throws -> [OutboxMessage] {
         try ledger.dueDeliveries(now: now, limit: limit).map { entry in
-            OutboxMessage(notification: entry.notification, target: entry.target, createdAt: entry.createdAt,
+            // A requeued dead message gets a whole delivery age again, counted from its requeue.
+            OutboxMessage(notification: entry.notification, target: entry.target,
+                          createdAt: entry.requeuedAt ?? entry.createdAt,
                           attempts: entry.attempts, nextAttemptAt: entry.nextAttemptAt)
         }
     }

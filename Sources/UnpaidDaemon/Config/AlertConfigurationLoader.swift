@@ -43,10 +43,19 @@ extension AlertSettings {
         let minDeltaRatio = try table.seconds("min_delta_ratio", in: 0...1_000_000)
         let above = try table.string("above"), resolveBelow = try table.string("resolve_below")
         let olderThan = try table.int("unpaid_older_than", in: 1...3_660)
+        var after: Int64?
+        if let text = try table.string("after") {
+            guard let seconds = Schedule.durationSeconds(text) else {
+                throw table.error("after", "expected a duration such as 26h, 90m or 1h30m, found \"\(text)\"")
+            }
+            after = seconds
+        }
+        let afterFailures = try table.int("after_failures", in: 1...1_000)
         let condition: AlertCondition
         do {
             condition = try AlertCondition(rule: name, on: on, minDelta: minDelta, minDeltaRatio: minDeltaRatio,
-                                           above: above, resolveBelow: resolveBelow, unpaidOlderThanDays: olderThan)
+                                           above: above, resolveBelow: resolveBelow, unpaidOlderThanDays: olderThan,
+                                           after: after, afterFailures: afterFailures)
         } catch {
             throw table.error(error.field, error.problem)
         }

@@ -59,6 +59,11 @@ public struct Daemon: Sendable {
         }
         if !configuration.alerts.targets.isEmpty {
             services.append(AlertDelivery(settings: configuration.alerts, ledger: ledger, logger: logger).loop())
+            services.append(PipelineWatch(current: { [self] in
+                let configuration = executor.configuration
+                return PipelineAlerts(configuration: configuration,
+                                      watching: (try? scheduledJobs(of: configuration))?.map(\.settings) ?? [])
+            }, ledger: ledger, logger: logger))
         }
         // Shut down in reverse: the control first (STOPPING=1), then the scheduler lets its
         // runs finish (queueing their alerts), then delivery stops, the outbox keeping

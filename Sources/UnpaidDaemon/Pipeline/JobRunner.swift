@@ -89,6 +89,7 @@ public struct JobRunner: Sendable {
                     ])
                 case .failure(let failure):
                     failures.append(failure)
+                    record(failure, runID: runID, job: job.name, logger: logger)
                     logger.error("organization failed", metadata: [
                         "org": "\(failure.organizationID)", "stage": "\(failure.stage.rawValue)", "error": "\(failure.message)",
                     ])
@@ -105,6 +106,33 @@ public struct JobRunner: Sendable {
         logger.log(level: summary.status == .succeeded ? .info : .error, "run finished", metadata: [
             "status": "\(summary.status.rawValue)", "snapshots": "\(snapshots.count)", "failures": "\(failures.count)",
         ])
+        evaluatePipelineAlerts(job: job.name, logger: logger)
         return summary
+    }
+
+    /// Kept for the failing rules, masked: the ledger keeps it for years.
+    private func record(_ failure: PipelineError, runID: RunID, job: String, logger: Logger) {
+        let configuration = pipeline.configuration
+        do {
+            try pipeline.ledger.recordFailure(OrganizationFailure(
+                runID: runID, job: job, organizationID: failure.organizationID,
+                failedAt: Int64(pipeline.now().timeIntervalSince1970), stage: failure.stage.rawValue,
+                error: FailureText.masked(failure.message, targets: configuration.alerts.targets)))
+        } catch {
+            logger.error("cannot record the failure for the failing alerts", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// The stale and failing rules learn of this run now, not only at the daemon's next
+    /// check; a job not in the configuration (an ad-hoc fetch) is not watched.
+    private func evaluatePipelineAlerts(job name: String, logger: Logger) {
+        let configuration = pipeline.configuration
+        guard let job = configuration.job(named: name) else { return }
+        do {
+            try PipelineAlerts(configuration: configuration, watching: [job])
+                .evaluate(ledger: pipeline.ledger, now: Int64(pipeline.now().timeIntervalSince1970))
+        } catch {
+            logger.error("evaluating stale and failing alerts failed", metadata: ["error": "\(error)"])
+        }
     }
 }

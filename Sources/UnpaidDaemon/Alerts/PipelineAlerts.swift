@@ -1,0 +1,44 @@
+import Foundation
+import Ledger
+import UnpaidCore
+import Webhooks
+
+/// The stale and failing rules applied to the jobs a process runs: after every run (by
+/// `JobRunner`, for that job) and on the daemon's clock (`PipelineWatch`, for every
+/// scheduled job), each time in one ledger transaction that stores the alerts' states
+/// and queues their notifications in the outbox the change alerts use.
+public struct PipelineAlerts: Sendable {
+    let settings: AlertSettings
+    /// What is watched: every organization of these jobs that a pipeline rule covers.
+    let series: [WatchedSeries]
+    let configuredJobs: Set<String>
+
+    public init(configuration: Configuration, watching jobs: [JobSettings]) {
+        settings = configuration.alerts
+        let configured = Set(configuration.jobs.map(\.name))
+        configuredJobs = configured
+        let rules = configuration.alerts.rules.filter(\.condition.watchesThePipeline)
+        series = jobs.filter { configured.contains($0.name) }.flatMap { job in
+            job.organizations.map { WatchedSeries(job: job.name, organizationID: $0) }
+        }.filter { series in rules.contains { $0.covers(job: series.job, organizationID: series.organizationID) } }
+    }
+
+    /// Evaluates now; returns the notifications queued (one per target).
+    @discardableResult
+    public func evaluate(ledger: Ledger, now: Int64) throws -> [PlannedDelivery] {
+        try ledger.evaluatePipelineAlerts(series, now: now) { input in
+            let evaluation = PipelineAlertEvaluator.evaluate(rules: settings.rules, series: input.series,
+                                                             configuredJobs: configuredJobs, states: input.states, now: now)
+            return AlertingPlan(states: evaluation.states,
+                                deliveries: AlertPlanner.deliveries(evaluation.notifications, targets: settings.targets),
+                                now: now)
+        }.deliveries
+    }
+
+    /// The next moment a series turns stale if nothing succeeds before; nil when none can.
+    public func nextStaleDeadline(ledger: Ledger, after now: Int64) throws -> Int64? {
+        guard !series.isEmpty else { return nil }
+        return PipelineAlertEvaluator.nextStaleDeadline(rules: settings.rules, series: try ledger.seriesHealth(series),
+                                                        after: now)
+    }
+}
