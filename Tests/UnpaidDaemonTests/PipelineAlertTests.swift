@@ -132,7 +132,7 @@ import Webhooks
         try await ScriptedReceiver.serving([.init(200)]) { url, receiver in
             let fixture = try await DaemonFixture.start(ordersPerOrganization: 20)
             defer { fixture.stop() }
-            try fixture.writeConfig(schedule: "@every 2s", maxAttempts: 1, tail: """
+            try fixture.writeConfig(schedule: "@every 2s", tail: """
                 [[target]]
                 name = "chat"
                 format = "slack"
@@ -153,7 +153,7 @@ import Webhooks
             let daemon = try fixture.startDaemon()
             defer { daemon.signal(SIGKILL) }
             let ledger = try Ledger(path: fixture.database)
-            try await eventually("a first successful run") { try fixture.succeededRuns(ledger) >= 1 }
+            try await eventually("a first successful run", timeout: 180) { try fixture.succeededRuns(ledger) >= 1 }
             try await fixture.setOutage(organization: 100002, down: true)
             func texts() async -> [String] {
                 await receiver.received.compactMap { $0.json["text"] as? String }
