@@ -20,7 +20,7 @@ import Webhooks
                                   reason: "refused by \(target.url) signed with feishu-signing-secret\nsecond line",
                                   at: bench.time.now)
         let report = AlertReports.deliveries(try bench.ledger.deliveries(), disabled: [],
-                                             mask: SecretMask(targets: [target]), timeZone: TimeZone(identifier: "UTC")!)
+                                             mask: SecretRedactor(targets: [target]), timeZone: TimeZone(identifier: "UTC")!)
         for format in TabularReport.Format.allCases {
             let text = report.render(format)
             #expect(!text.contains("robot-token") && !text.contains("feishu-signing-secret"), "\(format)")

@@ -4,7 +4,7 @@ import UnpaidCore
 import Webhooks
 
 /// The tables `unpaidd alerts` and `unpaidd deliveries` print. Texts that may quote a
-/// receiver (last errors) pass through `SecretMask` first.
+/// receiver (last errors) pass through a `SecretRedactor` first.
 public enum AlertReports {
     public static func alerts(_ alerts: [StoredAlert], timeZone: TimeZone) -> TabularReport {
         var report = TabularReport(columns: ["status", "rule", "job", "organization", "currency", "firing_since",
@@ -31,7 +31,7 @@ public enum AlertReports {
         return report
     }
 
-    public static func deliveries(_ entries: [OutboxEntry], disabled: [DisabledTarget], mask: SecretMask,
+    public static func deliveries(_ entries: [OutboxEntry], disabled: [DisabledTarget], mask: SecretRedactor,
                                   timeZone: TimeZone) -> TabularReport {
         let disabledNames = Set(disabled.map(\.target))
         var report = TabularReport(columns: ["message_id", "target", "kind", "rule", "organization", "currency",
@@ -47,17 +47,17 @@ public enum AlertReports {
                 .text(time(entry.createdAt, timeZone)),
                 entry.status == .pending ? .text(time(entry.nextAttemptAt, timeZone)) : .missing,
                 entry.finishedAt.map { .text(time($0, timeZone)) } ?? .missing,
-                entry.lastError.map { .text(mask.apply(oneLine($0))) } ?? .missing,
+                entry.lastError.map { .text(mask.redact(oneLine($0))) } ?? .missing,
             ])
         }
         return report
     }
 
-    public static func disabledTargets(_ targets: [DisabledTarget], mask: SecretMask, timeZone: TimeZone) -> TabularReport {
+    public static func disabledTargets(_ targets: [DisabledTarget], mask: SecretRedactor, timeZone: TimeZone) -> TabularReport {
         var report = TabularReport(columns: ["disabled_target", "since", "reason"])
         for target in targets {
             report.append([.text(target.target), .text(time(target.disabledAt, timeZone)),
-                           .text(mask.apply(oneLine(target.reason)))])
+                           .text(mask.redact(oneLine(target.reason)))])
         }
         return report
     }
@@ -81,25 +81,5 @@ public enum AlertReports {
 
     static func oneLine(_ text: String) -> String {
         text.split(whereSeparator: \.isNewline).joined(separator: " ")
-    }
-}
-
-/// Hides the configured targets' URLs (robot tokens live in paths and queries) and
-/// secrets in any text shown to a person.
-public struct SecretMask: Sendable {
-    let replacements: [(String, String)]
-
-    public init(targets: [WebhookTarget]) {
-        var replacements: [(String, String)] = []
-        for target in targets {
-            replacements.append((target.url, WebhookTarget.masked(target.url)))
-            if let secret = target.secret, !secret.isEmpty { replacements.append((secret, "<secret>")) }
-        }
-        // Longest first, so a URL containing another target's URL is masked whole.
-        self.replacements = replacements.sorted { $0.0.count > $1.0.count }
-    }
-
-    public func apply(_ text: String) -> String {
-        replacements.reduce(text) { $0.replacingOccurrences(of: $1.0, with: $1.1) }
     }
 }

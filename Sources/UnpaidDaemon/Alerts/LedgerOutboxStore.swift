@@ -1,7 +1,8 @@
 import Ledger
 import Webhooks
 
-/// The delivery service's outbox, kept in the ledger's SQLite file.
+/// The delivery service's outbox, kept in the ledger's SQLite file. Errors are stored
+/// redacted: a receiver's answer may quote the robot URL with its token.
 public struct LedgerOutboxStore: OutboxStore {
     let ledger: Ledger
 
@@ -25,15 +26,15 @@ public struct LedgerOutboxStore: OutboxStore {
 
     public func markRetry(_ message: OutboxMessage, attempts: Int, nextAttemptAt: Int64, lastError: String) async throws {
         try ledger.markRetry(messageID: message.messageID, target: message.target, attempts: attempts,
-                             nextAttemptAt: nextAttemptAt, lastError: lastError)
+                             nextAttemptAt: nextAttemptAt, lastError: SecretRedactor.shared.redact(lastError))
     }
 
     public func markDead(_ message: OutboxMessage, attempts: Int, reason: String, at: Int64) async throws {
         try ledger.markDead(messageID: message.messageID, target: message.target, attempts: attempts,
-                            reason: reason, at: at)
+                            reason: SecretRedactor.shared.redact(reason), at: at)
     }
 
     public func disableTarget(_ name: String, reason: String, at: Int64) async throws {
-        try ledger.disableTarget(name, reason: reason, at: at)
+        try ledger.disableTarget(name, reason: SecretRedactor.shared.redact(reason), at: at)
     }
 }

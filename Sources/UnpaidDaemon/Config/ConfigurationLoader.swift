@@ -16,7 +16,9 @@ extension Configuration {
         guard let text = String(data: data, encoding: .utf8) else {
             throw ConfigurationError(file: file, key: nil, problem: "not UTF-8 text")
         }
-        return try parse(text, file: file, secretsRequired: secretsRequired)
+        let configuration = try parse(text, file: file, secretsRequired: secretsRequired)
+        SecretRedactor.shared.learn(targets: configuration.alerts.targets)
+        return configuration
     }
 
     public static func parse(_ text: String, file: String,

@@ -16,7 +16,15 @@ public enum PrivateKeySource: Sendable, Equatable, CustomStringConvertible {
         }
     }
 
+    /// Reads the key and teaches it to `SecretRedactor.shared`, so it is masked in
+    /// everything the process writes from now on.
     public func load(environment: [String: String] = ProcessInfo.processInfo.environment) throws(PrivateKeyError) -> String {
+        let key = try read(environment: environment)
+        SecretRedactor.shared.learn(privateKey: key)
+        return key
+    }
+
+    private func read(environment: [String: String]) throws(PrivateKeyError) -> String {
         switch self {
         case .file(let path):
             return try Self.readRestricted(path)

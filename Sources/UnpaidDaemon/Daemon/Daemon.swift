@@ -11,10 +11,11 @@ public struct Daemon: Sendable {
     /// Schedule only this job (the others stay in the configuration, unscheduled).
     public let onlyJob: String?
     let logger: Logger
-    let environment: [String: String]
+    /// Kept for reloads (the private key and `*_env` may be read again); never printed.
+    let environment: ProcessEnvironment
 
     public init(configurationFile: String, onlyJob: String? = nil, logger: Logger,
-                environment: [String: String] = ProcessInfo.processInfo.environment) {
+                environment: ProcessEnvironment = ProcessEnvironment()) {
         self.configurationFile = configurationFile
         self.onlyJob = onlyJob
         self.logger = logger
@@ -30,10 +31,10 @@ public struct Daemon: Sendable {
         let lock = try InstanceLock(database: configuration.storage.database)
         SpoolCleaner.removeAbandonedDownloads(in: configuration.storage.spoolDirectory,
                                               olderThan: configuration.download.totalTimeoutSeconds, logger: logger)
-        let privateKey = try configuration.api.privateKeySource.load(environment: environment)
+        let privateKey = try configuration.api.privateKeySource.load(environment: environment.variables)
         let ledger = try Ledger(path: configuration.storage.database)
         let shared = SharedLimits(configuration.daemon)
-        let notifier = SystemdNotifier(environment: environment)
+        let notifier = SystemdNotifier(environment: environment.variables)
         let status = DaemonStatus(jobs: jobs.map(\.settings))
         let executor = PipelineJobExecutor(
             configuration: configuration,

@@ -46,7 +46,7 @@ struct DaemonControl: Service {
             guard next.storage.database == current.storage.database else {
                 throw DaemonError.databaseChanged(from: current.storage.database, to: next.storage.database)
             }
-            let privateKey = try next.api.privateKeySource.load(environment: daemon.environment)
+            let privateKey = try next.api.privateKeySource.load(environment: daemon.environment.variables)
             if next.daemon != shared.settings {
                 logger.notice("[daemon] changes take effect on restart; keeping the running limits")
             }

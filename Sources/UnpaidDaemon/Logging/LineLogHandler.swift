@@ -3,6 +3,7 @@ import UnpaidCore
 import Logging
 
 /// One line per event on stderr: `key=value` text for people, JSON for log shippers.
+/// The message and every metadata value pass through `SecretRedactor.shared` first.
 /// Under systemd (stderr is the journal) each line starts with a `<N>` syslog priority
 /// and carries no timestamp, since the journal records its own.
 public struct LineLogHandler: LogHandler {
@@ -32,9 +33,10 @@ public struct LineLogHandler: LogHandler {
     public func log(event: LogEvent) {
         var merged = metadata
         if let extra = event.metadata { merged.merge(extra) { _, new in new } }
-        let line = format == .json
-            ? jsonLine(event.level, event.message.description, merged)
-            : textLine(event.level, event.message.description, merged)
+        let redactor = SecretRedactor.shared
+        let message = redactor.redact(event.message.description)
+        merged = merged.mapValues { .string(redactor.redact("\($0)")) }
+        let line = format == .json ? jsonLine(event.level, message, merged) : textLine(event.level, message, merged)
         FileHandle.standardError.write(Data((line + "\n").utf8))
     }
 

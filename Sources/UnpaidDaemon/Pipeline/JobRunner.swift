@@ -101,7 +101,8 @@ public struct JobRunner: Sendable {
         failures.sort { $0.organizationID < $1.organizationID }
         pipeline.concludeReconciliations(job: job.name, snapshots: snapshots, logger: logger)
         let summary = RunSummary(runID: runID, job: job.name, window: window, snapshots: snapshots, failures: failures)
-        let errorText = failures.isEmpty ? nil : failures.map(\.description).joined(separator: "; ")
+        let errorText = failures.isEmpty ? nil
+            : SecretRedactor.shared.redact(failures.map(\.description).joined(separator: "; "))
         try pipeline.ledger.finishRun(runID, status: summary.status, error: errorText, finishedAt: Date())
         logger.log(level: summary.status == .succeeded ? .info : .error, "run finished", metadata: [
             "status": "\(summary.status.rawValue)", "snapshots": "\(snapshots.count)", "failures": "\(failures.count)",

@@ -37,7 +37,7 @@ struct DeliveriesCommand: ParsableCommand {
             FileHandle.standardError.write(Data((wasDisabled ? "target \"\(enableTarget)\" enabled again\n"
                 : "target \"\(enableTarget)\" was not disabled\n").utf8))
         }
-        let mask = SecretMask(targets: settings.alerts.targets)
+        let mask = SecretRedactor.shared
         let disabled = try ledger.disabledTargets()
         let entries = try ledger.deliveries(status: status == .all ? nil : DeliveryStatus(rawValue: status.rawValue),
                                             limit: limit)

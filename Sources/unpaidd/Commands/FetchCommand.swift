@@ -20,6 +20,9 @@ struct FetchCommand: AsyncParsableCommand {
     @Option(help: "Record under this job's name and use its filters (default: a job named \"fetch\" without filters).")
     var job: String?
 
+    @Option(help: "Seconds to spend delivering the alerts the fetch produced (the rest waits in the outbox).")
+    var deliveryTimeout: Int = 30
+
     func run() async throws {
         let runtime = try Runtime(config: config, log: log)
         let settings = runtime.configuration
@@ -34,6 +37,7 @@ struct FetchCommand: AsyncParsableCommand {
         let window = try period.window(in: jobSettings.timeZone)
         let summary = try await runtime.runner.run(jobSettings, window: window, organizations: [org])
         print(RunSummaryText.render(summary, timeZone: jobSettings.timeZone))
+        try await runtime.deliverAlerts(timeout: deliveryTimeout)
         if summary.status != .succeeded { throw ExitCode.failure }
     }
 }

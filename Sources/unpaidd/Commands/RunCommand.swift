@@ -36,13 +36,7 @@ struct RunCommand: AsyncParsableCommand {
             print(RunSummaryText.render(summary, timeZone: job.timeZone))
             failed = failed || summary.status != .succeeded
         }
-        if !runtime.configuration.alerts.targets.isEmpty {
-            let delivery = AlertDelivery(settings: runtime.configuration.alerts, ledger: runtime.ledger,
-                                         logger: runtime.logger)
-            let report = try await delivery.drain(timeout: .seconds(deliveryTimeout))
-            print("alerts: \(report.delivered) delivered, \(report.dead.count) dead, \(report.stillPending) still pending"
-                + (report.disabledTargets.isEmpty ? "" : ", targets disabled: \(report.disabledTargets.joined(separator: ", "))"))
-        }
+        try await runtime.deliverAlerts(timeout: deliveryTimeout)
         if failed { throw ExitCode.failure }
     }
 }
@@ -58,6 +52,6 @@ enum RunSummaryText {
             lines.append("  organization \(snapshot.organizationID): \(totals.isEmpty ? "no unpaid orders" : totals.joined(separator: ", "))")
         }
         for failure in summary.failures { lines.append("  \(failure)") }
-        return lines.joined(separator: "\n")
+        return SecretRedactor.shared.redact(lines.joined(separator: "\n"))
     }
 }

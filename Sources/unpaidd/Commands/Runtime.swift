@@ -25,6 +25,19 @@ struct Runtime {
     }
 }
 
+extension Runtime {
+    /// After a one-shot recording command (`run --once`, `fetch`): delivers the alerts its
+    /// runs queued, for at most `timeout` seconds; what is left waits in the outbox for
+    /// the next run or the daemon.
+    func deliverAlerts(timeout: Int) async throws {
+        guard !configuration.alerts.targets.isEmpty else { return }
+        let delivery = AlertDelivery(settings: configuration.alerts, ledger: ledger, logger: logger)
+        let report = try await delivery.drain(timeout: .seconds(timeout))
+        print("alerts: \(report.delivered) delivered, \(report.dead.count) dead, \(report.stillPending) still pending"
+            + (report.disabledTargets.isEmpty ? "" : ", targets disabled: \(report.disabledTargets.joined(separator: ", "))"))
+    }
+}
+
 /// Dates on the command line, read by `LocalDateText` in the configured time zone.
 enum CommandLineDate {
     static func parse(_ text: String, in timeZone: TimeZone, option: String) throws -> Int64 {

@@ -25,7 +25,7 @@ struct TestWebhookCommand: AsyncParsableCommand {
         let notification = SampleNotification.make(for: selected, now: now)
         print("sending \(notification.messageID) to \(selected)")
         let outcome = await sender.attempt(notification, to: selected, now: now)
-        print(SecretMask(targets: settings.alerts.targets).apply("\(outcome)"))
+        print(SecretRedactor.shared.redact("\(outcome)"))
         if outcome != .delivered { throw ExitCode.failure }
     }
 }
