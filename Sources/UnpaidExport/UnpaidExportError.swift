@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Why an export could not be turned into orders; row errors name the 1-based row,
 /// the column's header text and the value seen.
 public enum UnpaidExportError: Error, Sendable, Equatable, CustomStringConvertible {
@@ -31,8 +37,13 @@ public enum UnpaidExportError: Error, Sendable, Equatable, CustomStringConvertib
             return "\(file) row \(row): column \"\(header)\" holds \"\(value)\", expected an integer organization id"
         case let .badStartTime(file, row, header, value):
             return "\(file) row \(row): column \"\(header)\" holds \"\(value)\", expected Unix seconds"
-        case let .cannotWrite(path, errno):
-            return "cannot write \(path): errno \(errno)"
+        case let .cannotWrite(path, code):
+            switch code {
+            case ENOENT, ENOTDIR: return "cannot write \(path): its folder does not exist"
+            case EACCES, EPERM, EROFS: return "cannot write \(path): permission denied"
+            case ENOSPC: return "cannot write \(path): no space left on the device"
+            default: return "cannot write \(path): \(String(cString: strerror(code)).lowercased())"
+            }
         case let .otherOrganization(file, row, requested, found):
             return "\(file) row \(row): an order of organization \(found) in the export asked for organization \(requested); nothing was recorded"
         case let .tooManyRows(file, limit):

@@ -1,6 +1,13 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Why a workbook was refused. Each case names the file or part and what was seen,
 /// so the person reading a log line knows what to fix or whom to ask.
 public enum XLSXError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The file could not be opened; `errno` says why (`ENOENT`, `EACCES`, `EISDIR`, ...).
     case cannotOpen(path: String, errno: Int32)
     case emptyFile(path: String)
     /// The file is not a zip archive; `looksLike` says what it seems to be instead.
@@ -8,6 +15,9 @@ public enum XLSXError: Error, Sendable, Equatable, CustomStringConvertible {
     case truncated(path: String, detail: String)
     case corruptArchive(path: String, detail: String)
     case missingPart(path: String, part: String)
+    /// A relationship (`Id` in the `.rels` part `relationships`) whose target part is not
+    /// in the file.
+    case missingRelationshipTarget(path: String, relationships: String, id: String, type: String, target: String)
     case encryptedEntry(part: String)
     case unsupportedCompression(part: String, method: UInt16)
     case crcMismatch(part: String, declared: UInt32, computed: UInt32)
@@ -26,8 +36,14 @@ public enum XLSXError: Error, Sendable, Equatable, CustomStringConvertible {
 
     public var description: String {
         switch self {
-        case let .cannotOpen(path, errno):
-            return "cannot open \(path): errno \(errno)"
+        case let .cannotOpen(path, code):
+            switch code {
+            case ENOENT, ENOTDIR: return "no such file: \(path)"
+            case EACCES, EPERM: return "cannot open \(path): permission denied"
+            case EISDIR: return "\(path) is a directory, not an .xlsx file"
+            case EINVAL: return "\(path) is not a regular file: expected an .xlsx workbook"
+            default: return "cannot open \(path): \(String(cString: strerror(code)).lowercased())"
+            }
         case let .emptyFile(path):
             return "\(path) is empty (0 bytes): expected an .xlsx workbook"
         case let .notAZip(path, looksLike):
@@ -38,6 +54,9 @@ public enum XLSXError: Error, Sendable, Equatable, CustomStringConvertible {
             return "\(path) is a damaged zip archive: \(detail)"
         case let .missingPart(path, part):
             return "\(path) has no part \(part): not a complete .xlsx workbook"
+        case let .missingRelationshipTarget(path, relationships, id, type, target):
+            let kind = type.split(separator: "/").last.map(String.init) ?? "untyped"
+            return "\(path): relationship \(id) (\(kind)) in \(relationships) points to part \(target), which the file does not contain: the workbook is incomplete; export it again"
         case let .encryptedEntry(part):
             return "zip entry \(part) is encrypted; export the workbook without a password"
         case let .unsupportedCompression(part, method):

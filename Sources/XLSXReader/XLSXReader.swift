@@ -9,6 +9,7 @@ public final class XLSXReader {
     public let sheets: [XLSXSheet]
     private let archive: ZipArchive
     private let sharedStringsPath: String?
+    private let missingSheets: [Int: XLSXError]
     private var sharedStrings: SharedStrings?
 
     public init(path: String, limits: XLSXLimits = XLSXLimits()) throws(XLSXError) {
@@ -18,6 +19,7 @@ public final class XLSXReader {
         let locator = try WorkbookLocator(archive: archive, limits: limits)
         sheets = locator.sheets
         sharedStringsPath = locator.sharedStringsPath
+        missingSheets = locator.missingSheets
     }
 
     /// Calls `body` for every row that has a `<row>` element, in file order.
@@ -48,6 +50,7 @@ public final class XLSXReader {
 
     private func sheetEntry(_ index: Int) throws(XLSXError) -> ZipEntry {
         guard sheets.indices.contains(index) else { throw .noSuchSheet(index: index, sheetCount: sheets.count) }
+        if let missing = missingSheets[index] { throw missing }
         guard let entry = archive.entry(named: sheets[index].partPath) else {
             throw .missingPart(path: path, part: sheets[index].partPath)
         }

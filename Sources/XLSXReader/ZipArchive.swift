@@ -33,6 +33,10 @@ final class ZipArchive {
             close(fd)
             throw .cannotOpen(path: path, errno: code)
         }
+        guard status.st_mode & S_IFMT == S_IFREG else {
+            close(fd)
+            throw .cannotOpen(path: path, errno: status.st_mode & S_IFMT == S_IFDIR ? EISDIR : EINVAL)
+        }
         fileDescriptor = fd
         fileSize = UInt64(status.st_size)
         do throws(XLSXError) {
@@ -47,6 +51,25 @@ final class ZipArchive {
     deinit { close(fileDescriptor) }
 
     func entry(named name: String) -> ZipEntry? { entries[name] }
+
+    /// The entry holding OPC part `name`: part names compare as case-insensitive ASCII, and
+    /// some Windows zip writers store `xl\workbook.xml` for `xl/workbook.xml`. The exact
+    /// name is tried first, so well-formed files never pay for the scan.
+    func entry(forPart name: String) -> ZipEntry? {
+        if let exact = entries[name] { return exact }
+        let wanted = Self.partKey(name)
+        return entries.values.filter { Self.partKey($0.name) == wanted }.min { $0.localHeaderOffset < $1.localHeaderOffset }
+    }
+
+    static func partKey(_ name: String) -> String {
+        var bytes = Array(name.utf8)
+        for index in bytes.indices {
+            if bytes[index] == UInt8(ascii: "\\") { bytes[index] = UInt8(ascii: "/") }
+            if (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(bytes[index]) { bytes[index] += 32 }
+        }
+        let trimmed = bytes.drop { $0 == UInt8(ascii: "/") }
+        return String(decoding: trimmed, as: UTF8.self)
+    }
 
     /// Reads exactly `count` bytes at `offset`, or fails as truncated.
     func read(at offset: UInt64, count: Int, into buffer: UnsafeMutableRawPointer) throws(XLSXError) {

@@ -41,6 +41,23 @@ import UnpaidCore
         }
     }
 
+    @Test func aFileThatCannotBeReadIsNamedWhereItWasKept() async throws {
+        let log = LogRecorder()
+        let cloud = try await SimulatedCloud.start(organizations: 1, logger: log.logger)
+        defer { Task { await cloud.stop() } }
+        try await cloud.simulator.injectFault(.corruptZip, count: 1)
+        let summary = try await cloud.runner.run(cloud.job, scheduledAt: Date())
+        let failure = try #require(summary.failures.first)
+        let kept = try #require(failure.rejectedFile)
+        #expect(kept.hasPrefix(cloud.configuration.storage.archiveDirectory + "/rejected/"))
+        #expect(FileManager.default.fileExists(atPath: kept))
+        #expect(failure.message.contains(kept), "\(failure.message)")
+        #expect(!failure.message.contains(cloud.configuration.storage.spoolDirectory), "\(failure.message)")
+        let line = try #require(log.entries("organization failed").first)
+        #expect(line.metadata["kept_file"] == kept)
+        #expect(line.metadata["error"]?.contains(kept) == true)
+    }
+
     @Test func aFileSizeThatDisagreesSaysSoWithBothNumbers() async throws {
         let log = LogRecorder()
         let cloud = try await SimulatedCloud.start(organizations: 1, logger: log.logger)

@@ -27,6 +27,14 @@ import XLSXReader
         }
     }
 
+    @Test func anOutputInAMissingFolderIsNamedInWords() throws {
+        let out = "/nonexistent-\(UUID().uuidString)/orders.csv"
+        try ExportWorkbook.withFile([["OrderNo"], ["A-1"]]) { path in
+            let error = #expect(throws: UnpaidExportError.self) { try ExportConverter(format: .csv).convert(xlsxAt: path, to: out) }
+            #expect(error?.description == "cannot write \(out): its folder does not exist")
+        }
+    }
+
     @Test func outputAppearsWholeOrNotAtAll() throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("convert-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)

@@ -98,11 +98,13 @@ import Testing
         #expect(error { try readAll(path) } == .emptyFile(path: path))
     }
 
-    @Test func missingFileIsRefused() {
-        guard case .cannotOpen? = error({ try readAll("/nonexistent/\(UUID().uuidString).xlsx") }) else {
-            Issue.record("expected cannotOpen")
-            return
-        }
+    @Test func aMissingFileOrAFolderIsNamedInWords() throws {
+        let missing = "/nonexistent/\(UUID().uuidString).xlsx"
+        let seen = error { try readAll(missing) }
+        #expect(seen == .cannotOpen(path: missing, errno: ENOENT))
+        #expect(seen?.description == "no such file: \(missing)")
+        let folder = TestWorkbook.runDirectory.path
+        #expect(error { try readAll(folder) }?.description == "\(folder) is a directory, not an .xlsx file")
     }
 
     @Test func truncatedDownloadIsRefused() throws {
@@ -129,7 +131,10 @@ import Testing
     @Test func missingSheetPartIsRefused() throws {
         let entries = TestWorkbook.entries(sheetData: "", sheetTarget: "worksheets/sheet9.xml")
         let path = try TestWorkbook.write(TestZip.build(entries))
-        #expect(error { try readAll(path) } == .missingPart(path: path, part: "xl/worksheets/sheet9.xml"))
+        #expect(error { try readAll(path) } == .missingRelationshipTarget(
+            path: path, relationships: "xl/_rels/workbook.xml.rels", id: "rId1",
+            type: "http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet",
+            target: "xl/worksheets/sheet9.xml"))
     }
 
     @Test func missingWorkbookIsRefused() throws {

@@ -144,10 +144,23 @@ public struct ExportPipeline: Sendable {
                                                              now: Int64(fetchedAt.timeIntervalSince1970))
             orders = try parse(spooled, organizationID: organizationID, highlighting: highlights)
         } catch {
-            let kept = try? rejected.add(spooledFile: spooled, organizationID: organizationID, periodLabel: periodLabel,
-                                         fetchedAt: fetchedAt, fileName: fetched.export.fileName)
-            if kept == nil { unlink(spooled) }
-            throw fail(.parse, error, kept: kept)
+            // The reader's error names the spool file, which is moved away next: name the
+            // file a person can still open (or say why there is none).
+            let keptAs: String
+            let kept: String?
+            do {
+                kept = try rejected.add(spooledFile: spooled, organizationID: organizationID, periodLabel: periodLabel,
+                                        fetchedAt: fetchedAt, fileName: fetched.export.fileName)
+                keptAs = kept!
+            } catch let keeping {
+                unlink(spooled)
+                kept = nil
+                keptAs = "the downloaded \(fetched.export.fileName) (not kept: \(keeping))"
+            }
+            let text = "\(error)"
+            throw PipelineError(organizationID: organizationID, stage: .parse,
+                                message: text.contains(spooled) ? text.replacing(spooled, with: keptAs) : "\(keptAs): \(text)",
+                                rejectedFile: kept)
         }
         var reconciliation: Reconciliation?
         if let before, let after {

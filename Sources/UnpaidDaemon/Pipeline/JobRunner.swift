@@ -90,9 +90,11 @@ public struct JobRunner: Sendable {
                 case .failure(let failure):
                     failures.append(failure)
                     record(failure, runID: runID, job: job.name, logger: logger)
-                    logger.error("organization failed", metadata: [
+                    var details: Logger.Metadata = [
                         "org": "\(failure.organizationID)", "stage": "\(failure.stage.rawValue)", "error": "\(failure.message)",
-                    ])
+                    ]
+                    if let kept = failure.rejectedFile { details["kept_file"] = "\(kept)" }
+                    logger.error("organization failed", metadata: details)
                 }
                 startNext()
             }

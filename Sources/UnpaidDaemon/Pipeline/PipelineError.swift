@@ -19,7 +19,7 @@ public struct PipelineError: Error, Sendable, CustomStringConvertible {
     }
 
     public var description: String {
-        let kept = rejectedFile.map { " (file kept as \($0))" } ?? ""
+        let kept = rejectedFile.flatMap { message.contains($0) ? nil : " (file kept as \($0))" } ?? ""
         return "organization \(organizationID): \(stage.rawValue): \(message)\(kept)"
     }
 }
