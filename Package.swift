@@ -21,6 +21,10 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift.git", exact: "7.10.0"),
         .package(url: "https://github.com/LebJe/TOMLKit.git", exact: "0.6.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", exact: "2.28.1"),
+        // Metrics: swift-metrics is the server ecosystem's instrumentation API (adapters count
+        // without knowing the backend); swift-prometheus renders the text exposition format.
+        .package(url: "https://github.com/apple/swift-metrics.git", exact: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", exact: "2.4.1"),
     ],
     targets: [
         // MARK: system libraries and C shims
@@ -44,6 +48,7 @@ let package = Package(
         ]),
         .target(name: "BillingAPI", dependencies: [
             "UnpaidCore", "CurlTransport", .product(name: "Logging", package: "swift-log"),
+            .product(name: "CoreMetrics", package: "swift-metrics"),
         ]),
         .target(name: "Ledger", dependencies: [
             "UnpaidCore", "OrderSpill", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto"),
@@ -55,17 +60,27 @@ let package = Package(
 
         // MARK: presentation: tables, CSV, JSON, HTML of the ledger's audit queries
         .target(name: "UnpaidReports", dependencies: ["UnpaidCore", "Ledger"]),
+        // Prometheus exposition (/metrics, /healthz) of what the adapters count, plus gauges
+        // read from the ledger at each scrape.
+        .target(name: "UnpaidMetrics", dependencies: [
+            "Ledger", .product(name: "Prometheus", package: "swift-prometheus"),
+            .product(name: "CoreMetrics", package: "swift-metrics"),
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ]),
 
         // MARK: wiring
         .target(name: "UnpaidDaemon", dependencies: [
             "UnpaidCore", "OrderSpill", "UnpaidExport", "CurlTransport", "BillingAPI", "Ledger", "Webhooks",
+            "UnpaidMetrics", .product(name: "CoreMetrics", package: "swift-metrics"),
             .product(name: "TOMLKit", package: "TOMLKit"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .executableTarget(name: "unpaidd", dependencies: [
-            "UnpaidDaemon", "UnpaidReports", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "UnpaidDaemon", "UnpaidReports", "UnpaidCore", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
         // MARK: loopback simulator of the cloud (tests and demo)
@@ -101,6 +116,10 @@ let package = Package(
         ]),
         .testTarget(name: "LedgerTests", dependencies: ["Ledger", "OrderSpill"]),
         .testTarget(name: "UnpaidReportsTests", dependencies: ["UnpaidReports", "Ledger", "UnpaidCore"]),
+        .testTarget(name: "UnpaidMetricsTests", dependencies: [
+            "LoopbackTestSupport", "UnpaidMetrics", "Ledger", .product(name: "Prometheus", package: "swift-prometheus"),
+            .product(name: "CoreMetrics", package: "swift-metrics"),
+        ]),
         .testTarget(name: "WebhooksTests", dependencies: [
             "LoopbackTestSupport", "Webhooks", .product(name: "Hummingbird", package: "hummingbird"),
         ]),

@@ -39,7 +39,7 @@ public struct RawAPIResponse: Sendable, Hashable {
 
 /// Signs, sends and retries calls to the billing API over any `HTTPTransport`.
 public struct BillingAPIClient: Sendable {
-    public static let version = "0.1.0"
+    public static let version = UnpaiddVersion.current
 
     public let endpoint: String
     public let credentials: APICredentials

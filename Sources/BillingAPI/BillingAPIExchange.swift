@@ -1,3 +1,4 @@
+import CoreMetrics
 import CurlTransport
 import Logging
 
@@ -25,6 +26,7 @@ extension BillingAPIClient {
             do {
                 response = try await transport.send(request)
             } catch {
+                Self.count(action, outcome: "transport_error")
                 guard retry.shouldRetry(error), attempt < retry.maxAttempts else {
                     throw .transport(error, attempts: attempt)
                 }
@@ -34,6 +36,7 @@ extension BillingAPIClient {
             }
             let uuid = response.headers["X-UCLOUD-REQUEST-UUID"]
             guard response.status == 200 else {
+                Self.count(action, outcome: "http_\(response.status)")
                 guard retry.shouldRetry(httpStatus: response.status), attempt < retry.maxAttempts else {
                     throw .httpStatus(code: response.status, requestUUID: uuid, attempts: attempt)
                 }
@@ -46,6 +49,7 @@ extension BillingAPIClient {
             do throws(EnvelopeError) {
                 envelope = try APIEnvelope(json: response.body)
             } catch {
+                Self.count(action, outcome: "malformed_answer")
                 switch error {
                 case .notTheEnvelope(let detail):
                     throw .malformedResponse(detail, requestUUID: uuid)
@@ -59,6 +63,7 @@ extension BillingAPIClient {
                     continue
                 }
             }
+            Self.count(action, outcome: "ret_code_\(envelope.retCode)")
             if envelope.retCode == 0 { return APIExchange(envelope: envelope, body: response.body, requestUUID: uuid) }
             let failure = APIFailure(action: action, retCode: envelope.retCode, message: envelope.message, requestUUID: uuid)
             guard retry.shouldRetry(retCode: envelope.retCode), attempt < retry.maxAttempts else {
@@ -68,6 +73,12 @@ extension BillingAPIClient {
             try await pause(retry.backoff(afterAttempt: attempt, jitter: jitter()), attempt: attempt,
                             action: action, reason: "RetCode \(envelope.retCode)")
         }
+    }
+
+    /// Every attempt, by what came back: `ret_code_N`, `http_N`, `malformed_answer` or
+    /// `transport_error`. Reported through swift-metrics; a no-op unless a backend is bootstrapped.
+    private static func count(_ action: String, outcome: String) {
+        Counter(label: "unpaidd_api_requests_total", dimensions: [("action", action), ("outcome", outcome)]).increment()
     }
 
     private func pause(_ delay: Duration, attempt: Int, action: String, reason: String) async throws(BillingAPIError) {

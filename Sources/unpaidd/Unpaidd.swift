@@ -1,4 +1,5 @@
 import ArgumentParser
+import UnpaidCore
 import UnpaidDaemon
 
 @main
@@ -48,8 +49,4 @@ extension Unpaidd {
 
 struct RedactedError: Error, CustomStringConvertible {
     let description: String
-}
-
-enum UnpaiddVersion {
-    static let current = "0.1.0"
 }

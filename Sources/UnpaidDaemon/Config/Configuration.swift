@@ -13,6 +13,7 @@ public struct Configuration: Sendable {
     public var alerts: AlertSettings
     public var daemon: DaemonSettings
     public var aging = AgingSettings()
+    public var metrics: MetricsSettings = MetricsSettings()
 
     public func job(named name: String) -> JobSettings? { jobs.first { $0.name == name } }
 }

@@ -58,10 +58,11 @@ extension Configuration {
                                              secretsRequired: secretsRequired)
         let daemon = try DaemonSettings.parse(&root)
         let aging = try AgingSettings.parse(&root)
+        let metrics = try MetricsSettings.parse(&root)
         try root.rejectUnknownKeys()
         return Configuration(file: file, timeZone: timeZone, api: api, download: download,
                              storage: storage, export: export, jobs: jobs, alerts: alerts, daemon: daemon,
-                             aging: aging)
+                             aging: aging, metrics: metrics)
     }
 
     private static func zone(_ name: String, reader: TableReader, key: String) throws(ConfigurationError) -> TimeZone {

@@ -2,6 +2,8 @@ import Foundation
 import Ledger
 import Logging
 import ServiceLifecycle
+import UnpaidCore
+import UnpaidMetrics
 
 /// `unpaidd run`: the scheduler, the watchdog and the SIGHUP handler in one service group.
 /// SIGTERM/SIGINT start a graceful shutdown: no new run starts, runs in flight finish
@@ -57,6 +59,10 @@ public struct Daemon: Sendable {
         var services: [any Service] = []
         if let notifier, let interval = notifier.watchdogInterval {
             services.append(WatchdogPinger(notifier: notifier, interval: interval, logger: logger))
+        }
+        if let listen = configuration.metrics.listen {
+            let exposition = MetricsExposition.process(ledger: ledger, version: UnpaiddVersion.current)
+            services.append(MetricsServer(exposition: exposition, host: listen.host, port: listen.port, logger: logger))
         }
         if !configuration.alerts.targets.isEmpty {
             services.append(AlertDelivery(settings: configuration.alerts, ledger: ledger, logger: logger).loop())

@@ -1,4 +1,5 @@
 import BillingAPI
+import CoreMetrics
 import CurlTransport
 import Foundation
 import Ledger
@@ -6,6 +7,7 @@ import Logging
 import OrderSpill
 import UnpaidCore
 import UnpaidExport
+import UnpaidMetrics
 import XLSXReader
 
 /// The main job for one organization and window: ask the API for the export, download
@@ -51,6 +53,9 @@ public struct ExportPipeline: Sendable {
             PipelineError(organizationID: organizationID, stage: stage, message: "\(error)", rejectedFile: kept)
         }
         let periodLabel = window.label(in: timeZone)
+        let started = ContinuousClock.now
+        Gauge(label: MetricName.lastAttempt, dimensions: [("job", job), ("organization", String(organizationID))])
+            .record(now().timeIntervalSince1970)
         let query = UnpaidOrdersQuery(window: window, organizationIDs: [organizationID], filters: filters)
         var parsed = try await fetchAndParse(query, periodLabel: periodLabel, reconcile: reconcile, refetched: false)
         if let first = parsed.reconciliation, Reconciler.shouldRefetch(first) {
@@ -79,6 +84,7 @@ public struct ExportPipeline: Sendable {
             unlink(spooled)
             throw fail(.archive, error)
         }
+        defer { Timer(label: MetricName.snapshotDuration, dimensions: [("job", job)]).record(ContinuousClock.now - started) }
         do {
             return try ledger.recordSnapshot(
                 NewSnapshot(runID: runID, job: job, organizationID: organizationID, window: window,
@@ -137,6 +143,7 @@ public struct ExportPipeline: Sendable {
         var after: AmountReading?
         if let before { after = before.failure?.actionRefused == true ? before : await secondSource.read(query) }
         let fetchedAt = now()
+        Counter(label: MetricName.downloadedBytes).increment(by: Int64(fetched.file.byteCount))
         let spooled = fetched.file.path
         let orders: SortedOrders
         do {
@@ -162,6 +169,7 @@ public struct ExportPipeline: Sendable {
                                 message: text.contains(spooled) ? text.replacing(spooled, with: keptAs) : "\(keptAs): \(text)",
                                 rejectedFile: kept)
         }
+        Counter(label: MetricName.rowsRead).increment(by: Int64(orders.count))
         var reconciliation: Reconciliation?
         if let before, let after {
             reconciliation = Reconciler.reconcile(ExportFigures(orders.totals), before: before, after: after,

@@ -1,7 +1,9 @@
+import CoreMetrics
 import Foundation
 import Ledger
 import Logging
 import UnpaidCore
+import UnpaidMetrics
 
 /// What one run of a job did, per organization.
 public struct RunSummary: Sendable {
@@ -43,6 +45,7 @@ public struct JobRunner: Sendable {
 
     /// One explicit window, as `unpaidd fetch` asks for.
     public func run(_ job: JobSettings, window: BillingWindow, organizations: [Int64]) async throws -> RunSummary {
+        let started = ContinuousClock.now
         let runID = try pipeline.ledger.startRun(job: job.name, startedAt: Date())
         var logger = self.logger
         logger[metadataKey: "run_id"] = "\(runID.rawValue)"
@@ -106,6 +109,8 @@ public struct JobRunner: Sendable {
         let errorText = failures.isEmpty ? nil
             : SecretRedactor.shared.redact(failures.map(\.description).joined(separator: "; "))
         try pipeline.ledger.finishRun(runID, status: summary.status, error: errorText, finishedAt: Date())
+        Counter(label: MetricName.runs, dimensions: [("job", job.name), ("status", summary.status.rawValue)]).increment()
+        Timer(label: MetricName.runDuration, dimensions: [("job", job.name)]).record(ContinuousClock.now - started)
         logger.log(level: summary.status == .succeeded ? .info : .error, "run finished", metadata: [
             "status": "\(summary.status.rawValue)", "snapshots": "\(snapshots.count)", "failures": "\(failures.count)",
         ])
