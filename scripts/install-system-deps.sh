@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Installs the C libraries unpaidd links against, when they are missing.
+# Installs the C libraries unpaidd links against, and the peers its tests talk to
+# (promtool from prometheus), when they are missing.
 set -euo pipefail
 # sqlite3: the tests run the README's queries on the audit views with the command-line tool;
 # chromium: a test renders the HTML report in a real (headless) browser.
-needed=(libcurl4-openssl-dev libsqlite3-dev zlib1g-dev libisal-dev curl sqlite3 chromium)
+needed=(libcurl4-openssl-dev libsqlite3-dev zlib1g-dev libisal-dev curl sqlite3 chromium prometheus)
 missing=()
 for package in "${needed[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed' || missing+=("$package")

@@ -114,6 +114,21 @@ import UnpaidCore
         #expect(problem(tail: "[daemon]\nshutdown_grace = 5")?.key == "daemon.shutdown_grace")
     }
 
+    @Test func metricsListenIsOffByDefaultAndTakesHostAndPort() throws {
+        #expect(try config().metrics.listen == nil)
+        let v4 = try config(tail: "[metrics]\nlisten = \"127.0.0.1:9464\"").metrics.listen
+        #expect(v4 == MetricsSettings.ListenAddress(host: "127.0.0.1", port: 9464))
+        let v6 = try config(tail: "[metrics]\nlisten = \"[::1]:9464\"").metrics.listen
+        #expect(v6?.host == "::1")
+        #expect(v6?.description == "[::1]:9464")
+        for bad in ["9464", "localhost", "::1:9464", "127.0.0.1:99999", "[::1:9464", ":9464"] {
+            let error = try #require(problem(tail: "[metrics]\nlisten = \"\(bad)\""), "\(bad) was accepted")
+            #expect(error.key == "metrics.listen")
+            #expect(error.problem.contains("expected HOST:PORT"))
+        }
+        #expect(problem(tail: "[metrics]\nport = 9464")?.key == "metrics.port")
+    }
+
     @Test func theExampleFileSchedulesBothJobs() throws {
         let root = URL(filePath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().path
@@ -124,5 +139,6 @@ import UnpaidCore
         #expect(example.jobs.map(\.scheduleText) == ["0 7 1 * *", "30 6 * * *"])
         #expect(example.jobs[1].randomDelay == 300)
         #expect(example.daemon == DaemonSettings())
+        #expect(example.metrics.listen?.description == "127.0.0.1:9464")
     }
 }

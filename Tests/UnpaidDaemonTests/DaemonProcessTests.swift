@@ -108,6 +108,40 @@ struct DaemonProcessTests {
         #expect(try ledger.runs(status: .running).isEmpty)
     }
 
+    @Test func aReloadAddsTargetsRulesAndLimitsWithoutARestart() async throws {
+        let fixture = try await DaemonFixture.start()
+        defer { fixture.stop() }
+        try fixture.writeConfig(schedule: "@every 1s", graceSeconds: 30)
+        let daemon = try fixture.startDaemon()
+        let ledger = try Ledger(path: fixture.database)
+        try await eventually("a first run") { try fixture.succeededRuns(ledger) >= 1 }
+
+        try fixture.writeConfig(schedule: "@every 1s", graceSeconds: 7, tail: """
+            [[target]]
+            name = "chat"
+            format = "slack"
+            url = "http://127.0.0.1:\(fixture.port)/_sim/webhooks/chat"
+            [[alert]]
+            name = "changed"
+            on = "any-change"
+            targets = ["chat"]
+            """)
+        daemon.signal(SIGHUP)
+        try await eventually("the reload") { daemon.log.contains("configuration reloaded") }
+        let line = try #require(daemon.log.split(separator: "\n").first { $0.contains("configuration reloaded") })
+        #expect(line.contains("alert rule changed: added"), "\(line)")
+        #expect(line.contains("target chat: added"), "\(line)")
+        #expect(line.contains("[daemon] shutdown_grace_seconds: 30.0 -> 7.0"), "\(line)")
+        #expect(!daemon.log.contains("take effect on restart"), "\(daemon.log)")
+
+        try await fixture.setPhase(2)
+        try await eventually("an alert delivered to the target the reload added") {
+            try !ledger.deliveries(status: .delivered).isEmpty
+        }
+        daemon.signal(SIGTERM)
+        #expect(try await daemon.exitStatus() == 0, "\(daemon.log)")
+    }
+
     @Test func tellsSystemdReadyStatusWatchdogAndStopping() async throws {
         let fixture = try await DaemonFixture.start()
         defer { fixture.stop() }

@@ -68,12 +68,18 @@ public struct AlertDelivery: Sendable {
 
     /// The daemon's delivery loop, ended by graceful shutdown.
     public func loop(pollInterval: Duration = .seconds(5)) -> some Service {
-        DeliveryLoop(delivery: self, pollInterval: pollInterval)
+        DeliveryLoop(delivery: Reloadable(self), pollInterval: pollInterval)
+    }
+
+    /// A delivery loop that takes up a reloaded configuration (targets, `[delivery]`)
+    /// at its next pass.
+    public static func loop(_ delivery: Reloadable<AlertDelivery>, pollInterval: Duration = .seconds(5)) -> some Service {
+        DeliveryLoop(delivery: delivery, pollInterval: pollInterval)
     }
 }
 
 struct DeliveryLoop: Service {
-    let delivery: AlertDelivery
+    let delivery: Reloadable<AlertDelivery>
     let pollInterval: Duration
 
     /// A failing pass (the ledger busy or its disk full) is logged and tried again next
@@ -82,10 +88,11 @@ struct DeliveryLoop: Service {
         try? await cancelWhenGracefulShutdown { [delivery, pollInterval] in
             var generator = SystemRandomNumberGenerator()
             while !Task.isCancelled {
+                let current = delivery.value
                 do {
-                    _ = try await delivery.pass(using: &generator)
+                    _ = try await current.pass(using: &generator)
                 } catch {
-                    delivery.logger.error("webhook delivery pass failed; retrying next poll",
+                    current.logger.error("webhook delivery pass failed; retrying next poll",
                                           metadata: ["error": "\(error)"])
                 }
                 try await Task.sleep(for: pollInterval)

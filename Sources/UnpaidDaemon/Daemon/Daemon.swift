@@ -35,12 +35,12 @@ public struct Daemon: Sendable {
                                               olderThan: configuration.download.totalTimeoutSeconds, logger: logger)
         let privateKey = try configuration.api.privateKeySource.load(environment: environment.variables)
         let ledger = try Ledger(path: configuration.storage.database)
-        let shared = SharedLimits(configuration.daemon)
+        let shared = Reloadable(SharedLimits(configuration.daemon))
         let notifier = SystemdNotifier(environment: environment.variables)
         let status = DaemonStatus(jobs: jobs.map(\.settings))
         let executor = PipelineJobExecutor(
             configuration: configuration,
-            runner: shared.runner(for: configuration, ledger: ledger, privateKey: privateKey, logger: logger),
+            runner: shared.value.runner(for: configuration, ledger: ledger, privateKey: privateKey, logger: logger),
             onRunFinished: { [logger] summary in
                 if Task.isCancelled {
                     let metadata: Logger.Metadata = [
@@ -52,8 +52,10 @@ public struct Daemon: Sendable {
                 status.runFinished(summary, at: Date())
                 notifySystemd(notifier, logger) { try $0.status(status.line(now: Date())) }
             })
-        let scheduler = Scheduler(jobs: jobs.map(\.scheduled), executor: executor, store: ledger, logger: logger)
-        let control = DaemonControl(daemon: self, ledger: ledger, shared: shared, executor: executor,
+        let scheduler = Scheduler(jobs: jobs.map(\.scheduled), executor: executor, store: ledger,
+                                  gracePeriod: configuration.daemon.shutdownGraceSeconds, logger: logger)
+        let delivery = Reloadable(AlertDelivery(settings: configuration.alerts, ledger: ledger, logger: logger))
+        let control = DaemonControl(daemon: self, ledger: ledger, shared: shared, delivery: delivery, executor: executor,
                                     scheduler: scheduler, status: status, notifier: notifier, logger: logger)
 
         var services: [any Service] = []
@@ -64,14 +66,13 @@ public struct Daemon: Sendable {
             let exposition = MetricsExposition.process(ledger: ledger, version: UnpaiddVersion.current)
             services.append(MetricsServer(exposition: exposition, host: listen.host, port: listen.port, logger: logger))
         }
-        if !configuration.alerts.targets.isEmpty {
-            services.append(AlertDelivery(settings: configuration.alerts, ledger: ledger, logger: logger).loop())
-            services.append(PipelineWatch(current: { [self] in
-                let configuration = executor.configuration
-                return PipelineAlerts(configuration: configuration,
-                                      watching: (try? scheduledJobs(of: configuration))?.map(\.settings) ?? [])
-            }, ledger: ledger, logger: logger))
-        }
+        // Always running, even with no target or rule yet: a reload may add them.
+        services.append(AlertDelivery.loop(delivery))
+        services.append(PipelineWatch(current: { [self] in
+            let configuration = executor.configuration
+            return PipelineAlerts(configuration: configuration,
+                                  watching: (try? scheduledJobs(of: configuration))?.map(\.settings) ?? [])
+        }, ledger: ledger, logger: logger))
         // Shut down in reverse: the control first (STOPPING=1), then the scheduler lets its
         // runs finish (queueing their alerts), then delivery stops, the outbox keeping
         // what is left; the watchdog pings until the end.
@@ -80,8 +81,9 @@ public struct Daemon: Sendable {
         services += [scheduler, control] as [any Service]
         var groupConfiguration = ServiceGroupConfiguration(
             services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
-        groupConfiguration.maximumGracefulShutdownDuration = .milliseconds(
-            Int64(configuration.daemon.shutdownGraceSeconds * 1000))
+        // The scheduler cancels runs in flight after shutdown_grace_seconds (reloadable, at
+        // most an hour); this only backstops a service that would not stop at all.
+        groupConfiguration.maximumGracefulShutdownDuration = .seconds(3_600 + 60)
         logger.info("daemon starting", metadata: [
             "config": "\(configurationFile)", "jobs": "\(jobs.map(\.settings.name))",
             "ledger": "\(configuration.storage.database)", "lock": "\(lock.path)",
@@ -111,8 +113,8 @@ public struct Daemon: Sendable {
     }
 }
 
-/// The limits every run of the daemon shares, whichever job it belongs to. Changing
-/// `[daemon]` takes a restart: a reload keeps these.
+/// The limits every run of the daemon shares, whichever job it belongs to. A reload that
+/// changes `[daemon]` makes new ones for new runs; runs in flight keep theirs.
 public struct SharedLimits: Sendable {
     let settings: DaemonSettings
     let organizations: ConcurrencyLimiter

@@ -9,7 +9,8 @@ import ServiceLifecycle
 struct DaemonControl: Service {
     let daemon: Daemon
     let ledger: Ledger
-    let shared: SharedLimits
+    let shared: Reloadable<SharedLimits>
+    let delivery: Reloadable<AlertDelivery>
     let executor: PipelineJobExecutor
     let scheduler: Scheduler
     let status: DaemonStatus
@@ -35,8 +36,10 @@ struct DaemonControl: Service {
         }
     }
 
-    /// Re-reads the configuration file. Everything is checked before anything is swapped.
-    func reload() {
+    /// Re-reads the configuration file. Everything is checked before anything is swapped;
+    /// then jobs, alert rules, targets, `[delivery]` and `[daemon]` take effect at once
+    /// for new work, while runs in flight finish under the settings they started with.
+    /// Only the ledger's location (and the metrics listener) need a restart.
         notifySystemd(notifier, logger) { try $0.reloading() }
         logger.info("reloading configuration", metadata: ["config": "\(daemon.configurationFile)"])
         let current = executor.configuration
@@ -47,18 +50,23 @@ struct DaemonControl: Service {
                 throw DaemonError.databaseChanged(from: current.storage.database, to: next.storage.database)
             }
             let privateKey = try next.api.privateKeySource.load(environment: daemon.environment.variables)
-            if next.daemon != shared.settings {
-                logger.notice("[daemon] changes take effect on restart; keeping the running limits")
+            var limits = shared.value
+            if next.daemon.maxConcurrentOrganizations != limits.settings.maxConcurrentOrganizations
+                || next.daemon.apiCallsPerSecond != limits.settings.apiCallsPerSecond {
+                // New runs share new limits; runs in flight keep the old ones until they end.
+                limits = SharedLimits(next.daemon)
+                shared.replace(limits)
             }
-            if next.alerts.targets != current.alerts.targets
-                || next.alerts.maxDeliveryAgeSeconds != current.alerts.maxDeliveryAgeSeconds {
-                logger.notice("[[target]] and [delivery] changes take effect on restart; alert rules apply now")
-            }
+            scheduler.setGracePeriod(next.daemon.shutdownGraceSeconds)
+            delivery.replace(AlertDelivery(settings: next.alerts, ledger: ledger, logger: logger))
             executor.replace(configuration: next,
-                             runner: shared.runner(for: next, ledger: ledger, privateKey: privateKey, logger: logger))
+                             runner: limits.runner(for: next, ledger: ledger, privateKey: privateKey, logger: logger))
             scheduler.replaceJobs(jobs.map(\.scheduled))
             status.jobsReplaced(jobs.map(\.settings))
-            logger.info("configuration reloaded", metadata: ["jobs": "\(jobs.map(\.settings.name))"])
+            let changes = ConfigurationChanges.between(current, next)
+            logger.info("configuration reloaded", metadata: [
+                "jobs": "\(jobs.map(\.settings.name))",
+                "changes": "\(changes.isEmpty ? "none" : changes.joined(separator: "; "))"])
         } catch {
             status.note("reload failed, kept the previous configuration: \(error)")
             logger.error("configuration reload failed; keeping the previous configuration", metadata: [

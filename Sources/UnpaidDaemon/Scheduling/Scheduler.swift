@@ -6,12 +6,14 @@ import UnpaidCore
 
 /// Fires jobs when due: one long-lived `Service`. A job never overlaps itself, one job's
 /// failure never touches another, and on graceful shutdown no new run starts while runs
-/// in flight finish (the service group's grace period bounds them).
+/// in flight finish, for at most `gracePeriod` (then they are cancelled).
 public final class Scheduler: Service {
     private struct Shared {
         var replacement: [ScheduledJob]?
         var shuttingDown = false
         var running: Set<String> = []
+        /// Read when shutdown starts, so a reload changes it until then.
+        var gracePeriod: TimeInterval?
     }
 
     private let initialJobs: [ScheduledJob]
@@ -23,16 +25,19 @@ public final class Scheduler: Service {
     private let shared = Mutex(Shared())
     private let wake = WakeSignal()
 
+    /// - Parameter gracePeriod: how long runs in flight may go on after shutdown starts
+    ///   before they are cancelled; nil waits for them (the service group may still bound it).
     public init(jobs: [ScheduledJob], executor: any JobExecutor, store: any FireTimeStore,
                 clock: any WallClock = SystemWallClock(),
                 random: any RandomNumberGenerator & Sendable = SystemRandomNumberGenerator(),
-                logger: Logger) {
+                gracePeriod: TimeInterval? = nil, logger: Logger) {
         initialJobs = jobs
         self.executor = executor
         self.store = store
         self.clock = clock
         self.random = Mutex(random)
         self.logger = logger
+        shared.withLock { $0.gracePeriod = gracePeriod }
     }
 
     /// Swaps the job list (SIGHUP reload). Jobs whose schedule and zone are unchanged keep
@@ -41,6 +46,11 @@ public final class Scheduler: Service {
     public func replaceJobs(_ jobs: [ScheduledJob]) {
         shared.withLock { $0.replacement = jobs }
         wake.signal()
+    }
+
+    /// The shutdown grace period from now on (SIGHUP reload of `[daemon] shutdown_grace_seconds`).
+    public func setGracePeriod(_ seconds: TimeInterval) {
+        shared.withLock { $0.gracePeriod = seconds }
     }
 
     /// Names of jobs with a run in flight (for status lines and tests).
@@ -106,6 +116,22 @@ public final class Scheduler: Service {
         }
         logger.info("scheduler stopping: no new runs; waiting for runs in flight",
                     metadata: ["running": "\(shared.withLock { $0.running.sorted() })"])
+        await boundRunsInFlight(group: &group)
+    }
+
+    /// Waits for runs in flight until the grace period is over, then cancels the rest: a
+    /// cancelled run is recorded failed and its fire left unrecorded, so it is caught up.
+    private func boundRunsInFlight(group: inout DiscardingTaskGroup) async {
+        guard let grace = shared.withLock({ $0.gracePeriod }) else { return }
+        let deadline = clock.now().addingTimeInterval(grace)
+        while !shared.withLock({ $0.running.isEmpty }), clock.now() < deadline, !Task.isCancelled {
+            await waitForWake(until: deadline)
+        }
+        let cut = shared.withLock { $0.running.sorted() }
+        guard !cut.isEmpty else { return }
+        logger.warning("shutdown grace period over: cancelling runs in flight",
+                       metadata: ["running": "\(cut)", "grace_seconds": "\(grace)"])
+        group.cancelAll()
     }
 
     private func replan(_ plans: [String: Plan], with jobs: [ScheduledJob]) -> [String: Plan] {
@@ -136,7 +162,10 @@ public final class Scheduler: Service {
             return
         }
         group.addTask { [self] in
-            defer { _ = shared.withLock { $0.running.remove(job.name) } }
+            defer {
+                _ = shared.withLock { $0.running.remove(job.name) }
+                wake.signal()  // a shutdown may be waiting for the last run
+            }
             for fire in fires {
                 if Task.isShuttingDownGracefully || Task.isCancelled {
                     logger.notice("fire not started: shutting down", metadata: meta(job.name, scheduled: fire))

@@ -16,12 +16,25 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "Only this job.")
     var job: String?
 
+    @Option(help: ArgumentHelp(
+        "With --once: run as if scheduled at this past time, so each job fetches the window it would have then (replays a missed day).",
+        valueName: "YYYY-MM-DD[THH:MM[:SS]] | unix-seconds"))
+    var at: String?
+
     @Option(help: "After --once runs, seconds to spend delivering the alerts they produced (the rest waits in the outbox).")
     var deliveryTimeout: Int = 30
+
+    func validate() throws {
+        if at != nil, !once {
+            throw ValidationError("--at replays one past schedule time and needs --once; the daemon catches up missed fires by itself (catch_up)")
+        }
+    }
 
     func run() async throws {
         guard once else { return try await DaemonMode.run(config: config, log: log, job: job) }
         let runtime = try Runtime(config: config, log: log)
+        let now = Date()
+        let scheduledAt = try at.map { try Self.pastInstant($0, timeZone: runtime.configuration.timeZone, now: now) } ?? now
         var jobs = runtime.configuration.jobs
         if let job {
             guard let selected = runtime.configuration.job(named: job) else {
@@ -30,14 +43,25 @@ struct RunCommand: AsyncParsableCommand {
             jobs = [selected]
         }
         var failed = false
-        let now = Date()
         for job in jobs {
-            let summary = try await runtime.runner.run(job, scheduledAt: now)
+            let summary = try await runtime.runner.run(job, scheduledAt: scheduledAt)
             print(RunSummaryText.render(summary, timeZone: job.timeZone))
             failed = failed || summary.status != .succeeded
         }
         try await runtime.deliverAlerts(timeout: deliveryTimeout)
         if failed { throw ExitCode.failure }
+    }
+}
+
+extension RunCommand {
+    /// `--at`: a moment that has passed, in the configured zone (dates as `fetch` takes them).
+    static func pastInstant(_ text: String, timeZone: TimeZone, now: Date) throws -> Date {
+        let seconds = try CommandLineDate.parse(text, in: timeZone, option: "--at")
+        let instant = Date(timeIntervalSince1970: TimeInterval(seconds))
+        guard instant <= now else {
+            throw CommandError("--at: \(text) is in the future; --at replays a schedule time that has passed (use run --once without --at for now)")
+        }
+        return instant
     }
 }
 
