@@ -40,6 +40,7 @@ struct DaemonControl: Service {
     /// then jobs, alert rules, targets, `[delivery]` and `[daemon]` take effect at once
     /// for new work, while runs in flight finish under the settings they started with.
     /// Only the ledger's location (and the metrics listener) need a restart.
+    func reload() {
         notifySystemd(notifier, logger) { try $0.reloading() }
         logger.info("reloading configuration", metadata: ["config": "\(daemon.configurationFile)"])
         let current = executor.configuration
