@@ -29,10 +29,9 @@ public struct Daemon: Sendable {
         let jobs = try scheduledJobs(of: configuration)
         try StorageCheck.prepare(configuration.storage)
         let lock = try InstanceLock(database: configuration.storage.database)
-        SpoolCleaner.removeAbandonedDownloads(in: configuration.storage.spoolDirectory,
-                                              olderThan: configuration.download.totalTimeoutSeconds, logger: logger)
         let privateKey = try configuration.api.privateKeySource.load(environment: environment.variables)
         let ledger = try Ledger(path: configuration.storage.database)
+        try StartupRecovery.run(configuration: configuration, ledger: ledger, lock: lock, logger: logger)
         let shared = SharedLimits(configuration.daemon)
         let notifier = SystemdNotifier(environment: environment.variables)
         let status = DaemonStatus(jobs: jobs.map(\.settings))
