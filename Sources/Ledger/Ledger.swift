@@ -97,6 +97,13 @@ public final class Ledger: Sendable {
         return status
     }
 
+    /// Gives back the page caches and statement caches of every connection, without
+    /// waiting for reads in progress.
+    /// Called after each run: the next run reads its pages from the OS's file cache.
+    public func releaseMemory() {
+        pool.releaseMemoryEventually()
+    }
+
     // MARK: scheduler bookkeeping
 
     /// Remembers the last scheduled instant a job fired for, so a restart neither

@@ -25,6 +25,7 @@ public struct Daemon: Sendable {
     public func run() async throws {
         // Before anything else: SIGHUP's default action would kill us before the handler runs.
         signal(SIGHUP, SIG_IGN)
+        ProcessMemory.limitArenas()
         let configuration = try Configuration.load(file: configurationFile)
         let jobs = try scheduledJobs(of: configuration)
         try StorageCheck.prepare(configuration.storage)

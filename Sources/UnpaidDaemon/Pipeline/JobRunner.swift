@@ -104,6 +104,8 @@ public struct JobRunner: Sendable {
         let errorText = failures.isEmpty ? nil
             : SecretRedactor.shared.redact(failures.map(\.description).joined(separator: "; "))
         try pipeline.ledger.finishRun(runID, status: summary.status, error: errorText, finishedAt: Date())
+        pipeline.ledger.releaseMemory()
+        ProcessMemory.returnFreePages()
         logger.log(level: summary.status == .succeeded ? .info : .error, "run finished", metadata: [
             "status": "\(summary.status.rawValue)", "snapshots": "\(snapshots.count)", "failures": "\(failures.count)",
         ])
