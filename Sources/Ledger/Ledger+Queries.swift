@@ -73,9 +73,10 @@ extension Ledger {
                 SELECT * FROM (
                     SELECT s.id, s.run_id, s.fetched_at_ms, s.period_start, s.period_end, s.period_label,
                            series.job, series.organization_id, t.currency, t.order_count, t.sum_text,
-                           r.status AS reconciliation, removal.removed_at_ms
+                           r.status AS reconciliation, removal.removed_at_ms, run_row.status AS run_status
                     FROM snapshot s
                     JOIN series ON series.id = s.series_id
+                    JOIN run run_row ON run_row.id = s.run_id
                     LEFT JOIN snapshot_total t ON t.snapshot_id = s.id
                     LEFT JOIN snapshot_reconciliation r ON r.snapshot_id = s.id
                     LEFT JOIN archive_removal removal ON removal.snapshot_id = s.id
@@ -96,12 +97,18 @@ extension Ledger {
                     }
                     return sum
                 } ?? .zero
+                let runStatusText: String = row["run_status"]
+                guard let runStatus = RunStatus(rawValue: runStatusText) else {
+                    throw LedgerError.corruptValue(table: "run", rowID: row["run_id"], column: "status",
+                                                   value: runStatusText)
+                }
                 return HistoryLine(
                     fetchedAt: Instant.date(row["fetched_at_ms"]), job: row["job"],
                     organizationID: row["organization_id"],
                     window: try Self.window(row, snapshotID: snapshotID), periodLabel: row["period_label"],
                     currency: row["currency"], orderCount: row["order_count"] ?? 0, total: total,
                     snapshotID: SnapshotID(rawValue: snapshotID), runID: RunID(rawValue: row["run_id"]),
+                    runStatus: runStatus,
                     reconciliation: (row["reconciliation"] as String?).flatMap(ReconciliationStatus.init(rawValue:)),
                     archiveRemovedAt: (row["removed_at_ms"] as Int64?).map(Instant.date))
             }
@@ -147,5 +154,16 @@ extension Ledger {
                                            value: "\(end) (start \(start))")
         }
         return window
+    }
+}
+
+extension Ledger {
+    /// Whether a snapshot names `archivePath` as its file. No index serves it: it is asked
+    /// only about the few files a crash left in flight.
+    public func isRecorded(archivePath: String) throws -> Bool {
+        try pool.read { db in
+            try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM snapshot WHERE archive_path = ?)",
+                              arguments: [archivePath]) ?? false
+        }
     }
 }

@@ -44,25 +44,45 @@ public final class Ledger: Sendable {
         }
     }
 
-    /// The most recent runs, newest first, optionally only those with `status`.
-    public func runs(limit: Int? = nil, status: RunStatus? = nil) throws -> [RunRecord] {
-        try pool.read { db in
-            let rows = try Row.fetchAll(db, sql: """
-                SELECT id, job, started_at_ms, finished_at_ms, status, error FROM run
-                WHERE ?1 IS NULL OR status = ?1
-                ORDER BY started_at_ms DESC, id DESC LIMIT ?2
-                """, arguments: [status?.rawValue, limit ?? -1])
-            return try rows.map { row in
-                let id: Int64 = row["id"]
-                let statusText: String = row["status"]
-                guard let status = RunStatus(rawValue: statusText) else {
-                    throw LedgerError.corruptValue(table: "run", rowID: id, column: "status", value: statusText)
-                }
-                let finished: Int64? = row["finished_at_ms"]
-                return RunRecord(id: RunID(rawValue: id), job: row["job"],
-                                 startedAt: Instant.date(row["started_at_ms"]),
-                                 finishedAt: finished.map(Instant.date), status: status, error: row["error"])
+    /// Finishes every run still `running` as `interrupted`, with `reason`. Only sound when
+    /// the caller holds the instance lock: then no live process owns a running run, so
+    /// each one was left by a process that died. Returns the runs it finished.
+    public func interruptRunningRuns(at date: Date, reason: String) throws -> [RunRecord] {
+        try pool.write { db in
+            let running = try Self.runs(in: db, status: .running)
+            // A clock set back since the run started must not break finished >= started.
+            try db.execute(sql: """
+                UPDATE run SET status = 'interrupted', error = ?, finished_at_ms = max(?, started_at_ms)
+                WHERE status = 'running'
+                """, arguments: [reason, Instant.milliseconds(date)])
+            return running
+        }
+    }
+
+    /// Runs, newest first, optionally only those of `job`, with `status`, or started at
+    /// or after `since`.
+    public func runs(job: String? = nil, status: RunStatus? = nil, since: Date? = nil,
+                     limit: Int? = nil) throws -> [RunRecord] {
+        try pool.read { db in try Self.runs(in: db, job: job, status: status, since: since, limit: limit) }
+    }
+
+    static func runs(in db: Database, job: String? = nil, status: RunStatus? = nil, since: Date? = nil,
+                     limit: Int? = nil) throws -> [RunRecord] {
+        let rows = try Row.fetchAll(db, sql: """
+            SELECT id, job, started_at_ms, finished_at_ms, status, error FROM run
+            WHERE (?1 IS NULL OR status = ?1) AND (?2 IS NULL OR job = ?2) AND (?3 IS NULL OR started_at_ms >= ?3)
+            ORDER BY started_at_ms DESC, id DESC LIMIT ?4
+            """, arguments: [status?.rawValue, job, since.map(Instant.milliseconds), limit ?? -1])
+        return try rows.map { row in
+            let id: Int64 = row["id"]
+            let statusText: String = row["status"]
+            guard let status = RunStatus(rawValue: statusText) else {
+                throw LedgerError.corruptValue(table: "run", rowID: id, column: "status", value: statusText)
             }
+            let finished: Int64? = row["finished_at_ms"]
+            return RunRecord(id: RunID(rawValue: id), job: row["job"],
+                             startedAt: Instant.date(row["started_at_ms"]),
+                             finishedAt: finished.map(Instant.date), status: status, error: row["error"])
         }
     }
 
@@ -75,6 +95,13 @@ public final class Ledger: Sendable {
             throw LedgerError.corruptValue(table: "run", rowID: id.rawValue, column: "status", value: text)
         }
         return status
+    }
+
+    /// Gives back the page caches and statement caches of every connection, without
+    /// waiting for reads in progress.
+    /// Called after each run: the next run reads its pages from the OS's file cache.
+    public func releaseMemory() {
+        pool.releaseMemoryEventually()
     }
 
     // MARK: scheduler bookkeeping

@@ -89,8 +89,14 @@ struct LedgerOpening {
         configuration.busyMode = .timeout(30)
         // Snapshots write their intervals in key order (sorted runs merged), so a cache of
         // a few MiB holds the pages being filled; a larger one would only grow the
-        // process by as much, per pooled connection, while a large snapshot is recorded.
-        configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA cache_size = -8192") }
+        // process by as much while a large snapshot is recorded. Readers answer short
+        // queries with SQLite's default. A page cache fills up to its size as the file
+        // grows, so in a daemon that runs for years every connection's cache ends up
+        // full: few readers, small caches, and `Ledger.releaseMemory()` after each run.
+        configuration.maximumReaderCount = 2
+        configuration.prepareDatabase { db in
+            try db.execute(sql: db.configuration.readonly ? "PRAGMA cache_size = -2048" : "PRAGMA cache_size = -8192")
+        }
         return configuration
     }
 

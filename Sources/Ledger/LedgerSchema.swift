@@ -13,6 +13,7 @@ enum LedgerSchema {
             try db.execute(sql: v1)
         }
         migrator.registerMigration("v2-alerts") { db in try db.execute(sql: AlertSchema.v2) }
+        migrator.registerMigration("v3-run-interrupted") { db in try db.execute(sql: RunInterruptedSchema.v3) }
         migrator.registerMigration("v4-snapshot-chain") { db in
             try db.execute(sql: ChainSchema.v4)
             // Ledgers recorded before the chain are chained from their first snapshot,

@@ -18,6 +18,8 @@ public struct SnapshotID: Sendable, Hashable, Comparable, Codable, CustomStringC
 
 public enum RunStatus: String, Sendable, Hashable, Codable, CaseIterable {
     case running, succeeded, failed, partial
+    /// Its process died before finishing it; a later start found it and said so.
+    case interrupted
 }
 
 public struct RunRecord: Sendable, Hashable {
@@ -96,6 +98,9 @@ public struct HistoryLine: Sendable, Hashable {
     public var total: Money
     public var snapshotID: SnapshotID
     public var runID: RunID
+    /// The status of the run that recorded the snapshot: `running` while it is in
+    /// flight, `interrupted` when its process died after recording it.
+    public var runStatus: RunStatus
     /// The snapshot's reconciliation with `GetOrderAmount`; nil when it was not checked.
     public var reconciliation: ReconciliationStatus? = nil
     /// When retention removed the snapshot's archived file; nil while the file is kept.

@@ -44,31 +44,42 @@ public struct DeliveryService: Sendable {
 
     /// One attempt for each due message. Targets are served concurrently, each target's
     /// messages one after another, oldest first; a target that asks for a pause, or has
-    /// had its messages for this minute, gets nothing more this pass.
+    /// had its messages for this minute, gets nothing more this pass. Each outcome is
+    /// recorded as soon as it is known, before the target's next send, so a process
+    /// killed mid-pass sends again at most the message that was in flight per target.
     public func pass(now: @escaping @Sendable () -> Int64,
                      using generator: inout some RandomNumberGenerator) async throws -> PassReport {
         let due = try await store.fetchDue(now: now(), limit: batchSize)
         var report = PassReport()
         var byTarget: [String: [OutboxMessage]] = [:]
+        var order: [String] = []
         for message in due {
             if targets[message.target] == nil {
                 try await dead(message, attempts: message.attempts,
                                reason: "no [[target]] named \"\(message.target)\" in the configuration", now: now(), &report)
             } else {
+                if byTarget[message.target] == nil { order.append(message.target) }
                 byTarget[message.target, default: []].append(message)
             }
         }
-        let results = await withTaskGroup(of: TargetRound.self) { group in
-            for (name, messages) in byTarget {
-                group.addTask { [sender, targets, pacer] in
-                    await Self.send(messages, to: targets[name]!, sender: sender, pacer: pacer, now: now)
+        // Each target draws its retry jitter from its own generator, seeded from the
+        // caller's, so targets run concurrently and a seeded pass stays reproducible.
+        let rounds = order.map { (messages: byTarget[$0]!, target: targets[$0]!, seed: generator.next() as UInt64) }
+        let reports = try await withThrowingTaskGroup(of: PassReport.self) { group in
+            for (messages, target, seed) in rounds {
+                group.addTask { [self] in
+                    var targetGenerator = JitterGenerator(seed: seed)
+                    return try await serve(messages, to: target, now: now, using: &targetGenerator)
                 }
             }
-            return await group.reduce(into: []) { $0.append($1) }
+            return try await group.reduce(into: []) { $0.append($1) }
         }
-        for round in results {
-            for attempt in round.attempts { try await record(attempt, &report, using: &generator) }
-            report.paced += round.paced
+        for part in reports {
+            report.delivered += part.delivered
+            report.retrying += part.retrying
+            report.paced += part.paced
+            report.dead += part.dead
+            report.disabledTargets += part.disabledTargets
         }
         return report
     }
@@ -79,30 +90,25 @@ public struct DeliveryService: Sendable {
         var at: Int64
     }
 
-    /// One target's share of a pass: what was tried, and how many messages its
-    /// per-minute limit held back (they stay due, untouched, for a later pass).
-    private struct TargetRound: Sendable {
-        var attempts: [Attempt] = []
-        var paced = 0
-    }
-
-    private static func send(_ messages: [OutboxMessage], to target: WebhookTarget, sender: WebhookSender,
-                             pacer: TargetPacer, now: @Sendable () -> Int64) async -> TargetRound {
-        var round = TargetRound()
+    /// One target's share of a pass: send, record, then the next message; messages its
+    /// per-minute limit holds back stay due, untouched, for a later pass.
+    private func serve(_ messages: [OutboxMessage], to target: WebhookTarget, now: @Sendable () -> Int64,
+                       using generator: inout some RandomNumberGenerator) async throws -> PassReport {
+        var report = PassReport()
         for (index, message) in messages.enumerated() {
             let at = now()
             guard pacer.take(target, at: at) else {
-                round.paced = messages.count - index
-                return round
+                report.paced = messages.count - index
+                return report
             }
             let outcome = await sender.attempt(message.notification, to: target, now: at)
-            round.attempts.append(Attempt(message: message, outcome: outcome, at: at))
+            try await record(Attempt(message: message, outcome: outcome, at: at), &report, using: &generator)
             switch outcome {
             case .delivered, .permanentFailure: continue
-            case .retry, .disableTarget: return round
+            case .retry, .disableTarget: return report
             }
         }
-        return round
+        return report
     }
 
     private func record(_ attempt: Attempt, _ report: inout PassReport,

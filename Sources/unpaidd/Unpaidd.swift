@@ -10,7 +10,7 @@ struct Unpaidd: AsyncParsableCommand {
         version: UnpaiddVersion.current,
         subcommands: [
             RunCommand.self, FetchCommand.self, CallCommand.self, HistoryCommand.self,
-            InspectCommand.self, ConvertCommand.self, CheckConfigCommand.self,
+            RunsCommand.self, InspectCommand.self, ConvertCommand.self, CheckConfigCommand.self,
             AlertsCommand.self, DeliveriesCommand.self, TestWebhookCommand.self, ScheduleCommand.self,
             VerifyCommand.self, BackupCommand.self,
             OrdersCommand.self, OrderCommand.self, RollForwardCommand.self, AgingCommand.self, ChangesCommand.self,

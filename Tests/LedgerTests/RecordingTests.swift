@@ -124,7 +124,7 @@ import UnpaidCore
 
         #expect(try fixture.ledger.latestSnapshot(job: "monthly", organizationID: 42) == kept)
         #expect(try fixture.ledger.counts().snapshots == before.snapshots)
-        let failed = try fixture.ledger.runs(limit: 10, status: .failed)
+        let failed = try fixture.ledger.runs(status: .failed, limit: 10)
         #expect(failed.map(\.id) == [run])
         #expect(failed.first?.error == "download timed out after 60 s")
         #expect(throws: LedgerError.runNotRunning(run, status: .failed)) {

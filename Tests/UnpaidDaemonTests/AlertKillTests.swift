@@ -73,4 +73,58 @@ import UnpaidCore
             #expect(!logs.contains("robot-token-123") && !logs.contains(SimulatedCloud.privateKey))
         }
     }
+
+    /// Killed after the receiver accepted some messages of one pass: those were recorded
+    /// as they were accepted, so the restart sends again only the one in flight.
+    @Test func killedMidPassSendsAgainOnlyTheMessageInFlight() async throws {
+        let binary = Self.executable
+        try #require(FileManager.default.isExecutableFile(atPath: binary.path), "no \(binary.path): build the package first")
+        try await ScriptedReceiver.serving([.init(200), .init(200), .init(200), .init(200, hold: true), .init(200)]) { url, receiver in
+            let alerting = """
+                [[target]]
+                name = "finance"
+                format = "alertmanager"
+                url = "\(url)/hook"
+                [[alert]]
+                name = "owed"
+                above = "0"
+                targets = ["finance"]
+                """
+            let cloud = try await SimulatedCloud.start(organizations: 6, extraConfig: alerting)
+            defer { Task { await cloud.stop() } }
+            let configFile = cloud.directory + "/unpaidd.toml"
+            try cloud.configurationText.write(toFile: configFile, atomically: true, encoding: .utf8)
+            func start() throws -> Process {
+                let process = Process()
+                process.executableURL = binary
+                process.arguments = ["run", "--once", "--config", configFile, "--delivery-timeout", "30"]
+                process.environment = ["UNPAIDD_TEST_KEY": SimulatedCloud.privateKey]
+                process.standardOutput = FileHandle.nullDevice
+                process.standardError = FileHandle.nullDevice
+                try process.run()
+                return process
+            }
+
+            let first = try start()
+            var arrivals = receiver.arrivals.makeAsyncIterator()
+            while let count = await arrivals.next(), count < 4 {}
+            kill(first.processIdentifier, SIGKILL)
+            first.waitUntilExit()
+            let queued = try cloud.ledger.deliveries()
+            try #require(queued.count > 4)
+            #expect(queued.filter { $0.status == .delivered }.count == 3, "each accepted message recorded at once")
+
+            let second = try start()
+            second.waitUntilExit()
+            #expect(second.terminationReason == .exit && second.terminationStatus == 0)
+            let rows = try cloud.ledger.deliveries()
+            #expect(rows.count == queued.count && rows.allSatisfy { $0.status == .delivered })
+            var sends: [String: Int] = [:]
+            for request in await receiver.received {
+                sends[request.headers["idempotency-key"] ?? "?", default: 0] += 1
+            }
+            #expect(Set(sends.keys) == Set(queued.map(\.messageID)))
+            #expect(sends.values.filter { $0 > 1 } == [2], "only the message in flight is sent twice: \(sends)")
+        }
+    }
 }

@@ -75,19 +75,21 @@ import UnpaidCore
         #expect(throws: Never.self) { _ = try InstanceLock(database: database) }
     }
 
-    @Test func onlyDownloadsOlderThanTheLongestTransferAreRemovedFromTheSpool() throws {
+    @Test func everyDownloadInTheSpoolIsRemovedAtStartButNothingElse() throws {
         let spool = FileManager.default.temporaryDirectory.appending(path: "spool-\(UUID())").path
         try FileManager.default.createDirectory(atPath: spool, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: spool) }
         let now = Date()
-        for (name, age) in [("download-abandoned", 4_000.0), ("download-inflight", 10.0), ("notes.txt", 9_000.0)] {
+        for (name, age) in [("download-Ab3dE9", 4_000.0), ("download-x1y2z3", 1.0), ("notes.txt", 9_000.0),
+                            ("download-notours.txt", 9_000.0)] {
             _ = FileManager.default.createFile(atPath: spool + "/" + name, contents: Data("x".utf8),
                                                attributes: [.modificationDate: now.addingTimeInterval(-age)])
         }
         let log = LogRecorder()
-        SpoolCleaner.removeAbandonedDownloads(in: spool, olderThan: 1_800, logger: log.logger, now: now)
-        #expect(try FileManager.default.contentsOfDirectory(atPath: spool).sorted() == ["download-inflight", "notes.txt"])
-        #expect(log.entries("removed abandoned downloads from the spool").first?.metadata["files"] == "[\"download-abandoned\"]")
+        StartupRecovery.removeDownloads(in: spool, logger: log.logger)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: spool).sorted() == ["download-notours.txt", "notes.txt"])
+        #expect(log.entries("removed downloads a stopped process left in the spool").first?.metadata["files"]
+            == "[\"download-Ab3dE9\", \"download-x1y2z3\"]")
     }
 
     @Test func previewsNameFireTimesInTheJobZoneWithTheirPeriods() throws {

@@ -25,11 +25,11 @@ import UnpaidCore
             let record = snapshot(Int64(day + 1), organization: organization, day: day, totals: [:])
             history.append(HistoryLine(fetchedAt: record.fetchedAt, job: job, organizationID: organization,
                                        window: record.window, periodLabel: "p", currency: "USD", orderCount: 10 + day,
-                                       total: usd, snapshotID: record.id, runID: record.runID))
+                                       total: usd, snapshotID: record.id, runID: record.runID, runStatus: .succeeded))
             if day % 3 == 0 {
                 history.append(HistoryLine(fetchedAt: record.fetchedAt, job: job, organizationID: organization,
                                            window: record.window, periodLabel: "p", currency: "CNY", orderCount: 1,
-                                           total: amount("88.80"), snapshotID: record.id, runID: record.runID))
+                                           total: amount("88.80"), snapshotID: record.id, runID: record.runID, runStatus: .succeeded))
             }
         }
         let opening = snapshot(1, organization: organization, day: 0, totals: ["USD": Total(count: 10, sum: amount("1000.00"))])

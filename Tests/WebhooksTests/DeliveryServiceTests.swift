@@ -121,6 +121,35 @@ final class ManualClock: Sendable {
         }
     }
 
+    /// A process killed mid-pass must not send again what the receiver already accepted:
+    /// each outcome is in the store before the target's next message goes out.
+    @Test func eachOutcomeIsRecordedBeforeTheTargetsNextSend() async throws {
+        let store = MemoryOutbox()
+        for index in 1...4 {
+            await store.enqueue(OutboxMessage(notification: sampleNotification(messageID: "msg_\(index)"),
+                                              target: "am", createdAt: 0, nextAttemptAt: 0))
+        }
+        let pass = try await ScriptedReceiver.serving([.init(200), .init(200), .init(200, hold: true)]) { base, receiver in
+            let delivery = service(store, [WebhookTarget(name: "am", format: .alertmanager, url: base + "/hook")])
+            let pass = Task {
+                var rng = SeededGenerator(state: 9)
+                return try await delivery.pass(now: { 100 }, using: &rng)
+            }
+            var arrivals = receiver.arrivals.makeAsyncIterator()
+            while let count = await arrivals.next(), count < 3 {}
+            // The third message is in flight, held by the receiver.
+            #expect(await store.state("msg_1", "am")?.state == "delivered")
+            #expect(await store.state("msg_2", "am")?.state == "delivered")
+            #expect(await store.state("msg_3", "am")?.message.attempts == 0)
+            #expect(await store.state("msg_4", "am")?.message.attempts == 0)
+            return pass
+        }
+        // The receiver went away with the third message: it is retried, the fourth waits.
+        let report = try await pass.value
+        #expect(report.delivered == 2 && report.retrying == 1)
+        #expect(await store.state("msg_4", "am")?.state == "pending")
+    }
+
     @Test func goneTargetIsDisabledAndItsMessagesStop() async throws {
         try await ScriptedReceiver.serving([.init(410)]) { base, receiver in
             let store = MemoryOutbox()

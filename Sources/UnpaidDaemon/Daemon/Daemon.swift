@@ -27,14 +27,14 @@ public struct Daemon: Sendable {
     public func run() async throws {
         // Before anything else: SIGHUP's default action would kill us before the handler runs.
         signal(SIGHUP, SIG_IGN)
+        ProcessMemory.limitArenas()
         let configuration = try Configuration.load(file: configurationFile)
         let jobs = try scheduledJobs(of: configuration)
         try StorageCheck.prepare(configuration.storage)
         let lock = try InstanceLock(database: configuration.storage.database)
-        SpoolCleaner.removeAbandonedDownloads(in: configuration.storage.spoolDirectory,
-                                              olderThan: configuration.download.totalTimeoutSeconds, logger: logger)
         let privateKey = try configuration.api.privateKeySource.load(environment: environment.variables)
         let ledger = try Ledger(path: configuration.storage.database)
+        try StartupRecovery.run(configuration: configuration, ledger: ledger, lock: lock, logger: logger)
         let shared = Reloadable(SharedLimits(configuration.daemon))
         let notifier = SystemdNotifier(environment: environment.variables)
         let status = DaemonStatus(jobs: jobs.map(\.settings))

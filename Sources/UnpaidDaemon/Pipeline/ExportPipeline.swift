@@ -76,17 +76,19 @@ public struct ExportPipeline: Sendable {
         let (fetched, fetchedAt, orders) = (parsed.fetched, parsed.fetchedAt, parsed.orders)
         let spooled = fetched.file.path
         let archivePath: String
+        let intent = ArchiveIntent(spoolDirectory: configuration.storage.spoolDirectory)
         do {
             archivePath = try archive.add(spooledFile: spooled, organizationID: organizationID,
                                           periodLabel: periodLabel, fetchedAt: fetchedAt,
-                                          fileName: fetched.export.fileName)
+                                          fileName: fetched.export.fileName, announce: intent.announce)
         } catch {
             unlink(spooled)
+            intent.clearUnlessMoved()
             throw fail(.archive, error)
         }
         defer { Timer(label: MetricName.snapshotDuration, dimensions: [("job", job)]).record(ContinuousClock.now - started) }
         do {
-            return try ledger.recordSnapshot(
+            let recorded = try ledger.recordSnapshot(
                 NewSnapshot(runID: runID, job: job, organizationID: organizationID, window: window,
                             periodLabel: periodLabel, fetchedAt: fetchedAt, fileName: fetched.export.fileName,
                             fileSize: fetched.file.byteCount, sha256: fetched.file.sha256Hex,
@@ -94,8 +96,16 @@ public struct ExportPipeline: Sendable {
                 orders: orders,
                 alerting: alertPlanner(at: fetchedAt).plan
             ).record
+            intent.clear()
+            return recorded
         } catch {
-            throw fail(.ledger, error)
+            // The file is in the archive but no snapshot names it: never leave it there
+            // looking recorded. If it cannot move now, the intent stays for the next start.
+            let setAside = try? UnrecordedFiles.setAside(archivePath, archiveRoot: archive.root)
+            if setAside != nil { intent.clear() }
+            logger.warning("archived file set aside: its snapshot was not recorded", metadata: [
+                "org": "\(organizationID)", "file": "\(archivePath)", "moved_to": "\(setAside ?? "(could not move)")"])
+            throw fail(.ledger, error, kept: setAside ?? archivePath)
         }
     }
 

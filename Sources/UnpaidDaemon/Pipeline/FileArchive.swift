@@ -19,10 +19,19 @@ public struct FileArchive: Sendable {
     }
 
     /// Moves `spooledFile` into the archive and returns where it landed; never overwrites.
+    /// `announce` learns the final path just before the file appears there, so a crash
+    /// between this move and the snapshot's commit can be found later (`ArchiveIntent`).
     public func add(spooledFile: String, organizationID: Int64, periodLabel: String,
-                    fetchedAt: Date, fileName: String) throws(ArchiveError) -> String {
-        let preferred = destination(organizationID: organizationID, periodLabel: periodLabel,
-                                    fetchedAt: fetchedAt, fileName: fileName)
+                    fetchedAt: Date, fileName: String,
+                    announce: (String) throws(ArchiveError) -> Void = { _ throws(ArchiveError) in }) throws(ArchiveError) -> String {
+        try Self.move(spooledFile, to: destination(organizationID: organizationID, periodLabel: periodLabel,
+                                                   fetchedAt: fetchedAt, fileName: fileName), announce: announce)
+    }
+
+    /// Moves `file` to `preferred`, or to `preferred` numbered (`-2`, `-3`, ...) when that
+    /// name is taken, creating folders; never overwrites. Same file system only.
+    static func move(_ file: String, to preferred: String,
+                     announce: (String) throws(ArchiveError) -> Void = { _ throws(ArchiveError) in }) throws(ArchiveError) -> String {
         let directory = (preferred as NSString).deletingLastPathComponent
         do {
             try OwnerOnlyDirectory.create(directory)
@@ -35,12 +44,13 @@ public struct FileArchive: Sendable {
             attempt += 1
             target = Self.numbered(preferred, attempt)
         }
+        try announce(target)
         // link(2) fails instead of replacing an existing file, so a concurrent fetch of the
         // same name can never overwrite an archived file.
-        guard link(spooledFile, target) == 0 else {
-            throw .cannotMove(from: spooledFile, to: target, String(cString: strerror(errno)))
+        guard link(file, target) == 0 else {
+            throw .cannotMove(from: file, to: target, String(cString: strerror(errno)))
         }
-        unlink(spooledFile)
+        unlink(file)
         try Self.syncDirectory(directory)
         return target
     }
@@ -60,7 +70,7 @@ public struct FileArchive: Sendable {
         return ext.isEmpty ? "\(base)-\(number)" : "\(base)-\(number).\(ext)"
     }
 
-    private static func syncDirectory(_ path: String) throws(ArchiveError) {
+    static func syncDirectory(_ path: String) throws(ArchiveError) {
         let descriptor = open(path, O_RDONLY | O_DIRECTORY)
         guard descriptor >= 0 else { throw .cannotSync(path, String(cString: strerror(errno))) }
         defer { close(descriptor) }
@@ -81,12 +91,15 @@ public enum ArchiveError: Error, Sendable, CustomStringConvertible {
     case cannotCreateDirectory(String, String)
     case cannotMove(from: String, to: String, String)
     case cannotSync(String, String)
+    case cannotMarkInFlight(String, String)
 
     public var description: String {
         switch self {
         case .cannotCreateDirectory(let path, let reason): "cannot create archive folder \(path): \(reason)"
         case .cannotMove(let from, let to, let reason): "cannot move \(from) into the archive as \(to): \(reason)"
         case .cannotSync(let path, let reason): "cannot fsync archive folder \(path): \(reason)"
+        case .cannotMarkInFlight(let path, let reason):
+            "cannot write \(path), which lets a restart find an archived file whose snapshot was never recorded: \(reason)"
         }
     }
 }

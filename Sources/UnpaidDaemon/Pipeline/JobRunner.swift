@@ -111,6 +111,8 @@ public struct JobRunner: Sendable {
         try pipeline.ledger.finishRun(runID, status: summary.status, error: errorText, finishedAt: Date())
         Counter(label: MetricName.runs, dimensions: [("job", job.name), ("status", summary.status.rawValue)]).increment()
         Timer(label: MetricName.runDuration, dimensions: [("job", job.name)]).record(ContinuousClock.now - started)
+        pipeline.ledger.releaseMemory()
+        ProcessMemory.returnFreePages()
         logger.log(level: summary.status == .succeeded ? .info : .error, "run finished", metadata: [
             "status": "\(summary.status.rawValue)", "snapshots": "\(snapshots.count)", "failures": "\(failures.count)",
         ])

@@ -39,14 +39,14 @@ struct HistoryCommand: ParsableCommand {
 enum HistoryReport {
     static func make(_ lines: [HistoryLine], timeZone: TimeZone) -> TabularReport {
         var report = TabularReport(columns: ["fetched_at", "job", "organization", "period", "currency", "orders",
-                                             "total", "snapshot", "run", "reconciliation", "archive"])
+                                             "total", "snapshot", "run", "run_status", "reconciliation", "archive"])
         for line in lines {
             report.append([
                 .text(line.fetchedAt.formatted(.iso8601.year().month().day().time(includingFractionalSeconds: false)
                     .timeZone(separator: .colon).dateTimeSeparator(.standard)).localized(to: timeZone, date: line.fetchedAt)),
                 .text(line.job), .integer(line.organizationID), .text(line.periodLabel),
                 line.currency.map { .text($0) } ?? .missing, .integer(Int64(line.orderCount)), .money(line.total),
-                .integer(line.snapshotID.rawValue), .integer(line.runID.rawValue),
+                .integer(line.snapshotID.rawValue), .integer(line.runID.rawValue), .text(line.runStatus.rawValue),
                 // Empty for snapshots recorded without a check (reconcile = false, or before v6).
                 line.reconciliation.map { .text($0.rawValue) } ?? .missing,
                 line.archiveRemovedAt.map { .text("removed " + "".localized(to: timeZone, date: $0)) } ?? .text("kept"),

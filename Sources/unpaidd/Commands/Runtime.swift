@@ -20,6 +20,7 @@ struct Runtime {
         try StorageCheck.prepare(configuration.storage)
         lock = try InstanceLock(database: configuration.storage.database)
         ledger = try Ledger(path: configuration.storage.database)
+        try StartupRecovery.run(configuration: configuration, ledger: ledger, lock: lock, logger: logger)
         runner = SharedLimits(configuration.daemon).runner(for: configuration, ledger: ledger,
                                                          privateKey: privateKey, logger: logger)
     }

@@ -1,0 +1,59 @@
+import ArgumentParser
+import Foundation
+import Ledger
+import UnpaidDaemon
+
+struct RunsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "runs",
+        abstract: "Every recorded run, oldest first: job, when it started and finished, its status and errors.")
+
+    @OptionGroup var config: ConfigOption
+
+    @Option(help: "Only this job.")
+    var job: String?
+
+    @Option(help: "Only runs with this status: running, succeeded, partial, failed or interrupted.")
+    var status: RunStatus?
+
+    @Option(help: "Only runs started at or after this date (YYYY-MM-DD[THH:MM[:SS]] or Unix seconds).")
+    var since: String?
+
+    @Option(help: "Only the most recent N runs.")
+    var limit: Int?
+
+    @Option(help: "table, csv or json.")
+    var format: TabularReport.Format = .table
+
+    func run() throws {
+        let settings = try config.loadWithoutSecrets()
+        let ledger = try Ledger.openForReading(path: settings.storage.database)
+        let sinceDate = try since.map {
+            Date(timeIntervalSince1970: TimeInterval(try CommandLineDate.parse($0, in: settings.timeZone, option: "--since")))
+        }
+        let runs = try ledger.runs(job: job, status: status, since: sinceDate, limit: limit)
+        print(RunsReport.make(runs.reversed(), timeZone: settings.timeZone).render(format), terminator: "")
+    }
+}
+
+enum RunsReport {
+    static func make(_ runs: [RunRecord], timeZone: TimeZone) -> TabularReport {
+        var report = TabularReport(columns: ["run", "job", "started_at", "finished_at", "status", "error"])
+        for run in runs {
+            report.append([
+                .integer(run.id.rawValue), .text(run.job), .text(time(run.startedAt, in: timeZone)),
+                run.finishedAt.map { .text(time($0, in: timeZone)) } ?? .missing,
+                .text(run.status.rawValue), run.error.map { .text($0) } ?? .missing,
+            ])
+        }
+        return report
+    }
+
+    /// ISO 8601 in the configured zone, which is what finance reads dates in.
+    static func time(_ date: Date, in timeZone: TimeZone) -> String {
+        date.formatted(Date.ISO8601FormatStyle(timeZone: timeZone).year().month().day()
+            .time(includingFractionalSeconds: false).timeZone(separator: .colon))
+    }
+}
+
+extension RunStatus: ExpressibleByArgument {}
