@@ -22,13 +22,16 @@ struct PipelineBenchmark: AsyncParsableCommand {
     @Option(help: "Organizations fetched at once.")
     var concurrency = 4
 
+    @Flag(inversion: .prefixedNo, help: "Reconcile each export with GetOrderAmount (two more API calls per organization).")
+    var reconcile = true
+
     func run() async throws {
         let publicKey = "bench-public-key"
         let privateKey = "bench-private-key-0123456789"
         let directory = FileManager.default.temporaryDirectory.appending(path: "unpaidd-bench-\(UUID())").path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        print("pipeline benchmark: \(organizations) organizations x \(orders) orders, \(concurrency) at once (load average \(ProcessMeasurement.loadAverage))")
+        print("pipeline benchmark: \(organizations) organizations x \(orders) orders, \(concurrency) at once, reconcile \(reconcile) (load average \(ProcessMeasurement.loadAverage))")
 
         let simulator = try await BillingSimulator.start(configuration: SimulatorConfiguration(
             credentials: [publicKey: privateKey], organizationCount: organizations, ordersPerOrganization: orders))
@@ -45,7 +48,9 @@ struct PipelineBenchmark: AsyncParsableCommand {
         ProcessMeasurement.resetPeakResident()
         let clock = ContinuousClock()
         let start = clock.now
-        let summary = try await runner.run(configuration.jobs[0], scheduledAt: Date())
+        var job = configuration.jobs[0]
+        job.reconcile = reconcile
+        let summary = try await runner.run(job, scheduledAt: Date())
         let seconds = (clock.now - start).seconds
         let peak = ProcessMeasurement.peakResidentText
         let counters = await simulator.counters()
@@ -58,6 +63,12 @@ struct PipelineBenchmark: AsyncParsableCommand {
         print("orders          \(ordersRead)")
         print("wall            \(format(seconds)) s")
         print("API calls       \(apiCalls)  (\(format(Double(apiCalls) / seconds))/s), downloads \(counters.downloadsServed)")
+        for (action, calls) in counters.apiCalls.sorted(by: { $0.key < $1.key }) {
+            let perOrganization = Double(calls) / Double(max(1, organizations))
+            print("  \(action.padding(toLength: 26, withPad: " ", startingAt: 0)) \(calls)  (\(format(perOrganization)) per organization, \(format(Double(calls) / seconds))/s)")
+        }
+        let statuses = Dictionary(grouping: summary.snapshots, by: { $0.reconciliation?.status.rawValue ?? "off" })
+        print("reconciliation  " + statuses.keys.sorted().map { "\($0) \(statuses[$0]!.count)" }.joined(separator: ", "))
         print("orders/s        \(Int(Double(ordersRead) / seconds))")
         print("peak RSS        \(peak)  (simulator included: it runs in this process)")
         print("load average    \(ProcessMeasurement.loadAverage)")

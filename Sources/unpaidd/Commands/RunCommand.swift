@@ -73,7 +73,8 @@ enum RunSummaryText {
                 let total = snapshot.totals[currency]!
                 return "\(total.sum) \(currency) (\(total.count) orders)"
             }
-            lines.append("  organization \(snapshot.organizationID): \(totals.isEmpty ? "no unpaid orders" : totals.joined(separator: ", "))")
+            let check = snapshot.reconciliation.map { "; GetOrderAmount: \($0.status.rawValue)" } ?? ""
+            lines.append("  organization \(snapshot.organizationID): \(totals.isEmpty ? "no unpaid orders" : totals.joined(separator: ", "))\(check)")
         }
         for failure in summary.failures { lines.append("  \(failure)") }
         return SecretRedactor.shared.redact(lines.joined(separator: "\n"))
