@@ -52,7 +52,7 @@ struct VerifyCommandProcessTests {
         try Data("not the export".utf8).write(to: URL(fileURLWithPath: fixture.directory + "/archive/day-1.xlsx"))
         let tampered = try await unpaidd(["verify", "--config", config], in: fixture)
         #expect(tampered.status == 1)
-        #expect(tampered.output.contains("snapshot 2, archive: \(fixture.directory)/archive/day-1.xlsx is 14 bytes"))
+        #expect(tampered.output.contains("snapshot 2, archive: \(fixture.directory)/archive/day-1.xlsx: is 14 bytes"))
         #expect(tampered.output.contains("verify: FAILED, 1 problem;"))
     }
 
