@@ -46,7 +46,7 @@ struct VerifyBenchmark: ParsableCommand {
         let ledger = try Ledger(path: path)
         let clock = ContinuousClock()
         for day in 0..<snapshots {
-            let packed = try Self.orders(orders, day: day)
+            let sorted = try LedgerBenchmark.sort(try Self.orders(orders, day: day), spillingTo: directory)
             let fetchedAt = Date(timeIntervalSince1970: 1_793_000_000 + Double(day) * 86_400)
             let run = try ledger.startRun(job: "bench", startedAt: fetchedAt)
             let snapshot = NewSnapshot(
@@ -54,7 +54,7 @@ struct VerifyBenchmark: ParsableCommand {
                 periodLabel: "day-\(day)", fetchedAt: fetchedAt, fileName: "day-\(day).xlsx", fileSize: 1,
                 sha256: String(format: "%064x", day), archivePath: "day-\(day).xlsx")
             let elapsed = try clock.measure {
-                _ = try ledger.recordSnapshot(snapshot, orders: packed) { .nothing(at: $0.snapshot.id.rawValue) }
+                _ = try ledger.recordSnapshot(snapshot, orders: sorted) { .nothing(at: $0.snapshot.id.rawValue) }
             }
             try ledger.finishRun(run, status: .succeeded, error: nil, finishedAt: fetchedAt)
             print("  recorded day \(day): \(format(elapsed.seconds)) s")
