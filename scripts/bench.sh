@@ -35,3 +35,8 @@ $bench xlsx --cache-dir "$cache"; echo
 $bench pipeline; echo
 $bench ledger; echo
 $bench ledger --xlsx "$cache/u1m-inline.xlsx"
+echo
+# Twice: the first run builds the 30-day ledger (cached in the cache folder), the second
+# measures verify alone in its process.
+$bench verify --directory "$cache/verify"; echo
+$bench verify --directory "$cache/verify"

@@ -50,7 +50,7 @@ enum LedgerBenchmark {
         return lines.joined(separator: "\n")
     }
 
-    private static func sort(_ orders: PackedOrders, spillingTo directory: String) throws -> SortedOrders {
+    static func sort(_ orders: PackedOrders, spillingTo directory: String) throws -> SortedOrders {
         let sorter = OrderSorter(spillingTo: directory)
         try orders.withFields { fields in
             for position in 0..<fields.count {

@@ -124,6 +124,20 @@ final class ArchiveFixture {
         }
     }
 
+    @Test func theDailyHousekeepingLogsTheChainHeadAndAppliesRetention() throws {
+        let fixture = try ArchiveFixture()
+        try fixture.recordThreeDays()
+        let log = LogRecorder()
+        let housekeeping = LedgerHousekeeping(ledger: fixture.ledger, retentionSeconds: 86_400, logger: log.logger)
+        housekeeping.runOnce(now: fixture.fetchedAt(day: 2).addingTimeInterval(1))
+        let head = try #require(try fixture.ledger.chainHead())
+        let logged = try #require(log.entries("ledger chain head").first)
+        #expect(logged.level == .notice)
+        #expect(logged.metadata == ["snapshot_id": "3", "chain_hash": head.hash])
+        #expect(log.entries("removed archived files past retention").first?.metadata["count"] == "2")
+        #expect(!FileManager.default.fileExists(atPath: fixture.directory + "/archive/day-0.xlsx"))
+    }
+
     @Test func aFileThatVanishedIsNotPassedOffAsRemovedByRetention() throws {
         let fixture = try ArchiveFixture()
         try fixture.recordThreeDays()

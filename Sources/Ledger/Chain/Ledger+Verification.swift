@@ -13,6 +13,11 @@ extension Ledger {
     /// are read in one merged walk (`SeriesIntervalWalk`).
     public func verify(expectedHead: String? = nil) throws -> LedgerVerification {
         try pool.read { db in
+            // One pass over every interval gains nothing from the recording path's large
+            // page cache; a small one keeps verify's memory near its own needs.
+            let cacheSize = try Int.fetchOne(db, sql: "PRAGMA cache_size") ?? -65536
+            try db.execute(sql: "PRAGMA cache_size = -8192")
+            defer { try? db.execute(sql: "PRAGMA cache_size = \(cacheSize)") }
             var verification = LedgerVerification()
             var audit = LedgerAudit(db: db)
             try audit.run(into: &verification)
