@@ -35,3 +35,10 @@ $bench xlsx --cache-dir "$cache"; echo
 $bench pipeline; echo
 $bench ledger; echo
 $bench ledger --xlsx "$cache/u1m-inline.xlsx"
+echo
+# The audit queries: the ledgers are built once into the cache, then each query runs
+# in a process of its own (its peak RSS is its own).
+$bench audit --directory "$cache/audit" --query rollforward
+for query in orders aging report; do
+  echo; $bench audit --directory "$cache/audit" --query "$query"
+done
