@@ -94,7 +94,7 @@ let package = Package(
             "BillingSimulator", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "unpaidd-bench", dependencies: [
-            "OrderSpill", "UnpaidExport", "Ledger", "UnpaidDaemon", "BillingSimulator",
+            "OrderSpill", "UnpaidExport", "Ledger", "UnpaidReports", "UnpaidDaemon", "BillingSimulator",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 

@@ -40,3 +40,10 @@ echo
 # measures verify alone in its process.
 $bench verify --directory "$cache/verify"; echo
 $bench verify --directory "$cache/verify"
+echo
+# The audit queries: the ledgers are built once into the cache, then each query runs
+# in a process of its own (its peak RSS is its own).
+$bench audit --directory "$cache/audit" --query rollforward
+for query in orders aging report; do
+  echo; $bench audit --directory "$cache/audit" --query "$query"
+done

@@ -6,5 +6,6 @@ struct UnpaiddBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "unpaidd-bench",
         abstract: "Measure unpaidd's hot paths on real inputs.",
-        subcommands: [XLSXBenchmark.self, PipelineBenchmark.self, LedgerCommand.self, VerifyBenchmark.self, AllBenchmarks.self])
+        subcommands: [XLSXBenchmark.self, PipelineBenchmark.self, LedgerCommand.self, VerifyBenchmark.self,
+                      AuditBenchmark.self, AllBenchmarks.self])
 }

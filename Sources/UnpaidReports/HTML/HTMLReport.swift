@@ -54,6 +54,8 @@ public struct HTMLReport {
         th { background: #f0f0f0; font-weight: 600; }
         td.number, th.number { text-align: right; white-space: nowrap; }
         tr.total td { font-weight: 600; border-top: 1px solid #666; }
+        table.summary { font-size: 9pt; }
+        table.summary td { white-space: nowrap; }
         thead { display: table-header-group; }
         tr, .currency { break-inside: avoid; page-break-inside: avoid; }
         section.series { break-before: auto; }
@@ -79,7 +81,7 @@ public struct HTMLReport {
     private mutating func summary(_ overviews: [SeriesOverview]) -> String {
         var html = """
             <h2>Summary</h2>
-            <table>
+            <table class="summary">
             <thead><tr><th>Organization</th><th>Job</th><th>Currency</th><th>Latest snapshot</th>\
             <th class="number">Orders</th><th class="number">Unpaid</th><th class="number">Change in period</th>\
             <th class="number">Over \(buckets.limits.last!) days</th></tr></thead>

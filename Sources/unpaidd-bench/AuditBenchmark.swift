@@ -1,0 +1,166 @@
+import ArgumentParser
+import Foundation
+import Ledger
+import UnpaidCore
+import UnpaidReports
+
+/// `audit`: the audit queries on the ledgers finance keeps: one series of 1M orders with
+/// 30 daily snapshots of 1% churn (targets: orders to CSV 1.5 s and 64 MiB, roll-forward
+/// first to last 1 s, aging 1.5 s), and 200 organizations of 90 daily snapshots each
+/// (target: the HTML report 3 s). The ledgers are built once into `--directory` and
+/// reused; each query is best measured in a process of its own (`--query`).
+struct AuditBenchmark: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "audit",
+        abstract: "Time orders-to-CSV, roll-forward, aging and the HTML report on large ledgers.")
+
+    @Option(help: "Folder for the two ledgers (kept, so the next run only measures).")
+    var directory = "bench-cache/audit"
+
+    @Option(help: "orders, rollforward, aging, report, or all.")
+    var query = "all"
+
+    @Option(help: "Orders in the large series.")
+    var orders = 1_000_000
+
+    @Option(help: "Daily snapshots after the first, each replacing 0.5% of the orders and changing the amount of 0.5%.")
+    var days = 30
+
+    func run() throws {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        print("audit benchmark (load average \(ProcessMeasurement.loadAverage))")
+        let large = try AuditLedgers.large(in: directory, orders: orders, days: days)
+        let many = try AuditLedgers.manyOrganizations(in: directory)
+        let clock = ContinuousClock()
+        func measure(_ name: String, _ body: () throws -> String) throws {
+            ProcessMeasurement.resetPeakResident()
+            var detail = ""
+            let elapsed = try clock.measure { detail = try body() }
+            print("\(name.padding(toLength: 28, withPad: " ", startingAt: 0)) \(format(elapsed.seconds)) s  "
+                  + "(peak RSS \(ProcessMeasurement.peakResidentText)) \(detail)")
+        }
+        let snapshots = try large.history().map(\.snapshotID)
+        let first = try large.snapshot(snapshots.first!), last = try large.snapshot(snapshots.last!)
+        if ["orders", "all"].contains(query) {
+            try measure("orders --snapshot to CSV") {
+                let path = directory + "/orders.csv"
+                let output = try ReportOutput.file(atomicallyAt: path)
+                var writer = RowFormat.csv.writer(columns: OrdersReport.columns, to: output)
+                var report = OrdersReport(timeZone: TimeZone(identifier: "Asia/Shanghai")!)
+                var rows = 0
+                try large.auditOrders(at: last.id) { order in
+                    rows += 1
+                    try writer.writeRow(report.cells(order))
+                }
+                try writer.finish(trailer: nil)
+                try output.commit()
+                let size = (try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+                try? FileManager.default.removeItem(atPath: path)
+                return "\(rows) rows, \(size / 1_048_576) MiB of CSV"
+            }
+        }
+        if ["rollforward", "all"].contains(query) {
+            try measure("rollforward first to last") {
+                let result = try large.rollForward(organizationID: 1, from: first.fetchedAt, to: last.fetchedAt)
+                return result.lines.map { "\($0.currency): +\($0.new.count) -\($0.gone.count) ~\($0.amountChanges.count)" }
+                    .joined(separator: ", ")
+            }
+        }
+        if ["aging", "all"].contains(query) {
+            try measure("aging over the last snapshot") {
+                let lines = try large.aging(asOf: last.fetchedAt.addingTimeInterval(86_400 * 40))
+                return "\(lines.reduce(0) { $0 + $1.total.count }) orders in \(lines.count) lines"
+            }
+        }
+        if ["report", "all"].contains(query) {
+            try measure("report, 200 orgs x 90 days") {
+                let asOf = AuditLedgers.start.addingTimeInterval(90 * 86_400)
+                let since = asOf.addingTimeInterval(-30 * 86_400)
+                let overviews = try many.overviews(since: since, asOf: asOf, buckets: .standard)
+                let path = directory + "/report.html"
+                let output = try ReportOutput.file(atomicallyAt: path)
+                var report = HTMLReport(timeZone: TimeZone(identifier: "Asia/Shanghai")!, buckets: .standard,
+                                        since: since, asOf: asOf)
+                try report.write(overviews, to: output)
+                try output.commit()
+                let size = (try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+                return "\(overviews.count) series, \(size / 1024) KiB of HTML"
+            }
+        }
+        print("load average    \(ProcessMeasurement.loadAverage)")
+    }
+}
+
+/// The benchmark's ledgers, built on first use.
+enum AuditLedgers {
+    static let start = Date(timeIntervalSince1970: 1_790_000_000)
+
+    /// One series: `orders` orders, then `days` daily snapshots with 1% churn.
+    static func large(in directory: String, orders count: Int, days: Int) throws -> Ledger {
+        let path = directory + "/audit-large-\(count)-\(days).sqlite"
+        if FileManager.default.fileExists(atPath: path) { return try Ledger(path: path) }
+        print("building \(path) (once)")
+        let ledger = try Ledger(path: path + ".partial")
+        var orders = (0..<count).map { order($0, organization: 1, day: 0) }
+        for day in 0...days {
+            if day > 0 {
+                for index in stride(from: day % 200, to: count, by: 200) { orders[index] = order(index, organization: 1, day: day) }
+                for index in stride(from: (day + 100) % 200, to: count, by: 200) {
+                    orders[index].totalPrice = orders[index].totalPrice + Money(units: 1, scale: 2)
+                }
+            }
+            try record(orders, organization: 1, day: day, in: ledger)
+        }
+        try FileManager.default.moveItem(atPath: path + ".partial", toPath: path)
+        for suffix in ["-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + ".partial" + suffix) }
+        return try Ledger(path: path)
+    }
+
+    /// 200 organizations of 100 orders, 90 daily snapshots each, 3% churn a day.
+    static func manyOrganizations(in directory: String) throws -> Ledger {
+        let path = directory + "/audit-200x90.sqlite"
+        if FileManager.default.fileExists(atPath: path) { return try Ledger(path: path) }
+        print("building \(path) (once)")
+        let ledger = try Ledger(path: path + ".partial")
+        var orders = (1...200).map { organization in (0..<100).map { order($0, organization: Int64(organization), day: 0) } }
+        for day in 0..<90 {
+            for organization in 1...200 {
+                if day > 0 {
+                    for index in [day % 100, (day + 50) % 100] {
+                        orders[organization - 1][index] = order(index, organization: Int64(organization), day: day)
+                    }
+                    orders[organization - 1][(day + 25) % 100].totalPrice += Money(units: 50, scale: 2)
+                }
+                try record(orders[organization - 1], organization: Int64(organization), day: day, in: ledger)
+            }
+        }
+        try FileManager.default.moveItem(atPath: path + ".partial", toPath: path)
+        for suffix in ["-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + ".partial" + suffix) }
+        return try Ledger(path: path)
+    }
+
+    /// The order at `index` as it was (re)issued on `day`: a new number each time.
+    static func order(_ index: Int, organization: Int64, day: Int) -> UnpaidOrder {
+        var state = UInt64(index) &* 0x9E37_79B9_7F4A_7C15 &+ UInt64(day) &* 0xBF58_476D_1CE4_E5B9
+        state ^= state >> 29
+        return UnpaidOrder(orderNo: "U\(organization)-\(day)-\(index)", organizationID: organization,
+                           currency: index % 10 == 0 ? "CNY" : "USD",
+                           totalPrice: Money(units: Int128(state % 10_000_000), scale: 4),
+                           startTime: Int64(start.timeIntervalSince1970) - Int64(state % 200) * 86_400 + Int64(day) * 86_400,
+                           productCode: index % 2 == 0 ? "modelverse" : "sandbox", resourceID: "res-\(index)",
+                           modelID: nil)
+    }
+
+    private static func record(_ orders: [UnpaidOrder], organization: Int64, day: Int, in ledger: Ledger) throws {
+        let fetchedAt = start.addingTimeInterval(Double(day) * 86_400)
+        let run = try ledger.startRun(job: "daily", startedAt: fetchedAt)
+        let snapshot = NewSnapshot(
+            runID: run, job: "daily", organizationID: organization,
+            window: try BillingWindow(start: Int64(fetchedAt.timeIntervalSince1970) - 86_400,
+                                      end: Int64(fetchedAt.timeIntervalSince1970)),
+            periodLabel: "day \(day)", fetchedAt: fetchedAt, fileName: "daily-\(day).xlsx", fileSize: 1,
+            sha256: String(repeating: String(format: "%02x", (day + 1) % 256), count: 32), archivePath: "archive/\(organization)/\(day).xlsx")
+        _ = try ledger.recordSnapshot(snapshot, orders: orders) { .nothing(at: $0.snapshot.id.rawValue) }
+        try ledger.finishRun(run, status: .succeeded, error: nil, finishedAt: fetchedAt)
+    }
+}
