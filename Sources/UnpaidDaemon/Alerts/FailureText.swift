@@ -7,8 +7,8 @@ import Webhooks
 /// configured targets' secrets are masked.
 enum FailureText {
     static func masked(_ text: String, targets: [WebhookTarget]) -> String {
-        let lines = SecretRedactor(targets: targets).redact(SecretRedactor.shared.redact(text))
-            .split(whereSeparator: \.isNewline)
+        let redactor = SecretRedactor(targets: targets)
+        let lines = SecretRedactor.shared.redact(redactor.redact(text)).split(whereSeparator: \.isNewline)
         return withoutURLPaths(lines.joined(separator: " "))
     }
 
