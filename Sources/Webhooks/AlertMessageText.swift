@@ -23,11 +23,13 @@ public enum AlertMessageText {
         } else {
             lines.append("Unpaid: \(after.sum) in \(after.count) orders (first snapshot)")
         }
-        if !notification.highlightedOrders.isEmpty {
-            let orders = notification.highlightedOrders.map { "\($0.orderNo) \($0.amount)" }
-            lines.append("Largest: " + orders.joined(separator: ", "))
-        }
+        // The summary and rule come before the orders, one order a line: a message cut
+        // to a chat platform's cap loses only the smallest orders.
         lines.append("Rule: \(notification.condition) · job \(identity.job) · since \(iso8601(notification.firingSince))")
+        if !notification.highlightedOrders.isEmpty {
+            lines.append("Largest:")
+            lines += notification.highlightedOrders.map { "  \($0.orderNo) \($0.amount)" }
+        }
         return lines.joined(separator: "\n")
     }
 

@@ -32,28 +32,51 @@ public enum WebhookFormatter {
             ]
         case .alertmanager:
             body = try encode(AlertmanagerPayload(notification, receiver: target.name), snakeCase: false)
-        case .slack:
-            body = try encode(SlackPayload(text: AlertMessageText.render(notification)), snakeCase: false)
-        case .feishu:
-            var payload = FeishuPayload(content: .init(text: AlertMessageText.render(notification)))
-            if let secret = target.secret {
-                payload.timestamp = String(now)
-                payload.sign = FeishuSigner.sign(timestamp: now, secret: secret)
-            }
-            body = try encode(payload, snakeCase: true)
-        case .dingtalk:
-            if let secret = target.secret {
-                let milliseconds = now * 1000
-                let sign = DingTalkSigner.queryEscaped(DingTalkSigner.sign(timestampMilliseconds: milliseconds, secret: secret))
-                url += (url.contains("?") ? "&" : "?") + "timestamp=\(milliseconds)&sign=\(sign)"
-            }
-            body = try encode(RobotTextPayload(text: .init(content: AlertMessageText.render(notification))), snakeCase: false)
-        case .wecom:
-            body = try encode(RobotTextPayload(text: .init(content: AlertMessageText.render(notification))), snakeCase: false)
+        case .slack, .feishu, .dingtalk, .wecom:
+            let chat = try chatRequest(text: AlertMessageText.render(notification), to: target, now: now)
+            url = chat.url
+            body = chat.body
         }
         // Receivers that dedupe on their own still get the stable id, whatever the format.
         if target.format != .standard { headers.append(("Idempotency-Key", notification.messageID)) }
         return WebhookRequest(url: url, headers: headers, body: body)
+    }
+
+    /// A chat robot's request carrying `text`, cut to the platform's cap.
+    static func chatRequest(text: String, to target: WebhookTarget,
+                            now: Int64) throws(WebhookFormatError) -> (url: String, body: [UInt8]) {
+        let body: (String) throws(WebhookFormatError) -> [UInt8]
+        var url = target.url
+        switch target.format {
+        case .slack:
+            body = { text throws(WebhookFormatError) in try encode(SlackPayload(text: text), snakeCase: false) }
+        case .feishu:
+            var payload = FeishuPayload(content: .init(text: ""))
+            if let secret = target.secret {
+                payload.timestamp = String(now)
+                payload.sign = FeishuSigner.sign(timestamp: now, secret: secret)
+            }
+            body = { text throws(WebhookFormatError) in
+                payload.content.text = text
+                return try encode(payload, snakeCase: true)
+            }
+        case .dingtalk, .wecom:
+            if target.format == .dingtalk, let secret = target.secret {
+                let milliseconds = now * 1000
+                let sign = DingTalkSigner.queryEscaped(DingTalkSigner.sign(timestampMilliseconds: milliseconds, secret: secret))
+                url += (url.contains("?") ? "&" : "?") + "timestamp=\(milliseconds)&sign=\(sign)"
+            }
+            body = { text throws(WebhookFormatError) in
+                try encode(RobotTextPayload(text: .init(content: text)), snakeCase: false)
+            }
+        case .standard, .alertmanager:
+            preconditionFailure("\(target.format.rawValue) is not a chat format")
+        }
+        guard let cap = target.format.messageCap else { return (url, try body(text)) }
+        let fitted = ChatTextFitting.fit(text) { candidate in
+            cap.size(of: candidate, body: { try? body($0) }) <= cap.limit
+        }
+        return (url, try body(fitted))
     }
 
     private static func encode(_ value: some Encodable, snakeCase: Bool) throws(WebhookFormatError) -> [UInt8] {

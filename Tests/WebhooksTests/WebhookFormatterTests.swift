@@ -52,7 +52,7 @@ import UnpaidCore
         #expect(text.contains("[FIRING] unpaid-growth · org 42 · USD"))
         #expect(text.contains("Unpaid: 1000.00 → 1250.50 (+250.50, +25.1%)"))
         #expect(text.contains("3 new, 1 paid or revoked"))
-        #expect(text.contains("Largest: ORD-9 200.25, ORD-8 50.25"))
+        #expect(text.hasSuffix("Largest:\n  ORD-9 200.25\n  ORD-8 50.25"))
         #expect(AlertMessageText.render(sampleNotification(kind: .resolved)).hasPrefix("[RESOLVED]"))
     }
 
