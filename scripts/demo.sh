@@ -41,7 +41,6 @@ archive_dir = "$state/archive"
 
 [download]
 allowed_hosts = ["127.0.0.1"]
-allow_http_loopback = true
 
 [[job]]
 name = "month-to-date"

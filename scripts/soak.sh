@@ -49,7 +49,6 @@ database = "$state/ledger.sqlite"
 archive_dir = "$state/archive"
 [download]
 allowed_hosts = ["127.0.0.1"]
-allow_http_loopback = true
 [[job]]
 name = "soak"
 organizations = [$organizations]

@@ -1,6 +1,7 @@
 /// The TOML of an unpaidd configuration that fetches from a simulator on loopback, for
 /// the tests, benchmarks and tools that run unpaidd against one: API and object store on
-/// 127.0.0.1 (http allowed), storage under `directory`, one month-to-date job.
+/// 127.0.0.1 (plain http allowed for both by the one `api.allow_http_loopback` key),
+/// storage under `directory`, one month-to-date job.
 public struct UnpaiddConfigurationText: Sendable {
     public var apiURL: String
     public var publicKey: String
@@ -39,7 +40,6 @@ public struct UnpaiddConfigurationText: Sendable {
         archive_dir = "\(directory)/archive"
         [download]
         allowed_hosts = ["127.0.0.1"]
-        allow_http_loopback = true
         [[job]]
         name = "\(jobName)"
         organizations = [\(organizations.map(String.init).joined(separator: ", "))]

@@ -20,6 +20,8 @@ public struct Configuration: Sendable {
 
 public struct APISettings: Sendable {
     public var endpoint: String
+    /// Plain http to a loopback endpoint (a simulator); downloads inherit it.
+    public var allowHTTPLoopback: Bool = false
     public var publicKey: String
     public var privateKeySource: PrivateKeySource
     public var region: String?
@@ -33,6 +35,7 @@ public struct DownloadSettings: Sendable {
     /// Host suffixes a presigned URL may point at; `.ufileos.com` matches any bucket.
     public var allowedHosts: [String]
     /// Plain http is refused unless this is set, and then only for loopback hosts.
+    /// Defaults to `api.allow_http_loopback`.
     public var allowHTTPLoopback: Bool
     public var connectTimeoutSeconds: Double
     public var totalTimeoutSeconds: Double

@@ -1,3 +1,4 @@
+import CurlTransport
 import Foundation
 import TOMLKit
 import UnpaidCore
@@ -41,7 +42,7 @@ extension Configuration {
         var storageTable = try root.table("storage") ?? TableReader(TOMLTable(), file: file, path: "storage")
         let storage = try parseStorage(&storageTable)
         var downloadTable = try root.table("download") ?? TableReader(TOMLTable(), file: file, path: "download")
-        let download = try parseDownload(&downloadTable)
+        let download = try parseDownload(&downloadTable, loopbackFromAPI: api.allowHTTPLoopback)
         var exportTable = try root.table("export") ?? TableReader(TOMLTable(), file: file, path: "export")
         let export = try parseExport(&exportTable)
 
@@ -78,7 +79,7 @@ extension Configuration {
             throw table.error("endpoint", "expected an http(s) URL such as https://api.ucloud.cn, found \"\(endpoint)\"")
         }
         let allowHTTP = try table.bool("allow_http_loopback") ?? false
-        if scheme == "http", !(allowHTTP && ["127.0.0.1", "localhost", "::1", "[::1]"].contains(url.host ?? "")) {
+        if scheme == "http", !(allowHTTP && DownloadPolicy.isLoopback(url.host ?? "")) {
             throw table.error("endpoint", "must be https (plain http is allowed only for a loopback simulator with api.allow_http_loopback = true)")
         }
         let publicKey = try table.requiredString("public_key")
@@ -89,7 +90,7 @@ extension Configuration {
         }
         let source: PrivateKeySource = keyFile.map { .file($0) } ?? keyEnvironment.map { .environment($0) } ?? .systemdCredential
         let settings = APISettings(
-            endpoint: endpoint, publicKey: publicKey, privateKeySource: source,
+            endpoint: endpoint, allowHTTPLoopback: allowHTTP, publicKey: publicKey, privateKeySource: source,
             region: try table.string("region"), zone: try table.string("zone"), projectID: try table.string("project_id"),
             requestTimeoutSeconds: try table.seconds("timeout_seconds", in: 1...600) ?? 30,
             maxAttempts: try table.int("max_attempts", in: 1...20) ?? 5)
@@ -112,12 +113,16 @@ extension Configuration {
                                archiveRetentionSeconds: retention)
     }
 
-    private static func parseDownload(_ table: inout TableReader) throws(ConfigurationError) -> DownloadSettings {
+    /// A loopback simulator serves the API and its files alike, so `api.allow_http_loopback`
+    /// also covers downloads; `download.allow_http_loopback`, when written, still decides
+    /// for downloads alone, as it always did.
+    private static func parseDownload(_ table: inout TableReader,
+                                      loopbackFromAPI: Bool) throws(ConfigurationError) -> DownloadSettings {
         let hosts = try table.strings("allowed_hosts") ?? [".ufileos.com"]
         if hosts.isEmpty { throw table.error("allowed_hosts", "must name at least one host or suffix") }
         let settings = DownloadSettings(
             allowedHosts: hosts,
-            allowHTTPLoopback: try table.bool("allow_http_loopback") ?? false,
+            allowHTTPLoopback: try table.bool("allow_http_loopback") ?? loopbackFromAPI,
             connectTimeoutSeconds: try table.seconds("connect_timeout_seconds", in: 1...300) ?? 10,
             totalTimeoutSeconds: try table.seconds("total_timeout_seconds", in: 1...86_400) ?? 1_800,
             lowSpeedBytesPerSecond: try table.int("low_speed_bytes_per_second", in: 1...1_000_000_000) ?? 1_024,
