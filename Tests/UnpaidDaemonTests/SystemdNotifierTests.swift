@@ -74,11 +74,27 @@ final class NotifySocket {
         #expect(SystemdNotifier(environment: ["NOTIFY_SOCKET": ""]) == nil)
     }
 
-    @Test func missingSocketIsAnErrorNamingIt() {
+    @Test func missingSocketIsAnErrorNamingItInWords() {
         let notifier = SystemdNotifier(environment: ["NOTIFY_SOCKET": "/nonexistent/unpaidd/notify"])!
-        #expect(throws: SystemdNotifyError.system(call: "sendto", socket: "/nonexistent/unpaidd/notify", errno: ENOENT)) {
+        let error = #expect(throws: SystemdNotifyError.cannotSend(socket: "/nonexistent/unpaidd/notify", errno: ENOENT)) {
             try notifier.ready()
         }
+        let text = error.map { "\($0)" } ?? ""
+        #expect(text.contains("NOTIFY_SOCKET \"/nonexistent/unpaidd/notify\""), "\(text)")
+        #expect(text.contains("no such file or directory"), "\(text)")
+        #expect(!text.lowercased().contains("errno") && !text.contains("(2)"), "\(text)")
+    }
+
+    /// A path that exists but where nobody listens: the message says so, without codes.
+    @Test func aFileThatIsNoSocketIsExplainedInWords() throws {
+        let file = FileManager.default.temporaryDirectory.appending(path: "unpaidd-notify-\(UUID())").path
+        try "".write(toFile: file, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        let notifier = try #require(SystemdNotifier(environment: ["NOTIFY_SOCKET": file]))
+        let error = #expect(throws: SystemdNotifyError.self) { try notifier.status("x") }
+        let text = error.map { "\($0)" } ?? ""
+        #expect(text.contains("connection refused") && text.contains("nothing listens there"), "\(text)")
+        #expect(!text.lowercased().contains("errno"), "\(text)")
     }
 
     @Test func watchdogIntervalIsHalfOfWhatSystemdAsksForOurPidOnly() {

@@ -53,7 +53,7 @@ public struct SystemdNotifier: Sendable {
     public func send(_ assignments: [String]) throws(SystemdNotifyError) {
         let message = Array(assignments.joined(separator: "\n").utf8)
         let fd = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        guard fd >= 0 else { throw .system(call: "socket", socket: socketPath, errno: errno) }
+        guard fd >= 0 else { throw .cannotCreateSocket(socket: socketPath, errno: errno) }
         defer { close(fd) }
 
         var address = sockaddr_un()
@@ -75,7 +75,7 @@ public struct SystemdNotifier: Sendable {
                 }
             }
         }
-        guard sent == message.count else { throw .system(call: "sendto", socket: socketPath, errno: errno) }
+        guard sent == message.count else { throw .cannotSend(socket: socketPath, errno: errno) }
     }
 
     /// systemd reads one line per key: newlines inside a status would start a new key.
@@ -86,14 +86,35 @@ public struct SystemdNotifier: Sendable {
 
 public enum SystemdNotifyError: Error, Sendable, Equatable, CustomStringConvertible {
     case pathTooLong(String)
-    case system(call: String, socket: String, errno: Int32)
+    case cannotCreateSocket(socket: String, errno: Int32)
+    case cannotSend(socket: String, errno: Int32)
 
     public var description: String {
         switch self {
         case .pathTooLong(let path):
             "NOTIFY_SOCKET \"\(path)\" is longer than an AF_UNIX address allows (107 bytes)"
-        case .system(let call, let socket, let code):
-            "cannot notify systemd at NOTIFY_SOCKET \"\(socket)\": \(call) failed: \(String(cString: strerror(code))) (errno \(code))"
+        case .cannotCreateSocket(let socket, let code):
+            "cannot notify systemd at NOTIFY_SOCKET \"\(socket)\": cannot create a socket: \(Self.words(code))"
+        case .cannotSend(let socket, let code):
+            "cannot notify systemd at NOTIFY_SOCKET \"\(socket)\": \(Self.words(code))\(Self.hint(code))"
+        }
+    }
+
+    /// The system's own words, lowercased to read as part of the sentence.
+    static func words(_ code: Int32) -> String {
+        String(cString: strerror(code)).lowercased()
+    }
+
+    private static func hint(_ code: Int32) -> String {
+        switch code {
+        case ENOENT, ECONNREFUSED, ENOTDIR:
+            " (nothing listens there: was the daemon started by systemd with Type=notify, and is systemd still running?)"
+        case EACCES, EPERM:
+            " (check NotifyAccess= in the unit and the socket's permissions)"
+        case EAGAIN, ENOBUFS:
+            " (systemd's notification queue is full; the next notification will try again)"
+        default:
+            ""
         }
     }
 }
