@@ -123,6 +123,13 @@ enum Instant {
         Int64((date.timeIntervalSince1970 * 1000).rounded(.down))
     }
 
+    /// The last millisecond of the second `date` falls in: the inclusive bound of "at or
+    /// before". Times are shown and typed to the second, so a snapshot listed as fetched at
+    /// 10:00:00 is at or before 10:00:00 even when it was fetched at 10:00:00.456.
+    static func endOfSecond(_ date: Date) -> Int64 {
+        Int64(date.timeIntervalSince1970.rounded(.down)) * 1000 + 999
+    }
+
     static func date(_ milliseconds: Int64) -> Date {
         Date(timeIntervalSince1970: Double(milliseconds) / 1000)
     }

@@ -51,6 +51,30 @@ import UnpaidCore
         #expect(fromNothing.opening == nil && fromNothing.lines.map(\.new) == [Total(count: 1, sum: amount("1"))])
     }
 
+    /// Times are shown and typed to the second: `--to 10:01:00` must close at the snapshot
+    /// listed as fetched at 10:01:00, fetched at 10:01:00.456, in every query taking such a bound.
+    @Test func atOrBeforeTakesTheWholeSecondItNames() throws {
+        let fixture = try LedgerFixture()
+        let opening = try fixture.record([order("A", "1")], shaSeed: 1, minute: 0)
+        let shown = LedgerFixture.base.addingTimeInterval(60)
+        let run = try fixture.ledger.startRun(job: "monthly", startedAt: shown)
+        let closing = try fixture.ledger.recordSnapshot(
+            fixture.snapshot(run: run, shaSeed: 2, at: shown.addingTimeInterval(0.456)),
+            orders: [order("A", "1"), order("B", "2")])
+        try fixture.ledger.finishRun(run, status: .succeeded, error: nil, finishedAt: shown.addingTimeInterval(1))
+
+        let rollForward = try fixture.ledger.rollForward(organizationID: 42, from: opening.fetchedAt, to: shown)
+        #expect(rollForward.closing.id == closing.id)
+        #expect(rollForward.lines.map(\.new) == [Total(count: 1, sum: amount("2"))])
+        #expect(try fixture.ledger.snapshots(asOf: shown).map(\.id) == [closing.id])
+        #expect(try fixture.ledger.aging(asOf: shown).map(\.snapshotID) == [closing.id])
+        let overview = try #require(try fixture.ledger.overviews(since: opening.fetchedAt, asOf: shown,
+                                                                 buckets: .standard).first)
+        #expect(overview.history.last?.snapshotID == closing.id && overview.rollForward.closing.id == closing.id)
+        // The second before is still before it.
+        #expect(try fixture.ledger.snapshots(asOf: shown.addingTimeInterval(-0.001)).map(\.id) == [opening.id])
+    }
+
     /// Random histories: orders arrive, leave, come back, change amount (also to the same
     /// value written otherwise) or currency, files repeat byte for byte. Every pair of
     /// snapshots must roll forward exactly as the sets recorded say.

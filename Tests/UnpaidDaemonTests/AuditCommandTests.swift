@@ -86,7 +86,8 @@ import UnpaidExport
         let second = try await cloud.runner.run(cloud.job, scheduledAt: Date())
         let config = cloud.directory + "/unpaidd.toml"
         try cloud.configurationText.write(toFile: config, atomically: true, encoding: .utf8)
-        let seconds = { (date: Date) in String(Int64(date.timeIntervalSince1970.rounded(.up))) }
+        // The second `history` shows for each snapshot: "at or before" it includes the snapshot.
+        let seconds = { (date: Date) in String(Int64(date.timeIntervalSince1970.rounded(.down))) }
 
         // 100002's order 0 costs more in phase 2: an amount change; 100004 has new orders.
         for organization in [Int64(100002), 100004] {

@@ -5,6 +5,7 @@ import UnpaidCore
 extension Ledger {
     /// The latest snapshot of each series (job and organization) fetched at or before
     /// `date`, by organization then job; only `organizationID` and `job` when given.
+    /// "At or before" takes the whole second of `date`, as times are shown to the second.
     public func snapshots(asOf date: Date, organizationID: Int64? = nil, job: String? = nil) throws -> [SnapshotRecord] {
         try pool.read { db in
             try Self.snapshotIDs(asOf: date, organizationID: organizationID, job: job, in: db).map { id in
@@ -92,7 +93,7 @@ extension Ledger {
             FROM series
             WHERE (?2 IS NULL OR organization_id = ?2) AND (?3 IS NULL OR job = ?3) AND latest IS NOT NULL
             ORDER BY organization_id, job
-            """, arguments: [Instant.milliseconds(date), organizationID, job])
+            """, arguments: [Instant.endOfSecond(date), organizationID, job])
     }
 
     static func seriesID(of snapshot: SnapshotID, in db: Database) throws -> Int64 {

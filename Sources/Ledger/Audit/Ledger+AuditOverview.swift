@@ -27,7 +27,9 @@ extension Ledger {
             .map { ("\($0.organizationID) \($0.job)", $0.fetchedAt) })
         let firstFetch = openings.values.min().map { min($0, since) } ?? since
         var history: [String: [HistoryLine]] = [:]
-        for line in try self.history(organizationID: organizationID, since: firstFetch, until: asOf.addingTimeInterval(0.001)) {
+        // Up to the end of asOf's second, as the snapshots at or before it are chosen.
+        let until = Instant.date(Instant.endOfSecond(asOf) + 1)
+        for line in try self.history(organizationID: organizationID, since: firstFetch, until: until) {
             history["\(line.organizationID) \(line.job)", default: []].append(line)
         }
         let aging = Dictionary(grouping: try self.aging(organizationID: organizationID, asOf: asOf, buckets: buckets)) {
