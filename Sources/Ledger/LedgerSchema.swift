@@ -23,6 +23,7 @@ enum LedgerSchema {
         migrator.registerMigration("v5-audit-views") { db in try db.execute(sql: AuditViews.v5) }
         migrator.registerMigration("v6-reconciliation") { db in try db.execute(sql: ReconciliationSchema.v6) }
         migrator.registerMigration("v7-pipeline-alerts") { db in try db.execute(sql: PipelineAlertSchema.v7) }
+        migrator.registerMigration("v8-outbox-run") { db in try db.execute(sql: OutboxRunSchema.v8) }
         return migrator
     }
 

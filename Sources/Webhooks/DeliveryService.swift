@@ -84,10 +84,35 @@ public struct DeliveryService: Sendable {
         return report
     }
 
+    /// What one attempt sends: one row's notification, or for a `group = "run"` target
+    /// the digest of a run's rows, which share every outcome.
+    private struct Outgoing: Sendable {
+        var rows: [OutboxMessage]
+        var digest: AlertDigest?
+
+        /// The batch's age counts from its oldest row; a retry follows its most tried one.
+        var createdAt: Int64 { rows.map(\.createdAt).min()! }
+        var attempts: Int { rows.map(\.attempts).max()! }
+    }
+
     private struct Attempt: Sendable {
-        var message: OutboxMessage
+        var outgoing: Outgoing
         var outcome: DeliveryOutcome
         var at: Int64
+    }
+
+    /// A target's due messages as it receives them: one each, or one digest per run.
+    private func outgoing(_ messages: [OutboxMessage], for target: WebhookTarget) async throws -> [Outgoing] {
+        guard target.grouping == .perRun else { return messages.map { Outgoing(rows: [$0]) } }
+        var sent: Set<String> = []
+        var result: [Outgoing] = []
+        for message in messages where !sent.contains(message.messageID) {
+            let rows = try await store.fetchBatch(of: message)
+            let batch = rows.contains { $0.messageID == message.messageID } ? rows : rows + [message]
+            sent.formUnion(batch.map(\.messageID))
+            result.append(Outgoing(rows: batch, digest: AlertDigest(runID: message.runID, notifications: batch.map(\.notification))))
+        }
+        return result
     }
 
     /// One target's share of a pass: send, record, then the next message; messages its
@@ -95,14 +120,19 @@ public struct DeliveryService: Sendable {
     private func serve(_ messages: [OutboxMessage], to target: WebhookTarget, now: @Sendable () -> Int64,
                        using generator: inout some RandomNumberGenerator) async throws -> PassReport {
         var report = PassReport()
-        for (index, message) in messages.enumerated() {
+        let queue = try await outgoing(messages, for: target)
+        for (index, outgoing) in queue.enumerated() {
             let at = now()
             guard pacer.take(target, at: at) else {
-                report.paced = messages.count - index
+                report.paced = queue[index...].map(\.rows.count).reduce(0, +)
                 return report
             }
-            let outcome = await sender.attempt(message.notification, to: target, now: at)
-            try await record(Attempt(message: message, outcome: outcome, at: at), &report, using: &generator)
+            let outcome = if let digest = outgoing.digest {
+                await sender.attempt(digest, to: target, now: at)
+            } else {
+                await sender.attempt(outgoing.rows[0].notification, to: target, now: at)
+            }
+            try await record(Attempt(outgoing: outgoing, outcome: outcome, at: at), &report, using: &generator)
             switch outcome {
             case .delivered, .permanentFailure: continue
             case .retry, .disableTarget: return report
@@ -113,27 +143,32 @@ public struct DeliveryService: Sendable {
 
     private func record(_ attempt: Attempt, _ report: inout PassReport,
                         using generator: inout some RandomNumberGenerator) async throws {
-        let message = attempt.message, attempts = message.attempts + 1
+        let rows = attempt.outgoing.rows, attempts = attempt.outgoing.attempts + 1
         switch attempt.outcome {
         case .delivered:
-            try await store.markDelivered(message, at: attempt.at)
-            report.delivered += 1
+            for row in rows { try await store.markDelivered(row, at: attempt.at) }
+            report.delivered += rows.count
         case .retry(let after, let reason):
-            switch schedule.next(afterAttempts: attempts, createdAt: message.createdAt, now: attempt.at,
+            switch schedule.next(afterAttempts: attempts, createdAt: attempt.outgoing.createdAt, now: attempt.at,
                                  retryAfter: after, using: &generator) {
             case .retry(let at):
-                try await store.markRetry(message, attempts: attempts, nextAttemptAt: at, lastError: reason)
-                report.retrying += 1
+                for row in rows {
+                    try await store.markRetry(row, attempts: attempts, nextAttemptAt: at, lastError: reason)
+                }
+                report.retrying += rows.count
             case .dead(let why):
-                try await dead(message, attempts: attempts, reason: "\(why); last error: \(reason)", now: attempt.at, &report)
+                for row in rows {
+                    try await dead(row, attempts: attempts, reason: "\(why); last error: \(reason)", now: attempt.at, &report)
+                }
             }
         case .disableTarget(let reason):
-            try await store.disableTarget(message.target, reason: reason, at: attempt.at)
-            report.disabledTargets.append(message.target)
-            logger.error("webhook target disabled", metadata: ["target": "\(message.target)", "reason": "\(reason)"])
-            try await dead(message, attempts: attempts, reason: reason, now: attempt.at, &report)
+            let target = rows[0].target
+            try await store.disableTarget(target, reason: reason, at: attempt.at)
+            report.disabledTargets.append(target)
+            logger.error("webhook target disabled", metadata: ["target": "\(target)", "reason": "\(reason)"])
+            for row in rows { try await dead(row, attempts: attempts, reason: reason, now: attempt.at, &report) }
         case .permanentFailure(let reason):
-            try await dead(message, attempts: attempts, reason: reason, now: attempt.at, &report)
+            for row in rows { try await dead(row, attempts: attempts, reason: reason, now: attempt.at, &report) }
         }
     }
 

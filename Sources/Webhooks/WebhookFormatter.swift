@@ -13,6 +13,32 @@ public enum WebhookFormatter {
 
     public static func request(for notification: AlertNotification, to target: WebhookTarget,
                                now: Int64) throws(WebhookFormatError) -> WebhookRequest {
+        try request(messageID: notification.messageID, to: target, now: now, standard: { () throws(WebhookFormatError) in
+            try encode(StandardEnvelope(type: eventType(notification.kind),
+                                        timestamp: AlertMessageText.iso8601(notification.createdAt),
+                                        data: AlertData(notification)), snakeCase: true)
+        }, alertmanager: { () throws(WebhookFormatError) in
+            try encode(AlertmanagerPayload(notification, receiver: target.name), snakeCase: false)
+        }, text: { AlertMessageText.render(notification) })
+    }
+
+    /// A run's digest in the target's format: chat formats list one alert a line, cut to
+    /// the platform's cap; the machine formats carry every alert.
+    public static func request(for digest: AlertDigest, to target: WebhookTarget,
+                               now: Int64) throws(WebhookFormatError) -> WebhookRequest {
+        try request(messageID: digest.messageID, to: target, now: now, standard: { () throws(WebhookFormatError) in
+            try encode(StandardDigestEnvelope(timestamp: AlertMessageText.iso8601(digest.createdAt),
+                                              data: DigestData(digest)), snakeCase: true)
+        }, alertmanager: { () throws(WebhookFormatError) in
+            try encode(AlertmanagerPayload(digest, receiver: target.name), snakeCase: false)
+        }, text: { DigestText.render(digest) })
+    }
+
+    /// Each body is built only for the format that sends it.
+    private static func request(messageID: String, to target: WebhookTarget, now: Int64,
+                                standard: () throws(WebhookFormatError) -> [UInt8],
+                                alertmanager: () throws(WebhookFormatError) -> [UInt8],
+                                text: () -> String) throws(WebhookFormatError) -> WebhookRequest {
         var headers = [("Content-Type", "application/json; charset=utf-8")]
         var url = target.url
         let body: [UInt8]
@@ -21,24 +47,22 @@ public enum WebhookFormatter {
             guard let secret = target.secret, let key = StandardWebhooksSigner.key(fromSecret: secret) else {
                 throw .missingSecret(target: target.name)
             }
-            body = try encode(StandardEnvelope(type: eventType(notification.kind),
-                                               timestamp: AlertMessageText.iso8601(notification.createdAt),
-                                               data: AlertData(notification)), snakeCase: true)
+            body = try standard()
             headers += [
-                ("webhook-id", notification.messageID),
+                ("webhook-id", messageID),
                 ("webhook-timestamp", String(now)),
                 ("webhook-signature", StandardWebhooksSigner.signature(
-                    key: key, messageID: notification.messageID, timestamp: now, body: body)),
+                    key: key, messageID: messageID, timestamp: now, body: body)),
             ]
         case .alertmanager:
-            body = try encode(AlertmanagerPayload(notification, receiver: target.name), snakeCase: false)
+            body = try alertmanager()
         case .slack, .feishu, .dingtalk, .wecom:
-            let chat = try chatRequest(text: AlertMessageText.render(notification), to: target, now: now)
+            let chat = try chatRequest(text: text(), to: target, now: now)
             url = chat.url
             body = chat.body
         }
         // Receivers that dedupe on their own still get the stable id, whatever the format.
-        if target.format != .standard { headers.append(("Idempotency-Key", notification.messageID)) }
+        if target.format != .standard { headers.append(("Idempotency-Key", messageID)) }
         return WebhookRequest(url: url, headers: headers, body: body)
     }
 

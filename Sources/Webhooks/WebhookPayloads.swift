@@ -115,6 +115,31 @@ struct AlertmanagerPayload: Encodable {
     }
 
     init(_ n: AlertNotification, receiver: String) {
+        let alert = Self.alert(n)
+        groupKey = "{}:{alertname=\"\(n.identity.rule)\"}"
+        status = alert.status
+        self.receiver = receiver
+        groupLabels = ["alertname": n.identity.rule]
+        commonLabels = alert.labels
+        commonAnnotations = alert.annotations
+        alerts = [alert]
+    }
+
+    /// A run's digest as one Alertmanager group: every alert, the labels they share.
+    init(_ digest: AlertDigest, receiver: String) {
+        alerts = digest.notifications.map(Self.alert)
+        let group = digest.runID.map { ["run": String($0)] } ?? ["job": digest.jobs.joined(separator: ",")]
+        groupKey = "{}:{" + group.map { "\($0.key)=\"\($0.value)\"" }.joined() + "}"
+        status = digest.isFiring ? "firing" : "resolved"
+        self.receiver = receiver
+        groupLabels = group
+        commonLabels = alerts.dropFirst().reduce(alerts[0].labels) { common, alert in
+            common.filter { alert.labels[$0.key] == $0.value }
+        }
+        commonAnnotations = ["summary": DigestText.render(digest).prefix { $0 != "\n" }.description]
+    }
+
+    static func alert(_ n: AlertNotification) -> Alert {
         let status = n.kind == .resolved ? "resolved" : "firing"
         var labels = ["alertname": n.identity.rule, "job": n.identity.job,
                       "organization": String(n.identity.organizationID)]
@@ -134,18 +159,35 @@ struct AlertmanagerPayload: Encodable {
             annotations["chain_head"] = head.hash
             annotations["chain_head_snapshot_id"] = String(head.snapshotID)
         }
-        groupKey = "{}:{alertname=\"\(n.identity.rule)\"}"
-        self.status = status
-        self.receiver = receiver
-        groupLabels = ["alertname": n.identity.rule]
-        commonLabels = labels
-        commonAnnotations = annotations
         // Alertmanager writes the zero time for an alert that has not ended.
-        alerts = [Alert(status: status, labels: labels, annotations: annotations,
-                        startsAt: AlertMessageText.iso8601(n.firingSince),
-                        endsAt: n.kind == .resolved ? AlertMessageText.iso8601(n.createdAt) : "0001-01-01T00:00:00Z",
-                        fingerprint: n.identity.fingerprint)]
+        return Alert(status: status, labels: labels, annotations: annotations,
+                     startsAt: AlertMessageText.iso8601(n.firingSince),
+                     endsAt: n.kind == .resolved ? AlertMessageText.iso8601(n.createdAt) : "0001-01-01T00:00:00Z",
+                     fingerprint: n.identity.fingerprint)
     }
+}
+
+/// The `data` of a Standard Webhooks digest: the run and every alert of it.
+struct DigestData: Encodable {
+    var messageId: String
+    var runId: Int64?
+    var jobs: [String]
+    var alertCount: Int
+    var alerts: [AlertData]
+
+    init(_ digest: AlertDigest) {
+        messageId = digest.messageID
+        runId = digest.runID
+        jobs = digest.jobs
+        alertCount = digest.notifications.count
+        alerts = digest.notifications.map(AlertData.init)
+    }
+}
+
+struct StandardDigestEnvelope: Encodable {
+    var type = "unpaid.alert.digest"
+    var timestamp: String
+    var data: DigestData
 }
 
 struct SlackPayload: Encodable { var text: String }

@@ -14,10 +14,23 @@ public struct WebhookSender: Sendable {
 
     /// Formats, signs and posts; never throws: every way an attempt can end is an outcome.
     public func attempt(_ notification: AlertNotification, to target: WebhookTarget, now: Int64) async -> DeliveryOutcome {
+        await attempt(messageID: notification.messageID, to: target, now: now) { () throws(WebhookFormatError) in
+            try WebhookFormatter.request(for: notification, to: target, now: now)
+        }
+    }
+
+    /// One attempt of a run's digest, as for a single notification.
+    public func attempt(_ digest: AlertDigest, to target: WebhookTarget, now: Int64) async -> DeliveryOutcome {
+        await attempt(messageID: digest.messageID, to: target, now: now) { () throws(WebhookFormatError) in
+            try WebhookFormatter.request(for: digest, to: target, now: now)
+        }
+    }
+
+    private func attempt(messageID: String, to target: WebhookTarget, now: Int64,
+                         request: () throws(WebhookFormatError) -> WebhookRequest) async -> DeliveryOutcome {
         let outcome: DeliveryOutcome
         do {
-            let request = try WebhookFormatter.request(for: notification, to: target, now: now)
-            let response = try await client.post(request, timeout: target.timeout)
+            let response = try await client.post(try request(), timeout: target.timeout)
             outcome = ResponseClassifier.classify(response, format: target.format, now: now)
         } catch let error as WebhookFormatError {
             outcome = .permanentFailure(reason: error.description)
@@ -26,7 +39,7 @@ public struct WebhookSender: Sendable {
         }
         logger.log(level: outcome == .delivered ? .debug : .warning, "webhook attempt", metadata: [
             "target": "\(target.name)", "endpoint": "\(WebhookTarget.masked(target.url))",
-            "message_id": "\(notification.messageID)", "outcome": "\(outcome)",
+            "message_id": "\(messageID)", "outcome": "\(outcome)",
         ])
         return outcome
     }

@@ -30,6 +30,14 @@ extension WebhookFormat {
     }
 }
 
+/// How a target's notifications are put into messages.
+public enum MessageGrouping: String, Sendable, Hashable, CaseIterable {
+    /// One message per alert notification.
+    case perAlert = "alert"
+    /// One message per run, listing every alert the run raised (`group = "run"`).
+    case perRun = "run"
+}
+
 public struct WebhookTarget: Sendable, Hashable, CustomStringConvertible {
     public var name: String
     public var format: WebhookFormat
@@ -41,9 +49,11 @@ public struct WebhookTarget: Sendable, Hashable, CustomStringConvertible {
     public var timeout: Duration
     /// Messages sent at most per minute; nil for no limit. Chat robots always have one.
     public var maxPerMinute: Int?
+    public var grouping: MessageGrouping
 
     public init(name: String, format: WebhookFormat, url: String, secret: String? = nil,
-                sendResolved: Bool = true, timeout: Duration = .seconds(20), maxPerMinute: Int? = nil) {
+                sendResolved: Bool = true, timeout: Duration = .seconds(20), maxPerMinute: Int? = nil,
+                grouping: MessageGrouping = .perAlert) {
         self.name = name
         self.format = format
         self.url = url
@@ -52,11 +62,12 @@ public struct WebhookTarget: Sendable, Hashable, CustomStringConvertible {
         self.timeout = timeout
         // Nil takes the format's limit: a chat robot's cannot be lifted, only lowered or raised.
         self.maxPerMinute = maxPerMinute ?? format.defaultMaxPerMinute
+        self.grouping = grouping
     }
 
     public var description: String {
         "target \"\(name)\" (\(format.rawValue), \(Self.masked(url)), secret \(secret == nil ? "not set" : "set"), "
-            + "resolved notifications \(sendResolved ? "on" : "off"))"
+            + "resolved notifications \(sendResolved ? "on" : "off")\(grouping == .perRun ? ", one message per run" : ""))"
     }
 
     /// `https://open.feishu.cn/…`: scheme and host only, since paths and queries carry tokens.

@@ -26,6 +26,14 @@ actor MemoryOutbox: OutboxStore {
             .map(\.message).sorted { $0.nextAttemptAt < $1.nextAttemptAt }.prefix(limit))
     }
 
+    func fetchBatch(of message: OutboxMessage) -> [OutboxMessage] {
+        rows.filter { row in
+            row.state == "pending" && row.message.target == message.target
+                && (message.runID.map { row.message.runID == $0 }
+                    ?? (row.message.runID == nil && row.message.queuedAt == message.queuedAt))
+        }.map(\.message)
+    }
+
     private func update(_ message: OutboxMessage, _ change: (inout Row) -> Void) {
         let index = rows.firstIndex { $0.message.messageID == message.messageID && $0.message.target == message.target }!
         change(&rows[index])

@@ -68,6 +68,8 @@ public struct OutboxEntry: Sendable, Hashable {
     public var finishedAt: Int64?
     /// When `deliveries --retry-dead` last sent it back to pending.
     public var requeuedAt: Int64? = nil
+    /// The run that queued it; nil for a row queued outside any run (or before v8).
+    public var runID: RunID? = nil
 
     public var messageID: String { notification.messageID }
 }

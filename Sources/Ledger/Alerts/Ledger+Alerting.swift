@@ -82,18 +82,20 @@ extension Ledger {
     }
 
     /// True when the row is new. The notification carries the chain head as of this
-    /// transaction, so receivers hold copies of it.
-    static func enqueue(_ delivery: PlannedDelivery, at now: Int64, in db: Database) throws -> Bool {
+    /// transaction, so receivers hold copies of it. The row's run is `runID` when given,
+    /// else its snapshot's run for an alert about a snapshot (change, mismatch).
+    static func enqueue(_ delivery: PlannedDelivery, at now: Int64, runID: RunID? = nil, in db: Database) throws -> Bool {
         var notification = delivery.notification
         if notification.chainHead == nil { notification.chainHead = try SnapshotChain.head(in: db) }
         try db.execute(sql: """
             INSERT INTO outbox (message_id, target, identity_key, kind, snapshot_id, notification_json,
-                                created_at, next_attempt_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                                created_at, next_attempt_at, run_id)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, coalesce(?, (SELECT run_id FROM snapshot WHERE id = ?)))
             ON CONFLICT (message_id, target) DO NOTHING
             """, arguments: [notification.messageID, delivery.target, notification.identity.key,
                              notification.kind.rawValue, notification.snapshotID,
-                             try LedgerJSON.encode(notification), now, now])
+                             try LedgerJSON.encode(notification), now, now, runID?.rawValue,
+                             notification.pipeline == nil ? notification.snapshotID : nil])
         return db.changesCount > 0
     }
 }

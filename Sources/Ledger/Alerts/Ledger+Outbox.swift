@@ -1,28 +1,57 @@
+import Foundation
 import GRDB
 import UnpaidCore
 
 /// The webhook outbox and the alert list. Rows are addressed by (message id, target);
 /// updates touch pending rows only, so a finished delivery is never rewritten.
 extension Ledger {
-    /// Pending rows due at `now` whose target is not disabled, oldest due first.
-    public func dueDeliveries(now: Int64, limit: Int) throws -> [OutboxEntry] {
+    /// Pending rows due at `now` whose target is not disabled, oldest due first. Rows of
+    /// a target in `wholeRuns` wait while their run is still running: that target gets
+    /// one message per run, sent once every row of the run is queued.
+    public func dueDeliveries(now: Int64, limit: Int, wholeRuns: Set<String> = []) throws -> [OutboxEntry] {
         try pool.read { db in
             try Row.fetchAll(db, sql: """
                 SELECT * FROM outbox WHERE status = 'pending' AND next_attempt_at <= ?
                   AND target NOT IN (SELECT target FROM target_state)
+                  AND NOT \(Self.waitingForItsRun)
                 ORDER BY next_attempt_at, id LIMIT ?
-                """, arguments: [now, limit]).map(Self.outboxEntry)
+                """, arguments: [now, try Self.jsonArray(wholeRuns), limit]).map(Self.outboxEntry)
         }
     }
 
-    /// When the next pending row of an enabled target is due; nil when none is pending.
-    public func nextDeliveryDue() throws -> Int64? {
+    /// When the next pending row of an enabled target is due; nil when none is pending
+    /// (rows waiting for their run to finish, as in `dueDeliveries`, are not counted).
+    public func nextDeliveryDue(wholeRuns: Set<String> = []) throws -> Int64? {
         try pool.read { db in
             try Int64.fetchOne(db, sql: """
                 SELECT min(next_attempt_at) FROM outbox WHERE status = 'pending'
                   AND target NOT IN (SELECT target FROM target_state)
-                """)
+                  AND NOT \(Self.waitingForItsRun)
+                """, arguments: [try Self.jsonArray(wholeRuns)])
         }
+    }
+
+    /// Every pending row of `target` in the same batch as `entry`: queued by the same run,
+    /// or, for rows queued outside a run, at the same instant. Oldest first.
+    public func pendingBatch(target: String, runID: RunID?, createdAt: Int64) throws -> [OutboxEntry] {
+        try pool.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT * FROM outbox WHERE target = ?1 AND status = 'pending'
+                  AND (run_id = ?2 OR (?2 IS NULL AND run_id IS NULL AND created_at = ?3))
+                ORDER BY id
+                """, arguments: [target, runID?.rawValue, createdAt]).map(Self.outboxEntry)
+        }
+    }
+
+    /// An outbox row (aliased `outbox`) of a target named in the JSON array bound here,
+    /// whose run has not finished.
+    private static let waitingForItsRun = """
+        (run_id IS NOT NULL AND target IN (SELECT value FROM json_each(?))
+         AND EXISTS (SELECT 1 FROM run WHERE run.id = outbox.run_id AND run.status = 'running'))
+        """
+
+    private static func jsonArray(_ names: Set<String>) throws -> String {
+        String(decoding: try JSONEncoder().encode(names.sorted()), as: UTF8.self)
     }
 
     public func markDelivered(messageID: String, target: String, attempts: Int, at: Int64) throws {
@@ -144,6 +173,7 @@ extension Ledger {
                                                          table: "outbox", rowID: id, column: "notification_json"),
             target: row["target"], createdAt: row["created_at"], attempts: row["attempts"],
             nextAttemptAt: row["next_attempt_at"], status: status, lastError: row["last_error"],
-            finishedAt: row["finished_at"], requeuedAt: row["requeued_at"])
+            finishedAt: row["finished_at"], requeuedAt: row["requeued_at"],
+            runID: (row["run_id"] as Int64?).map(RunID.init(rawValue:)))
     }
 }

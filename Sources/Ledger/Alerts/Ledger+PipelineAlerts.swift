@@ -56,9 +56,10 @@ extension Ledger {
 
     /// Evaluates the pipeline rules for `series` in ONE transaction: starts watching
     /// series seen for the first time (at `now`), reads their health and the stored
-    /// pipeline alerts, stores the states `alerting` returns and queues its deliveries.
+    /// pipeline alerts, stores the states `alerting` returns and queues its deliveries,
+    /// as part of `runID` when the evaluation follows a run.
     @discardableResult
-    public func evaluatePipelineAlerts(_ series: [WatchedSeries], now: Int64,
+    public func evaluatePipelineAlerts(_ series: [WatchedSeries], now: Int64, runID: RunID? = nil,
                                        alerting: (PipelineAlertingInput) throws -> AlertingPlan) throws -> AlertingPlan {
         try pool.write { db in
             var healths: [SeriesHealth] = []
@@ -74,7 +75,7 @@ extension Ledger {
                 """).map(Self.alertState)
             let plan = try alerting(PipelineAlertingInput(series: healths, states: states))
             for state in plan.states { try Self.upsert(state, in: db) }
-            for delivery in plan.deliveries { _ = try Self.enqueue(delivery, at: plan.now, in: db) }
+            for delivery in plan.deliveries { _ = try Self.enqueue(delivery, at: plan.now, runID: runID, in: db) }
             return plan
         }
     }

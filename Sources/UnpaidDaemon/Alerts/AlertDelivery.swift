@@ -20,6 +20,7 @@ public struct AlertDelivery: Sendable {
     let service: DeliveryService
     let logger: Logger
     let now: @Sendable () -> Int64
+    let wholeRuns: Set<String>
 
     public init(settings: AlertSettings, ledger: Ledger, logger: Logger,
                 client: any WebhookHTTPClient = CurlWebhookClient(),
@@ -28,7 +29,8 @@ public struct AlertDelivery: Sendable {
         self.logger = logger
         self.now = now
         let schedule = RetrySchedule(maxAge: max(60, Int64(settings.maxDeliveryAgeSeconds)))
-        service = DeliveryService(store: LedgerOutboxStore(ledger: ledger),
+        wholeRuns = Set(settings.targets.filter { $0.grouping == .perRun }.map(\.name))
+        service = DeliveryService(store: LedgerOutboxStore(ledger: ledger, wholeRunsFor: settings.targets),
                                   sender: WebhookSender(client: client, logger: logger),
                                   targets: settings.targets, schedule: schedule, logger: logger)
     }
@@ -51,7 +53,7 @@ public struct AlertDelivery: Sendable {
             total.dead += pass.dead
             total.disabledTargets += pass.disabledTargets
             let progressed = pass.delivered + pass.retrying + pass.dead.count > 0
-            guard let next = try ledger.nextDeliveryDue() else { break }
+            guard let next = try ledger.nextDeliveryDue(wholeRuns: wholeRuns) else { break }
             var wait = next - now()
             if wait <= 0 {
                 if progressed { continue }

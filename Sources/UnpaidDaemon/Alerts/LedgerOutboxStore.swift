@@ -7,18 +7,28 @@ import Webhooks
 /// redacted: a receiver's answer may quote the robot URL with its token.
 public struct LedgerOutboxStore: OutboxStore {
     let ledger: Ledger
+    /// Targets with `group = "run"`: their rows wait until their run has finished.
+    let wholeRuns: Set<String>
 
-    public init(ledger: Ledger) {
+    public init(ledger: Ledger, wholeRunsFor targets: [WebhookTarget] = []) {
         self.ledger = ledger
+        wholeRuns = Set(targets.filter { $0.grouping == .perRun }.map(\.name))
     }
 
     public func fetchDue(now: Int64, limit: Int) async throws -> [OutboxMessage] {
-        try ledger.dueDeliveries(now: now, limit: limit).map { entry in
-            // A requeued dead message gets a whole delivery age again, counted from its requeue.
-            OutboxMessage(notification: entry.notification, target: entry.target,
-                          createdAt: entry.requeuedAt ?? entry.createdAt,
-                          attempts: entry.attempts, nextAttemptAt: entry.nextAttemptAt)
-        }
+        try ledger.dueDeliveries(now: now, limit: limit, wholeRuns: wholeRuns).map(Self.message)
+    }
+
+    public func fetchBatch(of message: OutboxMessage) async throws -> [OutboxMessage] {
+        try ledger.pendingBatch(target: message.target, runID: message.runID.map(RunID.init(rawValue:)),
+                                createdAt: message.queuedAt).map(Self.message)
+    }
+
+    private static func message(_ entry: OutboxEntry) -> OutboxMessage {
+        // A requeued dead message gets a whole delivery age again, counted from its requeue.
+        OutboxMessage(notification: entry.notification, target: entry.target,
+                      createdAt: entry.requeuedAt ?? entry.createdAt, attempts: entry.attempts,
+                      nextAttemptAt: entry.nextAttemptAt, runID: entry.runID?.rawValue, queuedAt: entry.createdAt)
     }
 
     public func markDelivered(_ message: OutboxMessage, at: Int64) async throws {

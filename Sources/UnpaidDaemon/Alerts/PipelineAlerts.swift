@@ -23,10 +23,11 @@ public struct PipelineAlerts: Sendable {
         }.filter { series in rules.contains { $0.covers(job: series.job, organizationID: series.organizationID) } }
     }
 
-    /// Evaluates now; returns the notifications queued (one per target).
+    /// Evaluates now, as part of `runID` when after a run; returns the notifications
+    /// queued (one per target).
     @discardableResult
-    public func evaluate(ledger: Ledger, now: Int64) throws -> [PlannedDelivery] {
-        try ledger.evaluatePipelineAlerts(series, now: now) { input in
+    public func evaluate(ledger: Ledger, now: Int64, runID: RunID? = nil) throws -> [PlannedDelivery] {
+        try ledger.evaluatePipelineAlerts(series, now: now, runID: runID) { input in
             let evaluation = PipelineAlertEvaluator.evaluate(rules: settings.rules, series: input.series,
                                                              configuredJobs: configuredJobs, states: input.states, now: now)
             return AlertingPlan(states: evaluation.states,

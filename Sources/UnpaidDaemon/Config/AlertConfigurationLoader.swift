@@ -86,9 +86,17 @@ extension AlertSettings {
                                      variableRequired: secretsRequired)
         let timeout = try table.seconds("timeout_seconds", in: 1...120) ?? 20
         let maxPerMinute = try table.int("max_per_minute", in: 1...6000)
+        var grouping = MessageGrouping.perAlert
+        if let text = try table.string("group") {
+            guard let value = MessageGrouping(rawValue: text) else {
+                throw table.error("group", "expected \"run\" (one message per run) or \"alert\" (one per alert, the default), found \"\(text)\"")
+            }
+            grouping = value
+        }
         let target = WebhookTarget(name: name, format: format, url: url.value ?? "", secret: secret.value,
                                    sendResolved: try table.bool("send_resolved") ?? true,
-                                   timeout: .milliseconds(Int64(timeout * 1000)), maxPerMinute: maxPerMinute)
+                                   timeout: .milliseconds(Int64(timeout * 1000)), maxPerMinute: maxPerMinute,
+                                   grouping: grouping)
         // A URL or secret left in an unset variable cannot be checked; nothing is sent then.
         if !url.unresolved && !secret.unresolved {
             do { try target.validate() } catch { throw table.error(error.field, error.problem) }

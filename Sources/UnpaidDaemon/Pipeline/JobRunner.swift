@@ -106,6 +106,9 @@ public struct JobRunner: Sendable {
         failures.sort { $0.organizationID < $1.organizationID }
         pipeline.concludeReconciliations(job: job.name, snapshots: snapshots, logger: logger)
         let summary = RunSummary(runID: runID, job: job.name, window: window, snapshots: snapshots, failures: failures)
+        // Before the run is finished, so a `group = "run"` target's message, sent once the
+        // run is, lists this run's stale and failing alerts too.
+        evaluatePipelineAlerts(job: job.name, runID: runID, logger: logger)
         let errorText = failures.isEmpty ? nil
             : SecretRedactor.shared.redact(failures.map(\.description).joined(separator: "; "))
         try pipeline.ledger.finishRun(runID, status: summary.status, error: errorText, finishedAt: Date())
@@ -116,7 +119,6 @@ public struct JobRunner: Sendable {
         logger.log(level: summary.status == .succeeded ? .info : .error, "run finished", metadata: [
             "status": "\(summary.status.rawValue)", "snapshots": "\(snapshots.count)", "failures": "\(failures.count)",
         ])
-        evaluatePipelineAlerts(job: job.name, logger: logger)
         return summary
     }
 
@@ -135,12 +137,12 @@ public struct JobRunner: Sendable {
 
     /// The stale and failing rules learn of this run now, not only at the daemon's next
     /// check; a job not in the configuration (an ad-hoc fetch) is not watched.
-    private func evaluatePipelineAlerts(job name: String, logger: Logger) {
+    private func evaluatePipelineAlerts(job name: String, runID: RunID, logger: Logger) {
         let configuration = pipeline.configuration
         guard let job = configuration.job(named: name) else { return }
         do {
             try PipelineAlerts(configuration: configuration, watching: [job])
-                .evaluate(ledger: pipeline.ledger, now: Int64(pipeline.now().timeIntervalSince1970))
+                .evaluate(ledger: pipeline.ledger, now: Int64(pipeline.now().timeIntervalSince1970), runID: runID)
         } catch {
             logger.error("evaluating stale and failing alerts failed", metadata: ["error": "\(error)"])
         }
