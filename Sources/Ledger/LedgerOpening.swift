@@ -57,7 +57,7 @@ struct LedgerOpening {
         if access != .readOnly { tightenModes() }
         let migrator = LedgerSchema.migrator
         do {
-            let pool = try DatabasePool(path: path, configuration: configuration)
+            let pool = try DatabasePool(path: sqlitePath, configuration: configuration)
             let applied = try pool.read { db in try migrator.appliedIdentifiers(db) }
             let unknown = applied.subtracting(migrator.migrations).sorted()
             guard unknown.isEmpty else { throw LedgerError.newerSchema(path: path, unknownMigrations: unknown) }
@@ -79,6 +79,21 @@ struct LedgerOpening {
         } catch let error as DatabaseError {
             throw LedgerError.cannotOpen(path: path, detail: error.message ?? "\(error.resultCode)")
         }
+    }
+
+    /// What SQLite opens. A reader of a WAL ledger needs its `-shm` index, which SQLite
+    /// cannot create in a directory this user may not write (a ledger frozen as evidence,
+    /// a copy on read-only media). With no `-wal` there either, no writer can be at work
+    /// (a writer creates one first), so the file is complete and is opened as immutable:
+    /// SQLite reads it without the index and without locks.
+    private var sqlitePath: String {
+        let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        guard access == .readOnly, !FileManager.default.fileExists(atPath: path + "-wal"),
+              Foundation.access(directory, W_OK) != 0 else { return path }
+        var allowed = CharacterSet.urlPathAllowed
+        allowed.remove(charactersIn: "?#%")
+        let escaped = URL(fileURLWithPath: path).path.addingPercentEncoding(withAllowedCharacters: allowed) ?? path
+        return "file:\(escaped)?immutable=1"
     }
 
     private var configuration: Configuration {
@@ -124,8 +139,8 @@ struct LedgerOpening {
 }
 
 /// SQLite would create the file 0644 under the usual umask; created empty and 0600
-/// first, it is owner-only, and SQLite gives its -wal and -shm the same mode.
-private func createEmptyOwnerOnlyFile(_ path: String) throws {
+/// first, it is owner-only, and SQLite gives its -wal, -shm and -journal the same mode.
+func createEmptyOwnerOnlyFile(_ path: String) throws {
     let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
     guard descriptor >= 0 else {
         guard errno == EEXIST else { throw LedgerError.cannotOpen(path: path, detail: String(cString: strerror(errno))) }

@@ -30,8 +30,9 @@ struct VerifyCommand: ParsableCommand {
         if let expectHead, expectHead.count != 64 || !expectHead.allSatisfy(\.isHexDigit) {
             throw CommandError("--expect-head: expected the 64 hex digits of a chain hash, found \"\(expectHead)\"")
         }
-        let integrity = try LedgerIntegrity.check(try Ledger(path: path), export: settings.export, deep: deep,
-                                                  expectedHead: expectHead)
+        // Read-only: verify never writes to what it checks, and works on a frozen copy.
+        let ledger = try Ledger.openForReading(path: path)
+        let integrity = try LedgerIntegrity.check(ledger, export: settings.export, deep: deep, expectedHead: expectHead)
         for line in integrity.lines { print(line) }
         if !integrity.holds { throw ExitCode(1) }
     }
