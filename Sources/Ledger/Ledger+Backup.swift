@@ -12,11 +12,19 @@ extension Ledger {
     /// online backup API, in one step inside one read transaction, so the copy is the
     /// ledger as of one commit. The copy is written to a temporary name beside
     /// `destination`, fsynced, checked (`PRAGMA integrity_check` and `verify`) and only
-    /// then renamed into place; a failure leaves no file at `destination`.
+    /// then renamed into place; a failure leaves no file at `destination`. The copy is
+    /// 0600 whatever the umask, like the ledger. The backup only reads this ledger, so a
+    /// ledger opened with ``openForReading(path:)`` can be backed up.
     ///
     /// - Throws: `LedgerError.backupFailed` naming the step, e.g. when `destination`
     ///   exists and `replacing` is false, or when the copy does not verify.
     public func backup(to destination: String, replacing: Bool = false) throws -> LedgerBackup {
+        try backup(to: destination, replacing: replacing, afterCopying: { _ in })
+    }
+
+    /// `backup`, calling `afterCopying` with the temporary file once the pages are in it.
+    func backup(to destination: String, replacing: Bool, afterCopying: (_ temporary: String) throws -> Void)
+        throws -> LedgerBackup {
         func failure(_ detail: String) -> LedgerError { .backupFailed(destination: destination, detail: detail) }
         if !replacing && FileManager.default.fileExists(atPath: destination) {
             throw failure("the file exists; choose another path or allow replacing it")
@@ -29,8 +37,11 @@ extension Ledger {
         }
         removeTemporary()
         do {
+            // The copy holds what the ledger holds: owner-only from its first byte.
+            try createEmptyOwnerOnlyFile(temporary)
             let copy = try DatabaseQueue(path: temporary)
             try pool.backup(to: copy)
+            try afterCopying(temporary)
             try copy.close()
             let verification = try Self.checkCopy(at: temporary)
             guard verification.holds else {

@@ -150,6 +150,21 @@ final class ArchiveFixture {
         #expect(problems.first?.detail.contains("missing") == true)
     }
 
+    @Test func theBackupAndItsTemporaryFileAreOwnerOnlyUnderUmask022() throws {
+        let fixture = try ArchiveFixture()
+        try fixture.recordThreeDays()
+        let previous = umask(0o022)
+        defer { umask(previous) }
+        func mode(_ path: String) throws -> Int {
+            try #require(try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int)
+        }
+        var temporaryMode: Int?
+        let path = fixture.directory + "/backup.sqlite"
+        _ = try fixture.ledger.backup(to: path, replacing: false) { temporary in temporaryMode = try mode(temporary) }
+        #expect(temporaryMode == 0o600)
+        #expect(try mode(path) == 0o600)
+    }
+
     @Test func aBackupTakenWhileAWriterRecordsRestoresToALedgerThatVerifies() async throws {
         let fixture = try ArchiveFixture()
         try fixture.recordThreeDays()
