@@ -6,7 +6,8 @@ import Testing
 /// says what to check, never an empty history read from a ledger the query created.
 @Suite(.enabled(if: BuiltProducts.available, Comment(rawValue: BuiltProducts.missing)))
 struct QueryCommandTests {
-    @Test(arguments: [["history"], ["alerts"], ["deliveries"], ["deliveries", "--enable-target", "chat"]])
+    @Test(arguments: [["history"], ["alerts"], ["deliveries"], ["deliveries", "--enable-target", "chat"],
+                      ["deliveries", "--retry-dead"]])
     func aQueryOnAMissingLedgerFailsAndCreatesNothing(_ command: [String]) async throws {
         let directory = "/tmp/unpaidd-query-\(UUID().uuidString.prefix(8))"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
