@@ -10,6 +10,8 @@ public struct DeliveryService: Sendable {
         public var retrying = 0
         /// Left for a later pass because their target reached its messages per minute.
         public var paced = 0
+        /// Held until their target's quiet hours end (not attempted, no attempt counted).
+        public var held = 0
         public var dead: [String] = []
         public var disabledTargets: [String] = []
         public init() {}
@@ -47,6 +49,8 @@ public struct DeliveryService: Sendable {
     /// had its messages for this minute, gets nothing more this pass. Each outcome is
     /// recorded as soon as it is known, before the target's next send, so a process
     /// killed mid-pass sends again at most the message that was in flight per target.
+    /// A target in its quiet hours gets its messages moved to the end of them, unsent,
+    /// except those of critical rules.
     public func pass(now: @escaping @Sendable () -> Int64,
                      using generator: inout some RandomNumberGenerator) async throws -> PassReport {
         let due = try await store.fetchDue(now: now(), limit: batchSize)
@@ -78,6 +82,7 @@ public struct DeliveryService: Sendable {
             report.delivered += part.delivered
             report.retrying += part.retrying
             report.paced += part.paced
+            report.held += part.held
             report.dead += part.dead
             report.disabledTargets += part.disabledTargets
         }
@@ -93,6 +98,8 @@ public struct DeliveryService: Sendable {
         /// The batch's age counts from its oldest row; a retry follows its most tried one.
         var createdAt: Int64 { rows.map(\.createdAt).min()! }
         var attempts: Int { rows.map(\.attempts).max()! }
+        /// A digest with one critical alert goes out whole, quiet hours or not.
+        var isCritical: Bool { rows.contains { $0.notification.isCritical } }
     }
 
     private struct Attempt: Sendable {
@@ -123,6 +130,11 @@ public struct DeliveryService: Sendable {
         let queue = try await outgoing(messages, for: target)
         for (index, outgoing) in queue.enumerated() {
             let at = now()
+            if !outgoing.isCritical, let until = target.quietHours?.quietUntil(at) {
+                for row in outgoing.rows { try await store.hold(row, until: until) }
+                report.held += outgoing.rows.count
+                continue
+            }
             guard pacer.take(target, at: at) else {
                 report.paced = queue[index...].map(\.rows.count).reduce(0, +)
                 return report
@@ -132,7 +144,7 @@ public struct DeliveryService: Sendable {
             } else {
                 await sender.attempt(outgoing.rows[0].notification, to: target, now: at)
             }
-            try await record(Attempt(outgoing: outgoing, outcome: outcome, at: at), &report, using: &generator)
+            try await record(Attempt(outgoing: outgoing, outcome: outcome, at: at), to: target, &report, using: &generator)
             switch outcome {
             case .delivered, .permanentFailure: continue
             case .retry, .disableTarget: return report
@@ -141,15 +153,18 @@ public struct DeliveryService: Sendable {
         return report
     }
 
-    private func record(_ attempt: Attempt, _ report: inout PassReport,
+    private func record(_ attempt: Attempt, to target: WebhookTarget, _ report: inout PassReport,
                         using generator: inout some RandomNumberGenerator) async throws {
         let rows = attempt.outgoing.rows, attempts = attempt.outgoing.attempts + 1
+        // Time held by quiet hours was not time spent failing: the age limit skips it.
+        let createdAt = attempt.outgoing.createdAt
+            + (target.quietHours?.quietSeconds(from: attempt.outgoing.createdAt, to: attempt.at) ?? 0)
         switch attempt.outcome {
         case .delivered:
             for row in rows { try await store.markDelivered(row, at: attempt.at) }
             report.delivered += rows.count
         case .retry(let after, let reason):
-            switch schedule.next(afterAttempts: attempts, createdAt: attempt.outgoing.createdAt, now: attempt.at,
+            switch schedule.next(afterAttempts: attempts, createdAt: createdAt, now: attempt.at,
                                  retryAfter: after, using: &generator) {
             case .retry(let at):
                 for row in rows {

@@ -40,6 +40,9 @@ public protocol OutboxStore: Sendable {
     /// outside a run the same `queuedAt`. Oldest first; `message` itself included.
     func fetchBatch(of message: OutboxMessage) async throws -> [OutboxMessage]
     func markDelivered(_ message: OutboxMessage, at: Int64) async throws
+    /// Not attempted now, and not counted as an attempt: due again at `until`, the end
+    /// of its target's quiet hours.
+    func hold(_ message: OutboxMessage, until: Int64) async throws
     func markRetry(_ message: OutboxMessage, attempts: Int, nextAttemptAt: Int64, lastError: String) async throws
     /// Dead messages stay in the store with their reason, for `unpaidd status` to report.
     func markDead(_ message: OutboxMessage, attempts: Int, reason: String, at: Int64) async throws

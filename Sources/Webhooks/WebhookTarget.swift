@@ -50,10 +50,12 @@ public struct WebhookTarget: Sendable, Hashable, CustomStringConvertible {
     /// Messages sent at most per minute; nil for no limit. Chat robots always have one.
     public var maxPerMinute: Int?
     public var grouping: MessageGrouping
+    /// When messages to this target are held; critical ones still go.
+    public var quietHours: QuietHours?
 
     public init(name: String, format: WebhookFormat, url: String, secret: String? = nil,
                 sendResolved: Bool = true, timeout: Duration = .seconds(20), maxPerMinute: Int? = nil,
-                grouping: MessageGrouping = .perAlert) {
+                grouping: MessageGrouping = .perAlert, quietHours: QuietHours? = nil) {
         self.name = name
         self.format = format
         self.url = url
@@ -63,11 +65,13 @@ public struct WebhookTarget: Sendable, Hashable, CustomStringConvertible {
         // Nil takes the format's limit: a chat robot's cannot be lifted, only lowered or raised.
         self.maxPerMinute = maxPerMinute ?? format.defaultMaxPerMinute
         self.grouping = grouping
+        self.quietHours = quietHours
     }
 
     public var description: String {
         "target \"\(name)\" (\(format.rawValue), \(Self.masked(url)), secret \(secret == nil ? "not set" : "set"), "
-            + "resolved notifications \(sendResolved ? "on" : "off")\(grouping == .perRun ? ", one message per run" : ""))"
+            + "resolved notifications \(sendResolved ? "on" : "off")\(grouping == .perRun ? ", one message per run" : "")"
+            + "\(quietHours.map { ", quiet \($0)" } ?? ""))"
     }
 
     /// `https://open.feishu.cn/…`: scheme and host only, since paths and queries carry tokens.

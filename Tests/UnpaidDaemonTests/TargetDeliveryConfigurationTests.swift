@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import UnpaidDaemon
+import UnpaidCore
 import Webhooks
 
 /// `[[target]]` keys that shape delivery: `group`, and quiet hours.
@@ -42,5 +43,47 @@ import Webhooks
         let wrong = try #require(problem("group = \"day\"\n"))
         #expect(wrong.key == "target[1].group")
         #expect(wrong.description.contains("\"run\"") && wrong.description.contains("day"))
+    }
+
+    @Test func quietHoursTakeTheConfigurationsZoneUnlessTheyNameOne() throws {
+        let own = try parse("quiet_hours = \"22:00-08:00\"\nquiet_days = [\"sat\", \"sun\"]\nquiet_time_zone = \"Asia/Shanghai\"\n")
+        let quiet = try #require(own.alerts.targets[0].quietHours)
+        #expect(quiet.timeZone.identifier == "Asia/Shanghai" && quiet.days == [0, 6])
+        #expect(quiet.window?.start == 22 * 60 && quiet.window?.end == 8 * 60)
+        let zoned = try Configuration.parse("timezone = \"Europe/Berlin\"\n" + minimal + "quiet_hours = \"22:00-08:00\"\n",
+                                            file: "test.toml")
+        #expect(zoned.alerts.targets[0].quietHours?.timeZone.identifier == "Europe/Berlin")
+        #expect(try parse("quiet_days = [\"sun\"]\n").alerts.targets[0].quietHours?.timeZone == TimeZone(identifier: "UTC"))
+        #expect(try parse("").alerts.targets[0].quietHours == nil)
+    }
+
+    @Test func quietHoursMistakesNameTheKeyAndTheTarget() throws {
+        let cases = [
+            ("quiet_hours = \"22-08\"\n", "target[1].quiet_hours"),
+            ("quiet_days = [\"weekend\"]\n", "target[1].quiet_days"),
+            ("quiet_hours = \"22:00-08:00\"\nquiet_time_zone = \"Mars/Olympus\"\n", "target[1].quiet_time_zone"),
+            ("quiet_time_zone = \"UTC\"\n", "target[1].quiet_time_zone"),
+        ]
+        for (text, key) in cases {
+            let error = try #require(problem(text), "\(text)")
+            #expect(error.key == key)
+            #expect(error.description.contains("target \"ops\""), "\(error)")
+        }
+    }
+
+    @Test func criticalIsARuleKey() throws {
+        let rule = "\n[[alert]]\nname = \"a\"\non = \"increase\"\ntargets = [\"ops\"]\n"
+        #expect(try parse(rule + "critical = true\n").alerts.rules[0].critical)
+        #expect(try parse(rule).alerts.rules[0].critical == false)
+    }
+
+    /// A SIGHUP reload says what changed in a target's quiet hours, not only "changed".
+    @Test func theReloadLogNamesQuietHoursChanges() throws {
+        let before = try parse("")
+        let after = try parse("quiet_hours = \"22:00-08:00\"\nquiet_time_zone = \"Asia/Shanghai\"\n")
+        #expect(ConfigurationChanges.between(before, after)
+            == ["target ops: quiet hours none -> 22:00-08:00 (Asia/Shanghai)"])
+        let grouped = try parse("quiet_hours = \"22:00-08:00\"\nquiet_time_zone = \"Asia/Shanghai\"\ngroup = \"run\"\n")
+        #expect(ConfigurationChanges.between(after, grouped) == ["target ops: group alert -> run"])
     }
 }

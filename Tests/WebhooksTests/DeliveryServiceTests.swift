@@ -40,6 +40,7 @@ actor MemoryOutbox: OutboxStore {
     }
 
     func markDelivered(_ message: OutboxMessage, at: Int64) { update(message) { $0.state = "delivered" } }
+    func hold(_ message: OutboxMessage, until: Int64) { update(message) { $0.message.nextAttemptAt = until } }
     func markRetry(_ message: OutboxMessage, attempts: Int, nextAttemptAt: Int64, lastError: String) {
         update(message) { $0.message.attempts = attempts; $0.message.nextAttemptAt = nextAttemptAt; $0.lastError = lastError }
     }

@@ -60,6 +60,11 @@ extension Ledger {
             """, arguments: [attempts, at])
     }
 
+    /// Moves a pending row to `until` without counting an attempt (its target's quiet hours).
+    public func holdDelivery(messageID: String, target: String, until: Int64) throws {
+        try updatePending(messageID: messageID, target: target, sql: "next_attempt_at = ?", arguments: [until])
+    }
+
     public func markRetry(messageID: String, target: String, attempts: Int, nextAttemptAt: Int64,
                           lastError: String) throws {
         try updatePending(messageID: messageID, target: target, sql: """

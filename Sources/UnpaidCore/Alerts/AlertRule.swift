@@ -12,9 +12,12 @@ public struct AlertRule: Sendable, Hashable, Codable {
     public var repeatIntervalSeconds: Int64?
     /// Names of the `[[target]]`s that receive this rule's notifications.
     public var targets: [String]
+    /// Its notifications go out during a target's quiet hours too (`critical = true`).
+    public var critical: Bool
 
     public init(name: String, jobs: [String] = [], organizations: [Int64] = [], currencies: [String] = [],
-                condition: AlertCondition, repeatIntervalSeconds: Int64? = nil, targets: [String]) {
+                condition: AlertCondition, repeatIntervalSeconds: Int64? = nil, targets: [String],
+                critical: Bool = false) {
         self.name = name
         self.jobs = jobs
         self.organizations = organizations
@@ -22,6 +25,7 @@ public struct AlertRule: Sendable, Hashable, Codable {
         self.condition = condition
         self.repeatIntervalSeconds = repeatIntervalSeconds
         self.targets = targets
+        self.critical = critical
     }
 
     public func covers(job: String, organizationID: Int64) -> Bool {

@@ -107,6 +107,11 @@ public struct AlertNotification: Sendable, Hashable, Codable {
     /// For a stale or failing alert: the job and organization's fetch history as it stood
     /// (then `before` is nil and `after` is empty).
     public var pipeline: SeriesHealth?
+    /// True when its rule says `critical = true`: quiet hours do not hold it. Nil (not
+    /// critical) in notifications queued before rules could say so.
+    public var critical: Bool?
+
+    public var isCritical: Bool { critical == true }
 
     public var delta: Money? { before.map { after.sum - $0.sum } }
     /// `delta / before`, nil on a first snapshot or when the previous total was zero.

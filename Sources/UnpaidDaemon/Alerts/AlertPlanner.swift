@@ -34,18 +34,25 @@ public struct AlertPlanner: Sendable {
     }
 
     private func plan(_ evaluation: AlertEvaluation, at: Int64) -> AlertingPlan {
-        AlertingPlan(states: evaluation.states, deliveries: Self.deliveries(evaluation.notifications, targets: targets),
-                     now: at)
+        AlertingPlan(states: evaluation.states,
+                     deliveries: Self.deliveries(evaluation.notifications, rules: rules, targets: targets), now: at)
     }
 
     /// One delivery per notification and rule target that wants it.
-    static func deliveries(_ notifications: [AlertNotification], targets: [WebhookTarget]) -> [PlannedDelivery] {
-        deliveries(notifications, targets: Dictionary(targets.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first }))
+    static func deliveries(_ notifications: [AlertNotification], rules: [AlertRule],
+                           targets: [WebhookTarget]) -> [PlannedDelivery] {
+        deliveries(notifications, rules: rules,
+                   targets: Dictionary(targets.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first }))
     }
 
-    static func deliveries(_ notifications: [AlertNotification], targets: [String: WebhookTarget]) -> [PlannedDelivery] {
-        notifications.flatMap { notification in
-            notification.targets.compactMap { name -> PlannedDelivery? in
+    /// A notification of a `critical = true` rule is marked so: quiet hours do not hold it.
+    static func deliveries(_ notifications: [AlertNotification], rules: [AlertRule],
+                           targets: [String: WebhookTarget]) -> [PlannedDelivery] {
+        let critical = Set(rules.filter(\.critical).map(\.name))
+        return notifications.flatMap { notification in
+            var notification = notification
+            if critical.contains(notification.identity.rule) { notification.critical = true }
+            return notification.targets.compactMap { name -> PlannedDelivery? in
                 // Configuration validation guarantees the name exists; a target removed
                 // since has nothing to deliver to.
                 guard let target = targets[name], target.accepts(notification) else { return nil }

@@ -37,6 +37,10 @@ public struct LedgerOutboxStore: OutboxStore {
         Self.count(message, outcome: "delivered")
     }
 
+    public func hold(_ message: OutboxMessage, until: Int64) async throws {
+        try ledger.holdDelivery(messageID: message.messageID, target: message.target, until: until)
+    }
+
     public func markRetry(_ message: OutboxMessage, attempts: Int, nextAttemptAt: Int64, lastError: String) async throws {
         try ledger.markRetry(messageID: message.messageID, target: message.target, attempts: attempts,
                              nextAttemptAt: nextAttemptAt, lastError: SecretRedactor.shared.redact(lastError))

@@ -31,7 +31,8 @@ public struct PipelineAlerts: Sendable {
             let evaluation = PipelineAlertEvaluator.evaluate(rules: settings.rules, series: input.series,
                                                              configuredJobs: configuredJobs, states: input.states, now: now)
             return AlertingPlan(states: evaluation.states,
-                                deliveries: AlertPlanner.deliveries(evaluation.notifications, targets: settings.targets),
+                                deliveries: AlertPlanner.deliveries(evaluation.notifications, rules: settings.rules,
+                                                                    targets: settings.targets),
                                 now: now)
         }.deliveries
     }

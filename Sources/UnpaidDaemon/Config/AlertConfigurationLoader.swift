@@ -11,11 +11,13 @@ public struct AlertSettings: Sendable {
 }
 
 extension AlertSettings {
+    /// `timeZone` is the configuration's, the default for targets' quiet hours.
     static func parse(_ root: inout TableReader, jobs: [JobSettings], environment: [String: String],
-                      secretsRequired: Bool) throws(ConfigurationError) -> AlertSettings {
+                      secretsRequired: Bool, timeZone: TimeZone) throws(ConfigurationError) -> AlertSettings {
         var settings = AlertSettings()
         for var table in try root.tables("target") {
-            settings.targets.append(try parseTarget(&table, environment: environment, secretsRequired: secretsRequired))
+            settings.targets.append(try parseTarget(&table, environment: environment, secretsRequired: secretsRequired,
+                                                    timeZone: timeZone))
         }
         let names = settings.targets.map(\.name)
         if let duplicate = names.first(where: { name in names.filter { $0 == name }.count > 1 }) {
@@ -67,13 +69,14 @@ extension AlertSettings {
             name: name, jobs: try table.strings("jobs") ?? [],
             organizations: (try table.ints("organizations") ?? []).map(Int64.init),
             currencies: try table.strings("currencies") ?? [], condition: condition,
-            repeatIntervalSeconds: repeatSeconds.map { Int64($0) }, targets: targets)
+            repeatIntervalSeconds: repeatSeconds.map { Int64($0) }, targets: targets,
+            critical: try table.bool("critical") ?? false)
         try table.rejectUnknownKeys()
         return rule
     }
 
     private static func parseTarget(_ table: inout TableReader, environment: [String: String],
-                                    secretsRequired: Bool) throws(ConfigurationError) -> WebhookTarget {
+                                    secretsRequired: Bool, timeZone: TimeZone) throws(ConfigurationError) -> WebhookTarget {
         let name = try table.requiredString("name")
         let formatText = try table.requiredString("format")
         guard let format = WebhookFormat(rawValue: formatText) else {
@@ -96,13 +99,41 @@ extension AlertSettings {
         let target = WebhookTarget(name: name, format: format, url: url.value ?? "", secret: secret.value,
                                    sendResolved: try table.bool("send_resolved") ?? true,
                                    timeout: .milliseconds(Int64(timeout * 1000)), maxPerMinute: maxPerMinute,
-                                   grouping: grouping)
+                                   grouping: grouping,
+                                   quietHours: try parseQuietHours(&table, target: name, defaultZone: timeZone))
         // A URL or secret left in an unset variable cannot be checked; nothing is sent then.
         if !url.unresolved && !secret.unresolved {
             do { try target.validate() } catch { throw table.error(error.field, error.problem) }
         }
         try table.rejectUnknownKeys()
         return target
+    }
+
+    /// `quiet_hours`, `quiet_days` and `quiet_time_zone` (default: the configuration's
+    /// `timezone`); nil when neither hours nor days are set.
+    private static func parseQuietHours(_ table: inout TableReader, target: String,
+                                        defaultZone: TimeZone) throws(ConfigurationError) -> QuietHours? {
+        func fail(_ key: String, _ problem: String) -> ConfigurationError {
+            table.error(key, "target \"\(target)\": \(problem)")
+        }
+        let hours = try table.string("quiet_hours"), days = try table.strings("quiet_days")
+        let zoneName = try table.string("quiet_time_zone")
+        guard hours != nil || days != nil else {
+            if zoneName != nil { throw fail("quiet_time_zone", "has no effect without quiet_hours or quiet_days") }
+            return nil
+        }
+        var zone = defaultZone
+        if let zoneName {
+            guard let named = TimeZone(identifier: zoneName) else {
+                throw fail("quiet_time_zone", "unknown time zone \"\(zoneName)\": expected an IANA name such as Asia/Shanghai or UTC")
+            }
+            zone = named
+        }
+        do {
+            return try QuietHours(hours: hours, days: days ?? [], timeZone: zone)
+        } catch {
+            throw fail(error.key, error.problem)
+        }
     }
 
     /// Robot URLs and signing secrets may sit in the file (keep it chmod 600) or, better,

@@ -1,4 +1,5 @@
 import Foundation
+import Webhooks
 
 /// What a SIGHUP reload changes, in words for the log: "job daily: added", "[daemon]
 /// max_concurrent_organizations: 4 -> 2". Never includes a secret: targets are named,
@@ -9,6 +10,7 @@ public enum ConfigurationChanges {
         changes += named("job", old.jobs, new.jobs, name: \.name, same: sameJob)
         changes += named("alert rule", old.alerts.rules, new.alerts.rules, name: \.name, same: ==)
         changes += named("target", old.alerts.targets, new.alerts.targets, name: \.name, same: ==)
+            .map { line in targetDetail(line, old.alerts.targets, new.alerts.targets) }
         if old.alerts.maxDeliveryAgeSeconds != new.alerts.maxDeliveryAgeSeconds {
             changes.append("[delivery] max_age: \(old.alerts.maxDeliveryAgeSeconds) s -> \(new.alerts.maxDeliveryAgeSeconds) s")
         }
@@ -45,6 +47,24 @@ public enum ConfigurationChanges {
             }
         }
         return lines
+    }
+
+    /// "target ops: changed" says which delivery settings changed, quiet hours and
+    /// grouping by value (neither is secret); URLs and secrets only as "changed".
+    private static func targetDetail(_ line: String, _ old: [WebhookTarget], _ new: [WebhookTarget]) -> String {
+        guard line.hasSuffix(": changed"),
+              let a = old.first(where: { line == "target \($0.name): changed" }),
+              let b = new.first(where: { $0.name == a.name }) else { return line }
+        var details: [String] = []
+        if a.quietHours != b.quietHours {
+            details.append("quiet hours \(a.quietHours?.description ?? "none") -> \(b.quietHours?.description ?? "none")")
+        }
+        if a.grouping != b.grouping { details.append("group \(a.grouping.rawValue) -> \(b.grouping.rawValue)") }
+        var rest = a
+        rest.quietHours = b.quietHours
+        rest.grouping = b.grouping
+        if rest != b { details.append("other settings changed") }
+        return "target \(a.name): " + details.joined(separator: "; ")
     }
 
     private static func sameJob(_ a: JobSettings, _ b: JobSettings) -> Bool {

@@ -56,7 +56,7 @@ extension Configuration {
         }
         guard !jobs.isEmpty else { throw root.error("job", "at least one [[job]] is required") }
         let alerts = try AlertSettings.parse(&root, jobs: jobs, environment: environment,
-                                             secretsRequired: secretsRequired)
+                                             secretsRequired: secretsRequired, timeZone: timeZone)
         let daemon = try DaemonSettings.parse(&root)
         let aging = try AgingSettings.parse(&root)
         let metrics = try MetricsSettings.parse(&root)
