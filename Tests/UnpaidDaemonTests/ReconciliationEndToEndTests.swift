@@ -143,13 +143,29 @@ import UnpaidCore
         defer { Task { await cloud.stop() } }
         let window = window(cloud)
         try await cloud.simulator.injectFault(.movesDuringExport, count: 1)
-        let moved = try await runner(cloud).run(cloud.job, window: window, organizations: [100_003])
-        let outcome = try #require(moved.snapshots.first?.reconciliation)
+        let logs = LogRecorder()
+        let pipeline = ExportPipeline(configuration: cloud.configuration, ledger: cloud.ledger,
+                                      privateKey: SimulatedCloud.privateKey, logger: logs.logger)
+        let moved = try await JobRunner(pipeline: pipeline, maxConcurrentOrganizations: 1, logger: logs.logger)
+            .run(cloud.job, window: window, organizations: [100_003])
+        let recorded = try #require(moved.snapshots.first)
+        let outcome = try #require(recorded.reconciliation)
         #expect(outcome.status == .reconciled && outcome.refetched)
-        #expect(moved.snapshots.first?.totals == (await cloud.expected(100_003, window)))
+        #expect(recorded.totals == (await cloud.expected(100_003, window)))
         var calls = await cloud.simulator.counters().apiCalls
         #expect(calls["DownloadListUnpaidOrders"] == 2 && calls["GetOrderAmount"] == 4)
-        #expect(cloud.files(under: "archive").count == 1, "the moved file is not archived")
+
+        // Both files are in the archive: the recorded one, and the first one set apart.
+        let superseded = cloud.files(under: "archive/superseded")
+        #expect(superseded.count == 1 && superseded.first?.hasPrefix("100003/\(window.label(in: cloud.job.timeZone))/") == true,
+                "\(superseded)")
+        #expect(cloud.files(under: "archive").count == 2)
+        #expect(!recorded.archivePath.contains("/superseded/"))
+        let keptPath = cloud.directory + "/archive/superseded/" + (superseded.first ?? "")
+        #expect(FileManager.default.contents(atPath: keptPath) != FileManager.default.contents(atPath: recorded.archivePath),
+                "the first file is the one fetched before the data moved")
+        let notice = logs.entries("the export fetched while the data moved is kept, not recorded")
+        #expect(notice.count == 1 && notice.first?.metadata["file"] == keptPath, "\(logs.all.map(\.message))")
 
         // Moving again on the refetch: recorded as moved, never a third fetch.
         try await cloud.simulator.injectFault(.movesDuringExport, count: 2)

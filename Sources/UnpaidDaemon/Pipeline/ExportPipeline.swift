@@ -22,6 +22,9 @@ public struct ExportPipeline: Sendable {
     let fetcher: ExportFetcher
     let archive: FileArchive
     let rejected: FileArchive
+    /// Files fetched while the data moved and replaced by a second fetch: not recorded,
+    /// but an archive of every file fetched keeps them too.
+    let superseded: FileArchive
     let logger: Logger
     let now: @Sendable () -> Date
     /// Shared by every run of the daemon, so all jobs together stay under the API's rate
@@ -39,6 +42,7 @@ public struct ExportPipeline: Sendable {
                                      maxURLRefreshes: configuration.download.urlRefreshes)
         self.archive = FileArchive(root: configuration.storage.archiveDirectory)
         self.rejected = FileArchive(root: configuration.storage.archiveDirectory + "/rejected")
+        self.superseded = FileArchive(root: configuration.storage.archiveDirectory + "/superseded")
         self.logger = logger
         self.now = now
     }
@@ -65,7 +69,7 @@ public struct ExportPipeline: Sendable {
             // The first file stands if the second fetch fails: it is only less certain.
             do throws(PipelineError) {
                 let second = try await fetchAndParse(query, periodLabel: periodLabel, reconcile: true, refetched: true)
-                unlink(parsed.fetched.file.path)
+                keepSuperseded(parsed, organizationID: organizationID, periodLabel: periodLabel)
                 parsed = second
             } catch {
                 logger.warning("fetching the moved export again failed; recording the first one", metadata: [
@@ -106,6 +110,22 @@ public struct ExportPipeline: Sendable {
             logger.warning("archived file set aside: its snapshot was not recorded", metadata: [
                 "org": "\(organizationID)", "file": "\(archivePath)", "moved_to": "\(setAside ?? "(could not move)")"])
             throw fail(.ledger, error, kept: setAside ?? archivePath)
+        }
+    }
+
+    /// The first file of a refetch goes to `superseded/<org>/<period>/`, logged; only if
+    /// even that fails is it dropped, and the log says so.
+    private func keepSuperseded(_ first: ParsedExport, organizationID: Int64, periodLabel: String) {
+        let spooled = first.fetched.file.path
+        do {
+            let kept = try superseded.add(spooledFile: spooled, organizationID: organizationID, periodLabel: periodLabel,
+                                          fetchedAt: first.fetchedAt, fileName: first.fetched.export.fileName)
+            logger.notice("the export fetched while the data moved is kept, not recorded", metadata: [
+                "org": "\(organizationID)", "file": "\(kept)"])
+        } catch {
+            unlink(spooled)
+            logger.warning("the export fetched while the data moved could not be kept", metadata: [
+                "org": "\(organizationID)", "error": "\(error)"])
         }
     }
 
