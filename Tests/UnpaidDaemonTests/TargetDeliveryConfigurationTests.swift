@@ -86,4 +86,17 @@ import Webhooks
         let grouped = try parse("quiet_hours = \"22:00-08:00\"\nquiet_time_zone = \"Asia/Shanghai\"\ngroup = \"run\"\n")
         #expect(ConfigurationChanges.between(after, grouped) == ["target ops: group alert -> run"])
     }
+
+    @Test func theExampleConfigurationShowsDigestsQuietHoursAndCritical() throws {
+        let root = URL(filePath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().path
+        let config = try Configuration.parse(
+            String(contentsOfFile: root + "/etc/unpaidd.example.toml", encoding: .utf8), file: "example",
+            environment: ["UNPAIDD_FEISHU_URL": "https://open.feishu.cn/open-apis/bot/v2/hook/token",
+                          "UNPAIDD_WEBHOOK_SECRET": "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"])
+        let chat = try #require(config.alerts.targets.first { $0.name == "finance-chat" })
+        #expect(chat.grouping == .perRun)
+        #expect(chat.quietHours?.description == "22:00-08:00, sat, sun (Asia/Shanghai)")
+        #expect(config.alerts.rules.first { $0.name == "export-failing" }?.critical == true)
+    }
 }
