@@ -114,7 +114,9 @@ let package = Package(
             "LoopbackTestSupport", "BillingAPI", "UnpaidCore", "CurlTransport", .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Logging", package: "swift-log"),
         ]),
-        .testTarget(name: "LedgerTests", dependencies: ["Ledger", "OrderSpill"]),
+        .testTarget(name: "LedgerTests", dependencies: [
+            "Ledger", "OrderSpill", .product(name: "Crypto", package: "swift-crypto"),
+        ]),
         .testTarget(name: "UnpaidReportsTests", dependencies: ["UnpaidReports", "Ledger", "UnpaidCore"]),
         .testTarget(name: "UnpaidMetricsTests", dependencies: [
             "LoopbackTestSupport", "UnpaidMetrics", "Ledger", .product(name: "Prometheus", package: "swift-prometheus"),

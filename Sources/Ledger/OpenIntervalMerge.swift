@@ -4,8 +4,8 @@ import UnpaidCore
 
 /// One walk over a series' open intervals (sorted by order number) beside a new
 /// snapshot's orders in the same order: which intervals close, which open, and, when a
-/// `ChangeOrderWriter` listens, how each order moved. Every interval it closes and opens
-/// is fed, in key order, to the snapshot chain's digests.
+/// `ChangeOrderWriter` listens, how each order moved. Every interval it closes is fed, in
+/// key order, to the snapshot chain's closed digest; `writes` digests those it opens.
 ///
 /// The query over the open intervals is never stepped while the table changes: when the
 /// pending writes fill up, the walk remembers where it was, resets the query, flushes the
@@ -14,15 +14,13 @@ import UnpaidCore
 struct OpenIntervalMerge {
     let db: Database
     let seriesID: Int64
-    /// The new snapshot: the first snapshot of every interval it opens.
-    let snapshotID: Int64
     let organizationID: Int64
     let fileName: String
     var writes: PendingIntervalWrites
     var changes: ChangeOrderWriter?
-    /// The snapshot chain's digests of the closed and opened intervals, fed in key order.
+    /// The snapshot chain's digest of the closed intervals, fed in key order (the opened
+    /// ones are digested where they are written: `writes.openedDigest`).
     private(set) var closedDigest = IntervalDigest()
-    private(set) var openedDigest = IntervalDigest()
 
     /// Where to seek the open intervals again: from `key` on, or only past it.
     private struct Resume {
@@ -76,7 +74,6 @@ struct OpenIntervalMerge {
 
     private mutating func open(_ order: OrderRecord) throws {
         writes.open(order)
-        digestOpening(order)
         try changes?.new(order)
     }
 
@@ -88,7 +85,6 @@ struct OpenIntervalMerge {
         writes.close(order.orderNo)
         writes.open(order)
         digestClosing(row)
-        digestOpening(order)
         guard changes != nil else { return }
         let before = try storedOrder(row)
         if !ByteOrder.equal(order.currency, row.text(at: 1)) {
@@ -104,14 +100,6 @@ struct OpenIntervalMerge {
                          startTime: row.int64OrNil(at: 3), productCode: row.optionalText(at: 4),
                          resourceID: row.optionalText(at: 5), modelID: row.optionalText(at: 6),
                          firstSnapshotID: row.int64OrNil(at: 7) ?? 0)
-    }
-
-    private mutating func digestOpening(_ order: OrderRecord) {
-        AmountText.with(order.amount) { amountText in
-            openedDigest.add(orderNo: order.orderNo, currency: order.currency, amountText: amountText,
-                             startTime: order.startTime, productCode: order.productCode,
-                             resourceID: order.resourceID, modelID: order.modelID, firstSnapshotID: snapshotID)
-        }
     }
 
     // Compared on the stored text, not the value: a rebuilt snapshot prints exactly

@@ -28,12 +28,12 @@ struct OrderIntervalWriter {
     /// Also returns the snapshot chain's digests of what it closed and opened.
     func apply(_ orders: SortedOrders, comparing: Bool) throws -> (moves: SnapshotDiffBuilder, digests: IntervalDigests) {
         var merge = OpenIntervalMerge(
-            db: db, seriesID: seriesID, snapshotID: snapshotID.rawValue, organizationID: orders.organizationID,
+            db: db, seriesID: seriesID, organizationID: orders.organizationID,
             fileName: fileName,
             writes: try PendingIntervalWrites(db: db, seriesID: seriesID, snapshotID: snapshotID),
             changes: comparing ? try ChangeOrderWriter(db: db, snapshotID: snapshotID) : nil)
         try merge.run(orders)
-        var closed = merge.closedDigest, opened = merge.openedDigest
+        var closed = merge.closedDigest, opened = merge.writes.openedDigest
         return (merge.changes?.builder ?? SnapshotDiffBuilder(),
                 IntervalDigests(closed: closed.finalize(), opened: opened.finalize()))
     }
@@ -42,22 +42,26 @@ struct OrderIntervalWriter {
 /// Closes and opens decided by the walk, written a batch at a time while no query is
 /// stepping over the table. Closes go first: a changed order's new interval takes the key
 /// its old one leaves.
+///
+/// Every interval it opens goes into the snapshot chain's opened digest as it is bound,
+/// from the same field views and the same amount text: opens arrive in key order, which
+/// is the digest's order, and a million orders are then read and formatted once, not twice.
 struct PendingIntervalWrites {
     /// Writes held before they must be flushed: bounds memory, and how often the walk
     /// re-seeks its query.
     static let capacity = 512
-    private static let batchSize = 64
 
     private var closing: [UInt8] = []
     private var closingEnds: [Int] = []
     /// Whole order records, copied: the cursor's view of an order ends at its next step.
     private var opening: [UInt8] = []
     private var openingStarts: [Int] = []
+    /// The snapshot chain's digest of the intervals opened so far, in key order.
+    private(set) var openedDigest = IntervalDigest()
     private let seriesID: Int64
     private let snapshotID: SnapshotID
     private let close: RawStatement
-    private let batched: RawStatement
-    private let single: RawStatement
+    private let inserts: IntervalInserts
 
     init(db: Database, seriesID: Int64, snapshotID: SnapshotID) throws {
         self.seriesID = seriesID
@@ -66,8 +70,7 @@ struct PendingIntervalWrites {
             UPDATE order_interval SET closed_by_snapshot_id = ?1
             WHERE series_id = ?2 AND closed_by_snapshot_id = \(OrderIntervalWriter.open) AND order_no = ?3
             """), in: db)
-        batched = try Self.insertStatement(rows: Self.batchSize, db: db)
-        single = try Self.insertStatement(rows: 1, db: db)
+        inserts = try IntervalInserts(db: db, seriesID: seriesID, snapshotID: snapshotID)
     }
 
     var isFull: Bool { closingEnds.count >= Self.capacity || openingStarts.count >= Self.capacity }
@@ -101,10 +104,29 @@ struct PendingIntervalWrites {
                 start = end
             }
         }
-        try opening.withUnsafeBytes { try insert(from: $0) }
+        try opening.withUnsafeBytes { try inserts.insert(from: $0, starts: openingStarts, digest: &openedDigest) }
+    }
+}
+
+/// The INSERTs of new intervals: one statement of `batchSize` rows, one of a single row.
+private struct IntervalInserts {
+    static let batchSize = 64
+
+    let seriesID: Int64
+    let snapshotID: SnapshotID
+    let batched: RawStatement
+    let single: RawStatement
+
+    init(db: Database, seriesID: Int64, snapshotID: SnapshotID) throws {
+        self.seriesID = seriesID
+        self.snapshotID = snapshotID
+        batched = try Self.insertStatement(rows: Self.batchSize, db: db)
+        single = try Self.insertStatement(rows: 1, db: db)
     }
 
-    private func insert(from opening: UnsafeRawBufferPointer) throws {
+    /// Inserts the order records starting at `starts` in `opening`, in that order, and
+    /// adds each interval to `digest` from the very bytes it binds.
+    func insert(from opening: UnsafeRawBufferPointer, starts: [Int], digest: inout IntervalDigest) throws {
         defer {
             batched.clearBindings()
             single.clearBindings()
@@ -115,24 +137,31 @@ struct PendingIntervalWrites {
         }
         var next = 0
         func bind(row: Int, in statement: RawStatement) {
-            let order = OrderRecord(bytes: opening.baseAddress! + openingStarts[next])
+            let order = OrderRecord(bytes: opening.baseAddress! + starts[next])
+            let orderNo = order.orderNo, currency = order.currency, startTime = order.startTime
+            let productCode = order.productCode, resourceID = order.resourceID, modelID = order.modelID
             let base = Int32(3 + row * 7)
-            statement.bind(staticText: order.orderNo, at: base)
-            statement.bind(staticText: order.currency, at: base + 1)
-            AmountText.with(order.amount) { statement.bind(terminatedText: $0, at: base + 2) }
-            statement.bind(order.startTime, at: base + 3)
-            statement.bind(staticText: order.productCode, at: base + 4)
-            statement.bind(staticText: order.resourceID, at: base + 5)
-            statement.bind(staticText: order.modelID, at: base + 6)
+            statement.bind(staticText: orderNo, at: base)
+            statement.bind(staticText: currency, at: base + 1)
+            statement.bind(startTime, at: base + 3)
+            statement.bind(staticText: productCode, at: base + 4)
+            statement.bind(staticText: resourceID, at: base + 5)
+            statement.bind(staticText: modelID, at: base + 6)
+            AmountText.with(order.amount) { amountText in
+                statement.bind(terminatedText: amountText, at: base + 2)
+                digest.add(orderNo: orderNo, currency: currency, amountText: amountText, startTime: startTime,
+                           productCode: productCode, resourceID: resourceID, modelID: modelID,
+                           firstSnapshotID: snapshotID.rawValue)
+            }
             next += 1
         }
         // Rows go in batches of one statement each: a step of its own cost a row about
         // as much again in statement start and end.
-        while openingStarts.count - next >= Self.batchSize {
+        while starts.count - next >= Self.batchSize {
             for row in 0..<Self.batchSize { bind(row: row, in: batched) }
             try batched.execute()
         }
-        while next < openingStarts.count {
+        while next < starts.count {
             bind(row: 0, in: single)
             try single.execute()
         }

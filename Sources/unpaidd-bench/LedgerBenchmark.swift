@@ -31,11 +31,11 @@ enum LedgerBenchmark {
             // rules, so no alerts.
             var sorted: SortedOrders?
             let sorting = try clock.measure { sorted = try sort(orders, spillingTo: directory) }
-            let cpuBefore = processCPUSeconds()
+            let cpuBefore = ProcessMeasurement.cpuSeconds()
             let elapsed = try clock.measure {
                 _ = try ledger.recordSnapshot(snapshot, orders: sorted!) { .nothing(at: $0.snapshot.id.rawValue) }
             }
-            let cpu = processCPUSeconds() - cpuBefore
+            let cpu = ProcessMeasurement.cpuSeconds() - cpuBefore
             try ledger.finishRun(run, status: .succeeded, error: nil, finishedAt: fetchedAt)
             let written = try ledger.counts().orderIntervals - before
             let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
@@ -67,14 +67,6 @@ enum LedgerBenchmark {
             }
         }
         return try sorter.finish().orders(of: orders.organizationID)
-    }
-
-    /// User plus system time of this process: on a shared machine, wall time also
-    /// counts the waits for a core.
-    private static func processCPUSeconds() -> Double {
-        var time = timespec()
-        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &time)
-        return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
     }
 
     /// Order numbers in no particular order, as exports list them by time, not number;

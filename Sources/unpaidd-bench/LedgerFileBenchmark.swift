@@ -24,6 +24,7 @@ enum LedgerFileBenchmark {
         let afterReading = ProcessMeasurement.peakResidentText
         let fetchedAt = Date(timeIntervalSince1970: 1_793_000_000)
         let run = try ledger.startRun(job: "bench", startedAt: fetchedAt)
+        let cpuBefore = ProcessMeasurement.cpuSeconds()
         let recording = try clock.measure {
             for (organizationID, orders) in packed.sorted(by: { $0.key < $1.key }) {
                 let snapshot = NewSnapshot(
@@ -35,13 +36,14 @@ enum LedgerFileBenchmark {
                 runs = max(runs, orders.spilledRuns)
             }
         }
+        let recordingCPU = ProcessMeasurement.cpuSeconds() - cpuBefore
         try ledger.finishRun(run, status: .succeeded, error: nil, finishedAt: fetchedAt)
         let rows = packed.values.reduce(0) { $0 + $1.count }
         return """
             file            \(file)
             rows            \(rows) in \(packed.count) organizations, \(try ledger.counts().orderIntervals) order rows written
             read + sort     \(format(reading.seconds)) s  (peak RSS \(afterReading) by then; \(runs) runs spilled)
-            record          \(format(recording.seconds)) s  (one snapshot per organization, diff and alert path)
+            record          \(format(recording.seconds)) s, \(format(recordingCPU)) s CPU  (one snapshot per organization, diff and alert path)
             file to ledger  \(format(reading.seconds + recording.seconds)) s
             """
     }

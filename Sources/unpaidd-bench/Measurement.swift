@@ -2,6 +2,14 @@ import Foundation
 
 /// Process-level figures the benchmarks print.
 enum ProcessMeasurement {
+    /// User plus system time of this process: on a shared machine, wall time also
+    /// counts the waits for a core.
+    static func cpuSeconds() -> Double {
+        var time = timespec()
+        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &time)
+        return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
+    }
+
     /// VmHWM: the process's peak resident set in KiB (Linux only).
     static func peakResidentKiB() -> Int? {
         guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return nil }
