@@ -38,6 +38,20 @@ import UnpaidCore
         #expect(try fixture.ledger.unreconciledSnapshots().map(\.snapshotID) == [second.id, record.id])
     }
 
+    /// What the audit report needs: the series and fetch time, narrowed to its period.
+    @Test func unreconciledSnapshotsNameTheirSeriesAndNarrowToAPeriod() throws {
+        let fixture = try LedgerFixture()
+        let first = try recordSnapshot(fixture, mismatch, shaSeed: 1)
+        let second = try recordSnapshot(fixture, mismatch, shaSeed: 2)
+        let all = try fixture.ledger.unreconciledSnapshots()
+        #expect(all.map(\.snapshotID) == [second.id, first.id])
+        #expect(all.last?.job == first.job && all.last?.organizationID == first.organizationID)
+        #expect(all.last?.fetchedAt == first.fetchedAt && all.last?.reconciliation == mismatch)
+        #expect(try fixture.ledger.unreconciledSnapshots(since: second.fetchedAt).map(\.snapshotID) == [second.id])
+        #expect(try fixture.ledger.unreconciledSnapshots(until: second.fetchedAt).map(\.snapshotID) == [first.id])
+        #expect(try fixture.ledger.unreconciledSnapshots(organizationID: first.organizationID + 1).isEmpty)
+    }
+
     @Test func historyShowsTheStatusPerSnapshot() throws {
         let fixture = try LedgerFixture()
         try recordSnapshot(fixture, mismatch, shaSeed: 1)

@@ -82,6 +82,71 @@ import UnpaidCore
         #expect(try render([]).contains("No snapshot in the ledger"))
     }
 
+    static func unreconciled(_ id: Int64, organization: Int64, day: Int,
+                             status: ReconciliationStatus = .mismatch) -> UnreconciledSnapshot {
+        let answer = AmountReading.answered(AmountAnswer(count: 41, amount: try! Money("1760.00"), requestID: "req-\(id)"))
+        let reading = status == .unavailable ? AmountReading.unavailable(AmountUnavailable(reason: "RetCode 230")) : answer
+        return UnreconciledSnapshot(
+            snapshotID: SnapshotID(rawValue: id), job: "daily", organizationID: organization,
+            fetchedAt: asOf.addingTimeInterval(Double(day - 30) * 86_400),
+            reconciliation: Reconciliation(status: status, exportCount: 40, exportAmount: nil, before: reading,
+                                           after: reading, refetched: false, reason: "export 40 orders, GetOrderAmount 41"))
+    }
+
+    func render(_ overviews: [SeriesOverview], unreconciled: [UnreconciledSnapshot]) throws -> String {
+        let output = ReportOutput.memory()
+        var report = HTMLReport(timeZone: Self.zone, buckets: .standard, since: Self.asOf.addingTimeInterval(-30 * 86_400),
+                                asOf: Self.asOf)
+        try report.write(overviews, unreconciled: unreconciled, to: output)
+        return output.text
+    }
+
+    /// A mismatch is visible in the summary (its own table and a flag on the series' rows)
+    /// and at the top of the series' section, with its status and both sources' figures.
+    @Test func unreconciledSnapshotsAreMarkedInTheSummaryAndTheirSection() throws {
+        let html = try render([Self.overview(100001), Self.overview(100002)],
+                              unreconciled: [Self.unreconciled(31, organization: 100001, day: 30),
+                                             Self.unreconciled(20, organization: 100001, day: 19, status: .unavailable)])
+        let summary = try #require(html.components(separatedBy: "<h2>Organization 100001").first)
+        #expect(summary.contains("Not reconciled with GetOrderAmount: 2 snapshots of 1 series"))
+        #expect(summary.contains("1 mismatch, 1 GetOrderAmount unavailable"))
+        #expect(summary.contains("<td class=\"number\">40 orders, several currencies</td>"))
+        #expect(summary.contains("<td class=\"number\">41 orders, 1760.00</td>"), "GetOrderAmount's figures")
+        let flagged = summary.components(separatedBy: "<tr class=\"unreconciled\"><td><a href=\"#org-100001-daily\">100001</a> "
+                                                    + "<span class=\"flag\"").count - 1
+        #expect(flagged == 2, "both currency rows of 100001 carry the flag")
+        #expect(!summary.contains("href=\"#org-100002-daily\">100002</a> <span"), "100002 is not flagged")
+
+        let section = try #require(html.components(separatedBy: "<h2>Organization 100001").last?
+            .components(separatedBy: "<h2>Organization 100002").first)
+        #expect(section.contains("⚠ Not reconciled with GetOrderAmount: 1 mismatch, 1 GetOrderAmount unavailable"))
+        #expect(section.contains("<td>mismatch</td>") && section.contains("no answer: RetCode 230"))
+        #expect(section.contains("export 40 orders, GetOrderAmount 41"))
+        let other = try #require(html.components(separatedBy: "<h2>Organization 100002").last)
+        #expect(!other.contains("Not reconciled"))
+
+        let clean = try render([Self.overview(100001)], unreconciled: [])
+        #expect(clean.contains("No snapshot in this period disagrees with GetOrderAmount") && !clean.contains("⚠"))
+    }
+
+    /// Before the period only the latest snapshot counts: it is the one the summary shows.
+    @Test func onlyTheLatestSnapshotIsMarkedFromBeforeThePeriod() throws {
+        var overview = Self.overview(100001)
+        overview.rollForward.closing = Self.snapshot(5, organization: 100001, day: -10, totals: [:])
+        let latestBefore = try render([overview], unreconciled: [Self.unreconciled(5, organization: 100001, day: -10)])
+        #expect(latestBefore.contains("Not reconciled with GetOrderAmount: 1 snapshot of 1 series"))
+        let olderBefore = try render([Self.overview(100001)], unreconciled: [Self.unreconciled(4, organization: 100001, day: -10)])
+        #expect(!olderBefore.contains("⚠"))
+    }
+
+    @Test func aLongSeriesOfUnreconciledSnapshotsIsCountedNotListedWhole() throws {
+        let many = (1...30).map { Self.unreconciled(Int64($0), organization: 100001, day: $0, status: .unavailable) }
+        let html = try render([Self.overview(100001)], unreconciled: many)
+        #expect(html.contains("30 GetOrderAmount unavailable"))
+        #expect(html.contains("… and 10 older"))
+        #expect(html.components(separatedBy: "no answer: RetCode 230").count - 1 == 20 * 2 + 1, "20 section rows of two readings, one summary row")
+    }
+
     @Test func fiveHundredOrganizationsStayOnePageOfSummaryRowsEach() throws {
         let html = try render((1...500).map { Self.overview(Int64(100_000 + $0)) })
         let summaryRows = html.components(separatedBy: "<h2>Organization").first!.components(separatedBy: "<tr><td><a href").count - 1

@@ -1,5 +1,15 @@
+import Foundation
 import GRDB
 import UnpaidCore
+
+/// A snapshot whose export did not agree with `GetOrderAmount`, with what an audit shows.
+public struct UnreconciledSnapshot: Sendable, Hashable {
+    public var snapshotID: SnapshotID
+    public var job: String
+    public var organizationID: Int64
+    public var fetchedAt: Date
+    public var reconciliation: Reconciliation
+}
 
 extension Ledger {
     /// How a snapshot's export compared with `GetOrderAmount`; nil when it was not checked.
@@ -9,22 +19,30 @@ extension Ledger {
 
     /// Snapshots whose export was not found to agree with the second source (mismatch,
     /// moved during the fetch, unavailable), newest first: what an audit marks as
-    /// unreconciled. Snapshots recorded without a check are not listed.
+    /// unreconciled. Snapshots recorded without a check are not listed. `since` is
+    /// inclusive, `until` exclusive (on the fetch time).
     ///
     /// The same in SQL, for reports and BI tools:
     /// `SELECT s.id, r.status, r.reason FROM snapshot s JOIN snapshot_reconciliation r
     ///  ON r.snapshot_id = s.id WHERE r.status NOT IN ('reconciled', 'not-comparable')`.
-    public func unreconciledSnapshots(job: String? = nil, organizationID: Int64? = nil,
-                                      limit: Int? = nil) throws -> [(snapshotID: SnapshotID, reconciliation: Reconciliation)] {
+    public func unreconciledSnapshots(job: String? = nil, organizationID: Int64? = nil, since: Date? = nil,
+                                      until: Date? = nil, limit: Int? = nil) throws -> [UnreconciledSnapshot] {
         try pool.read { db in
             let rows = try Row.fetchAll(db, sql: """
-                SELECT r.* FROM snapshot_reconciliation r
+                SELECT r.*, s.fetched_at_ms, series.job, series.organization_id FROM snapshot_reconciliation r
                 JOIN snapshot s ON s.id = r.snapshot_id JOIN series ON series.id = s.series_id
                 WHERE r.status NOT IN ('reconciled', 'not-comparable')
                   AND (?1 IS NULL OR series.job = ?1) AND (?2 IS NULL OR series.organization_id = ?2)
-                ORDER BY r.snapshot_id DESC LIMIT ?3
-                """, arguments: [job, organizationID, limit ?? -1])
-            return try rows.map { (SnapshotID(rawValue: $0["snapshot_id"]), try Self.reconciliation($0)) }
+                  AND (?3 IS NULL OR s.fetched_at_ms >= ?3) AND (?4 IS NULL OR s.fetched_at_ms < ?4)
+                ORDER BY r.snapshot_id DESC LIMIT ?5
+                """, arguments: [job, organizationID, since.map(Instant.milliseconds), until.map(Instant.milliseconds),
+                                 limit ?? -1])
+            return try rows.map { row in
+                UnreconciledSnapshot(snapshotID: SnapshotID(rawValue: row["snapshot_id"]), job: row["job"],
+                                     organizationID: row["organization_id"],
+                                     fetchedAt: Instant.date(row["fetched_at_ms"]),
+                                     reconciliation: try Self.reconciliation(row))
+            }
         }
     }
 

@@ -6,10 +6,12 @@ import UnpaidCore
 /// prints on A4. A summary table of every organization comes first, so that 500 of them
 /// stay readable; the details follow, per organization and currency: unpaid totals over
 /// time, the current aging, the period's roll-forward and the largest unpaid orders.
+/// Snapshots that did not agree with `GetOrderAmount` are marked in both.
 ///
 /// ```swift
 /// let output = try ReportOutput.file(atomicallyAt: "report.html")
-/// try HTMLReport(timeZone: zone, buckets: .standard, since: since, asOf: now).write(overviews, to: output)
+/// try HTMLReport(timeZone: zone, buckets: .standard, since: since, asOf: now)
+///     .write(overviews, unreconciled: try ledger.unreconciledSnapshots(since: since), to: output)
 /// try output.commit()
 /// ```
 public struct HTMLReport {
@@ -18,6 +20,7 @@ public struct HTMLReport {
     private let buckets: AgingBuckets
     private let since: Date
     private let asOf: Date
+    private var marks = ReconciliationMarks([], overviews: [], since: .distantPast)
 
     public init(timeZone: TimeZone, buckets: AgingBuckets, since: Date, asOf: Date) {
         time = ReportTime(timeZone: timeZone)
@@ -26,7 +29,11 @@ public struct HTMLReport {
         self.asOf = asOf
     }
 
-    public mutating func write(_ overviews: [SeriesOverview], to output: ReportOutput) throws(ReportError) {
+    /// `unreconciled`: the series' snapshots that did not agree with `GetOrderAmount`, at
+    /// least those fetched since the period's start and each series' latest one.
+    public mutating func write(_ overviews: [SeriesOverview], unreconciled: [UnreconciledSnapshot] = [],
+                               to output: ReportOutput) throws(ReportError) {
+        marks = ReconciliationMarks(unreconciled, overviews: overviews, since: since)
         try output.write(head())
         try output.write(summary(overviews))
         for overview in overviews { try output.write(details(overview)) }
@@ -66,6 +73,10 @@ public struct HTMLReport {
         .chart .bar { fill: #d9822b; }
         .chart .label { font-size: 10px; fill: #333; }
         .chart .end { text-anchor: end; }
+        div.unreconciled { border-left: 3px solid #b00020; padding-left: 2mm; margin: 2mm 0 4mm; }
+        div.unreconciled h3 { color: #b00020; }
+        tr.unreconciled td { background: #fdecea; }
+        .flag { color: #b00020; font-weight: 600; }
         a { color: inherit; }
         @media print { a { text-decoration: none; } }
         </style>
@@ -79,8 +90,8 @@ public struct HTMLReport {
     }
 
     private mutating func summary(_ overviews: [SeriesOverview]) -> String {
-        var html = """
-            <h2>Summary</h2>
+        var html = "<h2>Summary</h2>\n" + marks.summary(overviews, time: &time, anchor: anchor)
+        html += """
             <table class="summary">
             <thead><tr><th>Organization</th><th>Job</th><th>Currency</th><th>Latest snapshot</th>\
             <th class="number">Orders</th><th class="number">Unpaid</th><th class="number">Change in period</th>\
@@ -93,7 +104,9 @@ public struct HTMLReport {
             let closing = overview.rollForward.closing
             for line in overview.rollForward.lines where line.closing.count > 0 || line.opening.count > 0 {
                 let oldest = overview.aging.first { $0.currency == line.currency }?.buckets.last?.sum ?? .zero
-                html += "<tr><td><a href=\"#\(anchor(overview))\">\(overview.organizationID)</a></td>"
+                let flag = marks.flag(overview)
+                html += "<tr\(flag.isEmpty ? "" : " class=\"unreconciled\"")>"
+                    + "<td><a href=\"#\(anchor(overview))\">\(overview.organizationID)</a>\(flag)</td>"
                     + "<td>\(HTMLText.escaped(overview.job))</td><td>\(HTMLText.escaped(line.currency))</td>"
                     + "<td>\(time.string(closing.fetchedAt))</td>"
                     + "<td class=\"number\">\(line.closing.count)</td>"
@@ -108,6 +121,7 @@ public struct HTMLReport {
     private mutating func details(_ overview: SeriesOverview) -> String {
         var html = "<section class=\"series\" id=\"\(anchor(overview))\">\n"
             + "<h2>Organization \(overview.organizationID) · job \(HTMLText.escaped(overview.job))</h2>\n"
+            + marks.section(overview, time: &time)
         for line in overview.rollForward.lines {
             let currency = line.currency
             html += "<div class=\"currency\">\n<h3>\(HTMLText.escaped(currency))</h3>\n"

@@ -32,9 +32,14 @@ struct ReportCommand: ParsableCommand {
         let buckets = audit.settings.aging.buckets
         let overviews = try audit.ledger.overviews(organizationID: org, since: start, asOf: end, buckets: buckets,
                                                    largest: largest)
+        // From the oldest latest snapshot on, so a series not fetched in the period is still
+        // marked when its latest snapshot, the one the summary shows, was not reconciled.
+        let oldestLatest = overviews.map(\.rollForward.closing.fetchedAt).min() ?? start
+        let unreconciled = try audit.ledger.unreconciledSnapshots(organizationID: org, since: min(start, oldestLatest),
+                                                                  until: Date(timeIntervalSince1970: end.timeIntervalSince1970.rounded(.down) + 1))
         let file = try ReportOutput.file(atomicallyAt: output)
         var report = HTMLReport(timeZone: audit.timeZone, buckets: buckets, since: start, asOf: end)
-        try report.write(overviews, to: file)
+        try report.write(overviews, unreconciled: unreconciled, to: file)
         try file.commit()
     }
 }
