@@ -65,6 +65,22 @@ extension Ledger {
         try updatePending(messageID: messageID, target: target, sql: "next_attempt_at = ?", arguments: [until])
     }
 
+    /// Makes rows of `targets` that quiet hours held (pending, never attempted, due
+    /// later) due at `now` again, for their target's new quiet hours to decide; returns
+    /// how many. Rows held after a failed attempt keep their time.
+    @discardableResult
+    public func releaseHeldDeliveries(targets: Set<String>, now: Int64) throws -> Int {
+        guard !targets.isEmpty else { return 0 }
+        return try pool.write { db in
+            try db.execute(sql: """
+                UPDATE outbox SET next_attempt_at = ?1
+                WHERE status = 'pending' AND attempts = 0 AND next_attempt_at > ?1
+                  AND target IN (SELECT value FROM json_each(?2))
+                """, arguments: [now, try Self.jsonArray(targets)])
+            return db.changesCount
+        }
+    }
+
     public func markRetry(messageID: String, target: String, attempts: Int, nextAttemptAt: Int64,
                           lastError: String) throws {
         try updatePending(messageID: messageID, target: target, sql: """

@@ -35,6 +35,16 @@ public struct AlertDelivery: Sendable {
                                   targets: settings.targets, schedule: schedule, logger: logger)
     }
 
+    /// After a reload: messages held by quiet hours that changed (or went) are due again
+    /// now, so the new hours decide, instead of waiting for the end of the old ones.
+    @discardableResult
+    public static func releaseHeld(from old: AlertSettings, to new: AlertSettings, ledger: Ledger,
+                                   now: Int64) throws -> Int {
+        let before = Dictionary(old.targets.map { ($0.name, $0.quietHours) }, uniquingKeysWith: { first, _ in first })
+        let changed = new.targets.filter { target in before[target.name].map { $0 != target.quietHours } ?? false }
+        return try ledger.releaseHeldDeliveries(targets: Set(changed.map(\.name)), now: now)
+    }
+
     /// One attempt for each due message.
     public func pass(using generator: inout some RandomNumberGenerator) async throws -> DeliveryService.PassReport {
         try await service.pass(now: now, using: &generator)

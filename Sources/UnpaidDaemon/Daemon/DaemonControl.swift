@@ -60,6 +60,14 @@ struct DaemonControl: Service {
             }
             scheduler.setGracePeriod(next.daemon.shutdownGraceSeconds)
             delivery.replace(AlertDelivery(settings: next.alerts, ledger: ledger, logger: logger))
+            do {
+                let released = try AlertDelivery.releaseHeld(from: current.alerts, to: next.alerts, ledger: ledger,
+                                                             now: Int64(Date().timeIntervalSince1970))
+                if released > 0 { logger.info("quiet hours changed: held messages due again", metadata: ["messages": "\(released)"]) }
+            } catch {
+                logger.error("could not release messages held by the old quiet hours; they wait for the old end",
+                             metadata: ["error": "\(error)"])
+            }
             executor.replace(configuration: next,
                              runner: limits.runner(for: next, ledger: ledger, privateKey: privateKey, logger: logger))
             scheduler.replaceJobs(jobs.map(\.scheduled))
