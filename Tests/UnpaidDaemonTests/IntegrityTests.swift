@@ -99,8 +99,41 @@ final class ArchiveFixture {
         }
         try attacker.close()
         let problems = try fixture.check(deep: true).problems
-        #expect(problems.contains { $0.table == "order_interval" && $0.detail.contains("read again") && $0.detail.contains("order C") })
+        let archive = fixture.directory + "/archive"
+        for day in 1...2 {
+            #expect(problems.contains(VerificationProblem(
+                snapshotID: SnapshotID(rawValue: Int64(day + 1)), table: "order_interval",
+                detail: "\(archive)/day-\(day).xlsx read again: order C: amount is \"1.25\" in the file, \"1.20\" in the ledger")))
+        }
         #expect(problems.contains { $0.table == "snapshot_chain" })
+    }
+
+    @Test func readingTheFilesAgainNamesEachDifferenceWithItsOrderFieldAndBothValues() throws {
+        let fixture = try ArchiveFixture()
+        try fixture.recordThreeDays()
+        let attacker = try DatabaseQueue(path: fixture.ledger.path)
+        try attacker.write { db in
+            for trigger in try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'trigger'") {
+                try db.execute(sql: "DROP TRIGGER \(trigger)")
+            }
+            // Day 1 (snapshot 2) recorded A 10.50, B 3, C 1.25.
+            try db.execute(sql: "DELETE FROM order_interval WHERE order_no = 'B' AND first_snapshot_id = 2")
+            try db.execute(sql: "UPDATE order_interval SET currency = 'CNY', resource_id = 'r-1' WHERE order_no = 'A'")
+            try db.execute(sql: """
+                INSERT INTO order_interval (series_id, order_no, currency, amount_text, first_snapshot_id,
+                                            closed_by_snapshot_id)
+                VALUES (1, 'AB', 'USD', '4', 2, 3)
+                """)
+        }
+        try attacker.close()
+        let day1 = fixture.directory + "/archive/day-1.xlsx read again: "
+        let found = try fixture.check(deep: true).problems.filter { $0.snapshotID?.rawValue == 2 && $0.table == "order_interval" }
+        #expect(found.map(\.detail) == [
+            day1 + "order A: currency is \"USD\" in the file, \"CNY\" in the ledger",
+            day1 + "order A: resource_id is absent in the file, \"r-1\" in the ledger",
+            day1 + "order AB is in the ledger but not in the file",
+            day1 + "order B is in the file but not in the ledger",
+        ])
     }
 
     @Test func retentionRemovesOldFilesRecordsThemAndVerifyStillPasses() throws {

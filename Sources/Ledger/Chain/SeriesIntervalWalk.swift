@@ -32,10 +32,14 @@ struct IntervalRow {
 /// intervals are a range already sorted by order number, so the walk merges one cursor
 /// per closing snapshot. Each snapshot's opened and closed intervals then come in the
 /// order its digests need, whichever range they sit in.
+///
+/// With `closedAfter`, only the intervals still open after that snapshot are walked: they
+/// hold its orders (those it or an earlier snapshot opened) and those opened later.
 enum SeriesIntervalWalk {
-    static func run(seriesID: Int64, in db: Database, _ visit: (IntervalRow) throws -> Void) throws {
+    static func run(seriesID: Int64, closedAfter: Int64 = Int64.min, in db: Database,
+                    _ visit: (IntervalRow) throws -> Void) throws {
         var cursors: [(statement: RawStatement, closedBy: Int64)] = []
-        for closedBy in try closingSnapshots(seriesID: seriesID, in: db) {
+        for closedBy in try closingSnapshots(seriesID: seriesID, after: closedAfter, in: db) {
             let statement = try RawStatement(db.makeStatement(sql: """
                 SELECT order_no, currency, amount_text, start_time, product_code, resource_id, model_id,
                        first_snapshot_id
@@ -79,9 +83,9 @@ enum SeriesIntervalWalk {
         }
     }
 
-    /// The distinct closing snapshots of the series' intervals (the open marker last), one
-    /// key seek each instead of a scan.
-    static func closingSnapshots(seriesID: Int64, in db: Database) throws -> [Int64] {
+    /// The distinct closing snapshots of the series' intervals after `after` (the open
+    /// marker last), one key seek each instead of a scan.
+    static func closingSnapshots(seriesID: Int64, after first: Int64 = Int64.min, in db: Database) throws -> [Int64] {
         let next = try RawStatement(db.cachedStatement(sql: """
             SELECT closed_by_snapshot_id FROM order_interval
             WHERE series_id = ?1 AND closed_by_snapshot_id > ?2 ORDER BY closed_by_snapshot_id LIMIT 1
@@ -89,7 +93,7 @@ enum SeriesIntervalWalk {
         defer { next.reset() }
         next.bind(seriesID, at: 1)
         var values: [Int64] = []
-        var after = Int64.min
+        var after = first
         while true {
             next.bind(after, at: 2)
             guard try next.step(), let value = next.int64OrNil(at: 0) else { return values }

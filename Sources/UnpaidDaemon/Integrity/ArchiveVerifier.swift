@@ -62,33 +62,37 @@ public struct ArchiveVerifier: Sendable {
         return nil
     }
 
-    /// Reads the file as the pipeline did and compares its orders with the snapshot's.
+    /// Reads the file as the pipeline did and compares its orders with the snapshot's,
+    /// in bounded memory: the file's orders are sorted into runs spilled to a temporary
+    /// file and walked in order number order beside the ledger's (`Ledger.compareOrders`).
     private func reread(_ file: ArchivedFile, ledger: Ledger) -> [VerificationProblem] {
         func problem(_ detail: String) -> VerificationProblem {
             VerificationProblem(snapshotID: file.snapshotID, table: "order_interval", detail: "\(file.path) read again: \(detail)")
         }
         do {
-            let packed = try readPackedExport(at: file.path, organizationID: file.organizationID,
-                                              aliases: export.columnAliases, limits: export.readerLimits)
-            let fromFile = packed.sorted { $0.orderNo.utf8.lexicographicallyPrecedes($1.orderNo.utf8) }
-            let recorded = try ledger.orders(at: file.snapshotID)
+            let fromFile = try readSortedExport(at: file.path, organizationID: file.organizationID,
+                                                spillingTo: FileManager.default.temporaryDirectory.path,
+                                                aliases: export.columnAliases, limits: export.readerLimits)
             var problems: [VerificationProblem] = []
             let snapshot = try ledger.snapshot(file.snapshotID)
-            if packed.totals != snapshot.totals {
-                problems.append(problem("totals \(Self.describe(packed.totals)), but the snapshot recorded \(Self.describe(snapshot.totals))"))
+            if fromFile.totals != snapshot.totals {
+                problems.append(problem("totals \(Self.describe(fromFile.totals)), but the snapshot recorded \(Self.describe(snapshot.totals))"))
             }
-            if fromFile.count != recorded.count {
-                problems.append(problem("\(fromFile.count) orders, but the ledger rebuilds \(recorded.count)"))
+            let comparison = try ledger.compareOrders(at: file.snapshotID, with: fromFile, listingAtMost: Self.differencesListed)
+            if comparison.readCount != comparison.recordedCount {
+                problems.append(problem("\(comparison.readCount) orders, but the ledger rebuilds \(comparison.recordedCount)"))
             }
-            for (read, stored) in zip(fromFile, recorded) where read != stored {
-                problems.append(problem("order \(read.orderNo) is \(read.currency) \(read.totalPrice), but the ledger has order \(stored.orderNo) \(stored.currency) \(stored.totalPrice)"))
-                break  // the first difference names the place; the rest usually follow from it
-            }
+            problems += comparison.differences.map { problem($0.description) }
+            let unlisted = comparison.differenceCount - comparison.differences.count
+            if unlisted > 0 { problems.append(problem("\(unlisted) more differences after these")) }
             return problems
         } catch {
             return [problem("\(error)")]
         }
     }
+
+    /// Differences listed per file: the first ones name the places, the rest are counted.
+    static let differencesListed = 10
 
     private static func describe(_ totals: [String: Total]) -> String {
         totals.isEmpty ? "none" : totals.keys.sorted().map { "\($0) \(totals[$0]!.count) orders \(totals[$0]!.sum)" }.joined(separator: ", ")

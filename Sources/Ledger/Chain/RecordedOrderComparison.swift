@@ -1,0 +1,136 @@
+import GRDB
+import OrderSpill
+import UnpaidCore
+
+/// One way a snapshot's file, read again, differs from what the ledger recorded of it.
+public struct OrderDifference: Sendable, Hashable, CustomStringConvertible {
+    /// `order` when the order is on one side only; otherwise the field that differs:
+    /// `currency`, `amount`, `start_time`, `product_code`, `resource_id` or `model_id`.
+    public var field: String
+    public var orderNo: String
+    /// The value as the ledger has it; nil for NULL, or for no such order.
+    public var recorded: String?
+    /// The value as the file says it; nil for an empty cell, or for no such order.
+    public var read: String?
+
+    public var description: String {
+        guard field == "order" else {
+            return "order \(orderNo): \(field) is \(Self.show(read)) in the file, \(Self.show(recorded)) in the ledger"
+        }
+        return recorded == nil ? "order \(orderNo) is in the file but not in the ledger"
+            : "order \(orderNo) is in the ledger but not in the file"
+    }
+
+    private static func show(_ value: String?) -> String { value.map { "\"\($0)\"" } ?? "absent" }
+}
+
+/// What `Ledger.compareOrders` found.
+public struct OrderComparison: Sendable {
+    /// Orders the ledger rebuilds for the snapshot, and orders the file holds.
+    public var recordedCount = 0
+    public var readCount = 0
+    /// The first differences in order number order, as many as were asked for.
+    public var differences: [OrderDifference] = []
+    /// Every difference, including those beyond the ones listed.
+    public var differenceCount = 0
+
+    public var matches: Bool { differenceCount == 0 }
+}
+
+extension Ledger {
+    /// Compares snapshot `id`'s orders, rebuilt from its intervals, with `orders` (its
+    /// file read again), field by field as the ledger stores them.
+    ///
+    /// Both sides are walked in order number byte order, the file's from its sorted runs
+    /// and the ledger's by merging the ranges of the intervals still open after `id`
+    /// (see `SeriesIntervalWalk`): memory does not grow with the number of orders.
+    ///
+    /// - Throws: ``LedgerError/unknownSnapshot(_:)``; `OrderSpillError.duplicateOrder`
+    ///   when the file lists an order number twice.
+    public func compareOrders(at id: SnapshotID, with orders: SortedOrders, listingAtMost limit: Int = 10)
+        throws -> OrderComparison {
+        try pool.read { db in
+            guard let seriesID = try Int64.fetchOne(db, sql: "SELECT series_id FROM snapshot WHERE id = ?",
+                                                    arguments: [id.rawValue]) else {
+                throw LedgerError.unknownSnapshot(id)
+            }
+            var comparison = OrderComparisonBuilder(limit: limit)
+            var cursor = try orders.makeCursor()
+            try SeriesIntervalWalk.run(seriesID: seriesID, closedAfter: id.rawValue, in: db) { row in
+                guard row.firstSnapshotID <= id.rawValue else { return }  // opened later
+                while let order = cursor.current, ByteOrder.compare(order.orderNo, row.orderNo) < 0 {
+                    comparison.readOnly(order)
+                    try cursor.advance()
+                }
+                if let order = cursor.current, ByteOrder.compare(order.orderNo, row.orderNo) == 0 {
+                    comparison.compare(order, row)
+                    try cursor.advance()
+                } else {
+                    comparison.recordedOnly(row)
+                }
+            }
+            while let order = cursor.current {
+                comparison.readOnly(order)
+                try cursor.advance()
+            }
+            return comparison.result
+        }
+    }
+}
+
+/// Counts both sides and keeps the first differences.
+private struct OrderComparisonBuilder {
+    let limit: Int
+    var result = OrderComparison()
+
+    init(limit: Int) {
+        self.limit = limit
+    }
+
+    mutating func readOnly(_ order: OrderRecord) {
+        result.readCount += 1
+        note("order", order.orderNo, recorded: nil, read: order.orderNo)
+    }
+
+    mutating func recordedOnly(_ row: IntervalRow) {
+        result.recordedCount += 1
+        note("order", row.orderNo, recorded: row.orderNo, read: nil)
+    }
+
+    mutating func compare(_ order: OrderRecord, _ row: IntervalRow) {
+        result.readCount += 1
+        result.recordedCount += 1
+        let orderNo = order.orderNo
+        if !ByteOrder.equal(order.currency, row.currency) {
+            note("currency", orderNo, recorded: row.currency, read: order.currency)
+        }
+        AmountText.with(order.amount) { amountText in
+            if !ByteOrder.equal(amountText, row.amountText) {
+                note("amount", orderNo, recorded: row.amountText, read: amountText)
+            }
+        }
+        if order.startTime != row.startTime {
+            result.differenceCount += 1
+            if result.differences.count < limit {
+                result.differences.append(OrderDifference(
+                    field: "start_time", orderNo: String(decoding: orderNo, as: UTF8.self),
+                    recorded: row.startTime.map(String.init), read: order.startTime.map(String.init)))
+            }
+        }
+        for (field, read, recorded) in [("product_code", order.productCode, row.productCode),
+                                        ("resource_id", order.resourceID, row.resourceID),
+                                        ("model_id", order.modelID, row.modelID)]
+        where !ByteOrder.equal(read, recorded) {
+            note(field, orderNo, recorded: recorded, read: read)
+        }
+    }
+
+    private mutating func note(_ field: String, _ orderNo: UnsafeBufferPointer<UInt8>,
+                               recorded: UnsafeBufferPointer<UInt8>?, read: UnsafeBufferPointer<UInt8>?) {
+        result.differenceCount += 1
+        guard result.differences.count < limit else { return }
+        func text(_ bytes: UnsafeBufferPointer<UInt8>?) -> String? { bytes.map { String(decoding: $0, as: UTF8.self) } }
+        result.differences.append(OrderDifference(field: field, orderNo: text(orderNo)!, recorded: text(recorded),
+                                                  read: text(read)))
+    }
+}
