@@ -35,6 +35,37 @@ import UnpaidCore
         }
     }
 
+    /// Random histories of order numbers that sort in byte order, not by length or
+    /// case (`A` < `A0` < `AB` < `a` < `订`): each snapshot's listing is its recorded set,
+    /// by order number, and each order's first sighting is the earliest snapshot whose
+    /// set held it, as a replay of the sets says. Older snapshots and the latest one are
+    /// read by different queries; both are checked.
+    @Test(arguments: [1, 2, 3, 4] as [UInt64])
+    func listingsAndFirstSightingsMatchAReplayOfTheSets(seed: UInt64) throws {
+        let fixture = try LedgerFixture()
+        var random = SplitMix64(seed: seed)
+        let numbers = ["A", "A0", "AB", "A\u{7f}", "B", "a", "订", "订单1", "Z9", "Z10", "0", "00"]
+        var sets: [(record: SnapshotRecord, orders: [String: UnpaidOrder])] = []
+        for step in 0..<10 {
+            var current: [String: UnpaidOrder] = [:]
+            for number in numbers where random.next() % 3 != 0 {
+                current[number] = order(number, "\(random.next() % 4).5")
+            }
+            let record = try fixture.record(Array(current.values), shaSeed: step + 1, minute: step)
+            sets.append((record, current))
+        }
+        for (index, snapshot) in sets.enumerated() {
+            let listed = try orders(at: snapshot.record.id, in: fixture)
+            let expected = snapshot.orders.keys.sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }
+            #expect(listed.map(\.order.orderNo) == expected, "snapshot \(index)")
+            #expect(listed.map(\.order) == expected.map { snapshot.orders[$0]! })
+            let earliest = expected.map { number in
+                sets.prefix(index + 1).first { $0.orders[number] != nil }!.record.id
+            }
+            #expect(listed.map(\.firstSeenSnapshotID) == earliest, "snapshot \(index)")
+        }
+    }
+
     @Test func asOfTakesEachSeriesLatestSnapshotAtOrBeforeTheDate() throws {
         let fixture = try LedgerFixture()
         let early = try fixture.record([order("A", "1")], shaSeed: 1, minute: 0)

@@ -46,6 +46,47 @@ import UnpaidCore
         #expect((empty?["rows"] as? [Any])?.isEmpty == true)
     }
 
+    /// Cells are encoded from bytes; these are what the String-based rules give, for
+    /// every ASCII byte at every place of a text longer than the 8-byte scan steps.
+    @Test func byteCellsEncodeAsTheTextRulesSay() throws {
+        var texts = (0..<128).map { byte in "0123456789" + String(UnicodeScalar(UInt8(byte))) + "abcdefghijk" }
+        texts += (0..<128).map { byte in "ab" + String(UnicodeScalar(UInt8(byte))) }
+        texts += ["", "订单,号", "naïve \"quote\"", "tab\there", "\u{1}\u{1f}"]
+        for text in texts {
+            let csv = try written(.csv, columns: ["t"]) { $0.text(text) }
+            let csvField = text.contains { ",\"\n\r".contains($0) } || text.contains("\r\n")
+                ? "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : text
+            #expect(csv == "t\r\n" + csvField + "\r\n", "\(Array(text.utf8))")
+            let json = try written(.jsonl, columns: ["t"]) { $0.text(text) }
+            #expect(json == "{\"t\":" + JSONText.quoted(text) + "}\n", "\(Array(text.utf8))")
+        }
+    }
+
+    @Test func byteCellsWriteNumbersAndAmountsAsTheirDescriptions() throws {
+        let amounts = ["0", "-0.001", "0.000000", "12345678901234567890.123456", "-99999999999999999999999999.5",
+                       "18446744073709551615", "18446744073709551616", "7.10"].map { try! Money($0) }
+        for amount in amounts {
+            #expect(try written(.csv, columns: ["a"]) { $0.money(amount) } == "a\r\n\(amount.description)\r\n")
+            #expect(try written(.jsonl, columns: ["a"]) { $0.money(amount) } == "{\"a\":\"\(amount.description)\"}\n")
+        }
+        for number in [Int64.min, -1, 0, 7, Int64.max] {
+            #expect(try written(.csv, columns: ["n"]) { $0.integer(number) } == "n\r\n\(number)\r\n")
+        }
+        let missing = try written(.jsonl, columns: ["m", "t"]) { cells in
+            cells.text(nil as UnsafeBufferPointer<UInt8>?)
+            cells.text("x")
+        }
+        #expect(missing == "{\"m\":null,\"t\":\"x\"}\n")
+    }
+
+    func written(_ format: RowFormat, columns: [String], row: (inout RowCells) -> Void) throws -> String {
+        let output = ReportOutput.memory()
+        var writer = format.writer(columns: columns, to: output)
+        try writer.writeRow(row)
+        try writer.finish(trailer: nil)
+        return output.text
+    }
+
     @Test func tablesAlignNumbersRightAndPrintTheTrailerUnder() throws {
         let text = try written(.table, rows: [rows[0], [.text("x"), .integer(1234), .money(try Money("7")), .text("y")]],
                                trailer: trailer)

@@ -29,50 +29,68 @@ extension Ledger {
     @discardableResult
     public func auditOrders(at id: SnapshotID, ageAt moment: Date? = nil,
                             _ body: (AuditOrder) throws -> Void) throws -> SnapshotRecord {
+        try auditOrderRows(at: id, ageAt: moment) { try body($0.listed) }
+    }
+
+    /// `auditOrders` without a copy of each order: `body` reads the database's bytes in
+    /// place, valid only during the call. For listings of a million orders.
+    @discardableResult
+    public func auditOrderRows(at id: SnapshotID, ageAt moment: Date? = nil,
+                               _ body: (AuditOrderRow) throws -> Void) throws -> SnapshotRecord {
         try pool.read { db in
             guard let record = try Self.snapshots(where: "s.id = ?", arguments: [id.rawValue], in: db).first else {
                 throw LedgerError.unknownSnapshot(id)
             }
             let seriesID = try Self.seriesID(of: id, in: db)
-            let fetchedAt = try Self.fetchTimes(seriesID: seriesID, in: db)
+            var fetchedAt = FetchTimes(try Self.fetchTimes(seriesID: seriesID, in: db))
             let momentSeconds = Int64((moment ?? record.fetchedAt).timeIntervalSince1970.rounded(.down))
-            let rows = try RawStatement(db.makeStatement(sql: """
-                SELECT p.order_no, p.currency, p.amount_text, p.start_time, p.product_code, p.resource_id,
-                       p.model_id, min(p.first_snapshot_id, coalesce(e.first_id, p.first_snapshot_id))
-                FROM order_interval p
-                LEFT JOIN (SELECT order_no, min(first_snapshot_id) AS first_id FROM order_interval
-                           WHERE series_id = ?1 AND closed_by_snapshot_id <= ?2 GROUP BY order_no) e
-                       ON e.order_no = p.order_no
-                WHERE p.series_id = ?1 AND p.closed_by_snapshot_id > ?2 AND p.first_snapshot_id <= ?2
-                ORDER BY p.order_no
-                """), in: db)
+            let rows = try RawStatement(db.makeStatement(sql: Self.listedSQL(seriesID: seriesID, snapshot: id, in: db)), in: db)
             rows.bind(seriesID, at: 1)
             rows.bind(id.rawValue, at: 2)
-            var listed: [String: Total] = [:]
+            var earlier = try EarlierIntervals(seriesID: seriesID, before: id, in: db)
+            var listed = CurrencyTotals()
             while try rows.step() {
-                let orderNo = String(decoding: rows.text(at: 0), as: UTF8.self)
-                let currency = String(decoding: rows.text(at: 1), as: UTF8.self)
+                let orderNo = rows.text(at: 0), currency = rows.text(at: 1)
                 guard let amount = Money(decimalBytes: rows.text(at: 2)) else {
-                    throw AuditError.unreadableAmount(orderNo: orderNo, snapshot: id,
+                    throw AuditError.unreadableAmount(orderNo: String(decoding: orderNo, as: UTF8.self), snapshot: id,
                                                       text: String(decoding: rows.text(at: 2), as: UTF8.self))
                 }
                 let startTime = rows.int64OrNil(at: 3)
-                let firstSeen = rows.int64OrNil(at: 7) ?? id.rawValue
-                listed[currency, default: Total()].add(amount)
-                try body(AuditOrder(
-                    snapshotID: id, job: record.job,
-                    order: UnpaidOrder(orderNo: orderNo, organizationID: record.organizationID, currency: currency,
-                                       totalPrice: amount, startTime: startTime,
-                                       productCode: rows.optionalText(at: 4).map { String(decoding: $0, as: UTF8.self) },
-                                       resourceID: rows.optionalText(at: 5).map { String(decoding: $0, as: UTF8.self) },
-                                       modelID: rows.optionalText(at: 6).map { String(decoding: $0, as: UTF8.self) }),
+                var firstSeen = rows.int64OrNil(at: 7) ?? id.rawValue
+                if let before = try earlier.firstSnapshot(of: orderNo) { firstSeen = min(firstSeen, before) }
+                listed.add(amount, currency: currency)
+                try body(AuditOrderRow(
+                    snapshotID: id, job: record.job, organizationID: record.organizationID, orderNo: orderNo,
+                    currency: currency, amount: amount, startTime: startTime, productCode: rows.optionalText(at: 4),
+                    resourceID: rows.optionalText(at: 5), modelID: rows.optionalText(at: 6),
                     firstSeenSnapshotID: SnapshotID(rawValue: firstSeen),
-                    firstSeenAt: fetchedAt[firstSeen] ?? record.fetchedAt,
+                    firstSeenAt: fetchedAt.of(firstSeen) ?? record.fetchedAt,
                     ageDays: startTime.map { AuditDays.between(start: $0, moment: momentSeconds) }))
             }
-            try Self.check(listed, against: record)
+            try Self.check(listed.byCurrency, against: record)
             return record
         }
+    }
+
+    /// The orders listed at `snapshot`, by order number. When no later snapshot closed
+    /// an interval, they are exactly the open intervals, which the primary key already
+    /// holds in order-number order: no sort of a million rows.
+    private static func listedSQL(seriesID: Int64, snapshot: SnapshotID, in db: Database) throws -> String {
+        let columns = "order_no, currency, amount_text, start_time, product_code, resource_id, model_id, first_snapshot_id"
+        let closedLater = try Bool.fetchOne(db, sql: """
+            SELECT EXISTS (SELECT 1 FROM order_interval WHERE series_id = ? AND closed_by_snapshot_id > ?
+                           AND closed_by_snapshot_id < \(Int64.max))
+            """, arguments: [seriesID, snapshot.rawValue]) ?? true
+        return closedLater
+            ? """
+              SELECT \(columns) FROM order_interval
+              WHERE series_id = ?1 AND closed_by_snapshot_id > ?2 AND first_snapshot_id <= ?2 ORDER BY order_no
+              """
+            : """
+              SELECT \(columns) FROM order_interval
+              WHERE series_id = ?1 AND closed_by_snapshot_id = \(Int64.max) AND first_snapshot_id <= ?2
+              ORDER BY order_no
+              """
     }
 
     /// Throws the first currency (in order) whose listed total differs from the recorded one.
@@ -112,6 +130,52 @@ extension Ledger {
             times[row[0]] = Instant.date(row[1])
         }
         return times
+    }
+}
+
+/// The intervals of a series closed at or before a snapshot, by order number, each
+/// order's earliest first snapshot: where an order listed now was first seen, found by
+/// walking them beside the listing (both in order-number order) instead of joining.
+private struct EarlierIntervals {
+    private let rows: RawStatement
+    private var hasRow: Bool
+
+    init(seriesID: Int64, before snapshot: SnapshotID, in db: Database) throws {
+        rows = RawStatement(try db.makeStatement(sql: """
+            SELECT order_no, min(first_snapshot_id) FROM order_interval
+            WHERE series_id = ?1 AND closed_by_snapshot_id <= ?2 GROUP BY order_no ORDER BY order_no
+            """), in: db)
+        rows.bind(seriesID, at: 1)
+        rows.bind(snapshot.rawValue, at: 2)
+        hasRow = try rows.step()
+    }
+
+    /// The earliest first snapshot of `orderNo`'s earlier intervals; the calls must come
+    /// in order-number order.
+    mutating func firstSnapshot(of orderNo: UnsafeBufferPointer<UInt8>) throws -> Int64? {
+        while hasRow {
+            let order = binaryCollationOrder(rows.text(at: 0), orderNo)
+            if order > 0 { return nil }
+            if order == 0 { return rows.int64OrNil(at: 1) }
+            hasRow = try rows.step()
+        }
+        return nil
+    }
+}
+
+/// When each snapshot of a series was fetched, asked once per listed order: most orders
+/// were first seen in the same snapshot as the one before, which is answered without hashing.
+private struct FetchTimes {
+    private let times: [Int64: Date]
+    private var last: (id: Int64, date: Date?)?
+
+    init(_ times: [Int64: Date]) { self.times = times }
+
+    mutating func of(_ id: Int64) -> Date? {
+        if let last, last.id == id { return last.date }
+        let date = times[id]
+        last = (id, date)
+        return date
     }
 }
 

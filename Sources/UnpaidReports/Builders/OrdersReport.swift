@@ -10,6 +10,10 @@ public struct OrdersReport {
     private var time: ReportTime
     /// Snapshots fetch-time texts: a series has few, a listing a million rows.
     private var firstSeenTexts: [SnapshotID: String] = [:]
+    /// Most orders of a listing were first seen in the same snapshot: no hashing for them.
+    private var lastFirstSeen: (id: SnapshotID, text: String)?
+    /// The billing start's text, in a buffer every row reuses.
+    private var scratch: [UInt8] = []
 
     public init(timeZone: TimeZone) {
         time = ReportTime(timeZone: timeZone)
@@ -17,13 +21,7 @@ public struct OrdersReport {
 
     public mutating func cells(_ listed: AuditOrder) -> [ReportCell] {
         let order = listed.order
-        let firstSeen: String
-        if let text = firstSeenTexts[listed.firstSeenSnapshotID] {
-            firstSeen = text
-        } else {
-            firstSeen = time.string(listed.firstSeenAt)
-            firstSeenTexts[listed.firstSeenSnapshotID] = firstSeen
-        }
+        let firstSeen = firstSeenText(listed.firstSeenSnapshotID, at: listed.firstSeenAt)
         return [
             .integer(listed.snapshotID.rawValue), .text(listed.job), .integer(order.organizationID),
             .text(order.orderNo), .text(order.currency), .money(order.totalPrice),
@@ -32,6 +30,38 @@ public struct OrdersReport {
             .text(firstSeen), .integer(listed.firstSeenSnapshotID.rawValue),
             listed.ageDays.map { .integer($0) } ?? .missing,
         ]
+    }
+
+    /// Writes `row` with `writer`, its cells straight from the ledger's bytes.
+    public mutating func write(_ row: AuditOrderRow, to writer: inout some RowWriter) throws(ReportError) {
+        let firstSeen = firstSeenText(row.firstSeenSnapshotID, at: row.firstSeenAt)
+        if let start = row.startTime {
+            scratch.removeAll(keepingCapacity: true)
+            time.append(seconds: start, to: &scratch)
+        }
+        try writer.writeRow { cells in
+            cells.integer(row.snapshotID.rawValue)
+            cells.text(row.job)
+            cells.integer(row.organizationID)
+            cells.text(row.orderNo)
+            cells.text(row.currency)
+            cells.money(row.amount)
+            if row.startTime != nil { scratch.withUnsafeBufferPointer { cells.text($0) } } else { cells.missing() }
+            cells.text(row.productCode)
+            cells.text(row.resourceID)
+            cells.text(row.modelID)
+            cells.text(firstSeen)
+            cells.integer(row.firstSeenSnapshotID.rawValue)
+            if let age = row.ageDays { cells.integer(age) } else { cells.missing() }
+        }
+    }
+
+    private mutating func firstSeenText(_ id: SnapshotID, at date: Date) -> String {
+        if let last = lastFirstSeen, last.id == id { return last.text }
+        let text = firstSeenTexts[id] ?? time.string(date)
+        firstSeenTexts[id] = text
+        lastFirstSeen = (id, text)
+        return text
     }
 
     /// Per snapshot and currency; a snapshot without orders has one line of zero.

@@ -54,6 +54,11 @@ public final class ReportOutput {
         if buffer.count >= 1 << 16 { try flush() }
     }
 
+    func write(bytes: UnsafeBufferPointer<UInt8>) throws(ReportError) {
+        buffer.append(contentsOf: bytes)
+        if buffer.count >= 1 << 16 { try flush() }
+    }
+
     public func flush() throws(ReportError) {
         let descriptor: Int32, name: String
         switch destination {

@@ -9,6 +9,7 @@ import Foundation
 public struct ReportTime {
     public let timeZone: TimeZone
     private var offsets: [Int64: Int32] = [:]
+    private var lastBlock: (block: Int64, offset: Int32)?
 
     public init(timeZone: TimeZone) {
         self.timeZone = timeZone
@@ -19,15 +20,32 @@ public struct ReportTime {
     }
 
     public mutating func string(seconds: Int64) -> String {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(25)
+        append(seconds: seconds, to: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// The text of `string(seconds:)` appended to `bytes`, for listings of a million rows.
+    public mutating func append(seconds: Int64, to bytes: inout [UInt8]) {
         let offset = Int64(offsetSeconds(at: seconds))
-        let local = seconds + offset
-        let (days, second) = local.floorDivided(by: 86_400)
-        var text = Self.day(days)
-        text += "T" + Self.twoDigits(second / 3_600) + ":" + Self.twoDigits(second / 60 % 60) + ":"
-            + Self.twoDigits(second % 60)
-        guard offset != 0 else { return text + "Z" }
+        let (days, second) = (seconds + offset).floorDivided(by: 86_400)
+        Self.appendDay(days, to: &bytes)
+        bytes.append(UInt8(ascii: "T"))
+        Self.appendTwoDigits(second / 3_600, to: &bytes)
+        bytes.append(UInt8(ascii: ":"))
+        Self.appendTwoDigits(second / 60 % 60, to: &bytes)
+        bytes.append(UInt8(ascii: ":"))
+        Self.appendTwoDigits(second % 60, to: &bytes)
+        guard offset != 0 else {
+            bytes.append(UInt8(ascii: "Z"))
+            return
+        }
         let minutes = abs(offset) / 60
-        return text + (offset < 0 ? "-" : "+") + Self.twoDigits(minutes / 60) + ":" + Self.twoDigits(minutes % 60)
+        bytes.append(offset < 0 ? UInt8(ascii: "-") : UInt8(ascii: "+"))
+        Self.appendTwoDigits(minutes / 60, to: &bytes)
+        bytes.append(UInt8(ascii: ":"))
+        Self.appendTwoDigits(minutes % 60, to: &bytes)
     }
 
     /// The local calendar day of an instant.
@@ -38,7 +56,12 @@ public struct ReportTime {
 
     private mutating func offsetSeconds(at seconds: Int64) -> Int32 {
         let block = seconds.floorDivided(by: 900).quotient
-        if let offset = offsets[block] { return offset }
+        // Neighbouring rows mostly share a block: no hashing for them.
+        if let last = lastBlock, last.block == block { return last.offset }
+        if let offset = offsets[block] {
+            lastBlock = (block, offset)
+            return offset
+        }
         let start = block * 900
         let first = timeZone.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(start)))
         let last = timeZone.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(start + 899)))
@@ -47,11 +70,19 @@ public struct ReportTime {
             return Int32(timeZone.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(seconds))))
         }
         offsets[block] = Int32(first)
+        lastBlock = (block, Int32(first))
         return Int32(first)
     }
 
-    /// `YYYY-MM-DD` of a day count since 1970-01-01 (proleptic Gregorian, H. Hinnant's civil_from_days).
+    /// `YYYY-MM-DD` of a day count since 1970-01-01.
     static func day(_ daysSinceEpoch: Int64) -> String {
+        var bytes: [UInt8] = []
+        appendDay(daysSinceEpoch, to: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// `YYYY-MM-DD` of a day count since 1970-01-01 (proleptic Gregorian, H. Hinnant's civil_from_days).
+    static func appendDay(_ daysSinceEpoch: Int64, to bytes: inout [UInt8]) {
         let z = daysSinceEpoch + 719_468
         let era = (z >= 0 ? z : z - 146_096) / 146_097
         let dayOfEra = z - era * 146_097
@@ -61,13 +92,22 @@ public struct ReportTime {
         let day = dayOfYear - (153 * shiftedMonth + 2) / 5 + 1
         let month = shiftedMonth < 10 ? shiftedMonth + 3 : shiftedMonth - 9
         let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
-        let yearText = String(year)
-        return String(repeating: "0", count: max(0, 4 - yearText.count)) + yearText + "-"
-            + twoDigits(month) + "-" + twoDigits(day)
+        if (0...9_999).contains(year) {
+            appendTwoDigits(year / 100, to: &bytes)
+            appendTwoDigits(year % 100, to: &bytes)
+        } else {
+            bytes.append(contentsOf: String(year).utf8)
+        }
+        bytes.append(UInt8(ascii: "-"))
+        appendTwoDigits(month, to: &bytes)
+        bytes.append(UInt8(ascii: "-"))
+        appendTwoDigits(day, to: &bytes)
     }
 
-    private static func twoDigits(_ value: Int64) -> String {
-        value < 10 ? "0" + String(value) : String(value)
+    /// 0 to 99 as two digits.
+    private static func appendTwoDigits(_ value: Int64, to bytes: inout [UInt8]) {
+        bytes.append(UInt8(ascii: "0") + UInt8(value / 10))
+        bytes.append(UInt8(ascii: "0") + UInt8(value % 10))
     }
 }
 

@@ -19,16 +19,27 @@ public enum RowFormat: String, Sendable, CaseIterable {
 
 /// Rows in, bytes out, as GRDB's dump formats do it: `writeRow` per row, `finish` once.
 public protocol RowWriter {
+    /// Writes the row whose cells `fill` gives, in column order.
     /// - Precondition: one cell per column.
-    mutating func writeRow(_ cells: [ReportCell]) throws(ReportError)
+    mutating func writeRow(_ fill: (inout RowCells) -> Void) throws(ReportError)
     /// Writes what comes after the rows (the trailer, a closing bracket) and flushes.
     mutating func finish(trailer: ReportTrailer?) throws(ReportError)
+}
+
+extension RowWriter {
+    /// - Precondition: one cell per column.
+    public mutating func writeRow(_ cells: [ReportCell]) throws(ReportError) {
+        try writeRow { row in
+            for cell in cells { row.cell(cell) }
+        }
+    }
 }
 
 /// RFC 4180: comma-separated, CRLF line ends, fields quoted when they must be.
 struct CSVWriter: RowWriter {
     let columns: [String]
     let output: ReportOutput
+    private var row = RowCells(.csv)
     private var wroteHeader = false
 
     init(columns: [String], output: ReportOutput) {
@@ -36,10 +47,13 @@ struct CSVWriter: RowWriter {
         self.output = output
     }
 
-    mutating func writeRow(_ cells: [ReportCell]) throws(ReportError) {
-        precondition(cells.count == columns.count, "a row needs \(columns.count) cells")
+    mutating func writeRow(_ fill: (inout RowCells) -> Void) throws(ReportError) {
         try writeHeaderOnce()
-        try output.write(cells.map { Self.field($0.plain) }.joined(separator: ",") + "\r\n")
+        row.start()
+        fill(&row)
+        precondition(row.count == columns.count, "a row needs \(columns.count) cells")
+        row.end(suffix: "\r\n")
+        try output.write(bytes: row.bytes.contents)
     }
 
     mutating func finish(trailer: ReportTrailer?) throws(ReportError) {
@@ -50,13 +64,10 @@ struct CSVWriter: RowWriter {
     private mutating func writeHeaderOnce() throws(ReportError) {
         guard !wroteHeader else { return }
         wroteHeader = true
-        try output.write(columns.map(Self.field).joined(separator: ",") + "\r\n")
-    }
-
-    static func field(_ text: String) -> String {
-        guard text.utf8.contains(where: { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "\"")
-            || $0 == UInt8(ascii: "\n") || $0 == UInt8(ascii: "\r") }) else { return text }
-        return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        row.start()
+        for column in columns { row.text(column) }
+        row.end(suffix: "\r\n")
+        try output.write(bytes: row.bytes.contents)
     }
 }
 
@@ -64,17 +75,20 @@ struct CSVWriter: RowWriter {
 struct JSONLinesWriter: RowWriter {
     let columns: [String]
     let output: ReportOutput
-    private let keys: [String]
+    private var row: RowCells
 
     init(columns: [String], output: ReportOutput) {
         self.columns = columns
         self.output = output
-        keys = columns.map { JSONText.quoted($0) + ":" }
+        row = RowCells(.jsonObject(keys: columns.map { Array((JSONText.quoted($0) + ":").utf8) }))
     }
 
-    mutating func writeRow(_ cells: [ReportCell]) throws(ReportError) {
-        precondition(cells.count == columns.count, "a row needs \(columns.count) cells")
-        try output.write(JSONObject.text(keys: keys, cells: cells) + "\n")
+    mutating func writeRow(_ fill: (inout RowCells) -> Void) throws(ReportError) {
+        row.start()
+        fill(&row)
+        precondition(row.count == columns.count, "a row needs \(columns.count) cells")
+        row.end(suffix: "\n")
+        try output.write(bytes: row.bytes.contents)
     }
 
     mutating func finish(trailer: ReportTrailer?) throws(ReportError) {
@@ -87,18 +101,21 @@ struct JSONLinesWriter: RowWriter {
 struct JSONWriter: RowWriter {
     let columns: [String]
     let output: ReportOutput
-    private let keys: [String]
+    private var row: RowCells
     private var rows = 0
 
     init(columns: [String], output: ReportOutput) {
         self.columns = columns
         self.output = output
-        keys = columns.map { JSONText.quoted($0) + ":" }
+        row = RowCells(.jsonObject(keys: columns.map { Array((JSONText.quoted($0) + ":").utf8) }))
     }
 
-    mutating func writeRow(_ cells: [ReportCell]) throws(ReportError) {
-        precondition(cells.count == columns.count, "a row needs \(columns.count) cells")
-        try output.write((rows == 0 ? "{\"rows\":[\n" : ",\n") + JSONObject.text(keys: keys, cells: cells))
+    mutating func writeRow(_ fill: (inout RowCells) -> Void) throws(ReportError) {
+        row.start(prefix: rows == 0 ? "{\"rows\":[\n" : ",\n")
+        fill(&row)
+        precondition(row.count == columns.count, "a row needs \(columns.count) cells")
+        row.end(suffix: "")
+        try output.write(bytes: row.bytes.contents)
         rows += 1
     }
 
@@ -133,15 +150,18 @@ struct AlignedTableWriter: RowWriter {
     let columns: [String]
     let output: ReportOutput
     private var rows: [[ReportCell]] = []
+    private var row = RowCells(.cells)
 
     init(columns: [String], output: ReportOutput) {
         self.columns = columns
         self.output = output
     }
 
-    mutating func writeRow(_ cells: [ReportCell]) throws(ReportError) {
-        precondition(cells.count == columns.count, "a row needs \(columns.count) cells")
-        rows.append(cells)
+    mutating func writeRow(_ fill: (inout RowCells) -> Void) throws(ReportError) {
+        row.start()
+        fill(&row)
+        precondition(row.count == columns.count, "a row needs \(columns.count) cells")
+        rows.append(row.cells)
     }
 
     mutating func finish(trailer: ReportTrailer?) throws(ReportError) {

@@ -53,7 +53,7 @@ struct OrdersCommand: ParsableCommand {
         var writer = format.writer(columns: OrdersReport.columns, to: output)
         var report = OrdersReport(timeZone: audit.timeZone)
         for snapshot in snapshots {
-            try audit.ledger.auditOrders(at: snapshot.id, ageAt: moment) { try writer.writeRow(report.cells($0)) }
+            try audit.ledger.auditOrderRows(at: snapshot.id, ageAt: moment) { try report.write($0, to: &writer) }
         }
         try writer.finish(trailer: OrdersReport.trailer(snapshots))
     }
