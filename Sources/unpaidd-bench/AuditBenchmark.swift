@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Ledger
 import UnpaidCore
+import UnpaidExport
 import UnpaidReports
 
 /// `audit`: the audit queries on the ledgers finance keeps: one series of 1M orders with
@@ -26,10 +27,13 @@ struct AuditBenchmark: ParsableCommand {
     @Option(help: "Daily snapshots after the first, each replacing 0.5% of the orders and changing the amount of 0.5%.")
     var days = 30
 
+    @Option(help: "The large series' first snapshot from this export (every row as one organization's) instead of generated orders.")
+    var xlsx: String?
+
     func run() throws {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         print("audit benchmark (load average \(ProcessMeasurement.loadAverage))")
-        let large = try AuditLedgers.large(in: directory, orders: orders, days: days)
+        let large = try AuditLedgers.large(in: directory, orders: orders, days: days, export: xlsx)
         let many = try AuditLedgers.manyOrganizations(in: directory)
         let clock = ContinuousClock()
         func measure(_ name: String, _ body: () throws -> String) throws {
@@ -48,9 +52,9 @@ struct AuditBenchmark: ParsableCommand {
                 var writer = RowFormat.csv.writer(columns: OrdersReport.columns, to: output)
                 var report = OrdersReport(timeZone: TimeZone(identifier: "Asia/Shanghai")!)
                 var rows = 0
-                try large.auditOrders(at: last.id) { order in
+                try large.auditOrderRows(at: last.id) { row in
                     rows += 1
-                    try writer.writeRow(report.cells(order))
+                    try report.write(row, to: &writer)
                 }
                 try writer.finish(trailer: nil)
                 try output.commit()
@@ -95,48 +99,83 @@ struct AuditBenchmark: ParsableCommand {
 enum AuditLedgers {
     static let start = Date(timeIntervalSince1970: 1_790_000_000)
 
-    /// One series: `orders` orders, then `days` daily snapshots with 1% churn.
-    static func large(in directory: String, orders count: Int, days: Int) throws -> Ledger {
-        let path = directory + "/audit-large-\(count)-\(days).sqlite"
-        if FileManager.default.fileExists(atPath: path) { return try Ledger(path: path) }
-        print("building \(path) (once)")
-        let ledger = try Ledger(path: path + ".partial")
-        var orders = (0..<count).map { order($0, organization: 1, day: 0) }
-        for day in 0...days {
-            if day > 0 {
-                for index in stride(from: day % 200, to: count, by: 200) { orders[index] = order(index, organization: 1, day: day) }
-                for index in stride(from: (day + 100) % 200, to: count, by: 200) {
-                    orders[index].totalPrice = orders[index].totalPrice + Money(units: 1, scale: 2)
+    /// One series: `orders` orders (or the rows of `export`), then `days` daily snapshots with 1% churn.
+    static func large(in directory: String, orders count: Int, days: Int, export: String?) throws -> Ledger {
+        let source = export.map { "export-" + URL(fileURLWithPath: $0).deletingPathExtension().lastPathComponent }
+        let path = directory + "/audit-large-\(source ?? String(count))-\(days).sqlite"
+        return try cached(at: path) { ledger in
+            var orders = try export.map(exportedOrders) ?? (0..<count).map { order($0, organization: 1, day: 0) }
+            for day in 0...days {
+                if day > 0 {
+                    for index in stride(from: day % 200, to: orders.count, by: 200) {
+                        orders[index] = export == nil ? order(index, organization: 1, day: day) : reissued(orders[index], index, day: day)
+                    }
+                    for index in stride(from: (day + 100) % 200, to: orders.count, by: 200) {
+                        orders[index].totalPrice = orders[index].totalPrice + Money(units: 1, scale: 2)
+                    }
                 }
+                try record(orders, organization: 1, day: day, in: ledger)
             }
-            try record(orders, organization: 1, day: day, in: ledger)
         }
-        try FileManager.default.moveItem(atPath: path + ".partial", toPath: path)
-        for suffix in ["-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + ".partial" + suffix) }
-        return try Ledger(path: path)
     }
 
     /// 200 organizations of 100 orders, 90 daily snapshots each, 3% churn a day.
     static func manyOrganizations(in directory: String) throws -> Ledger {
-        let path = directory + "/audit-200x90.sqlite"
-        if FileManager.default.fileExists(atPath: path) { return try Ledger(path: path) }
-        print("building \(path) (once)")
-        let ledger = try Ledger(path: path + ".partial")
-        var orders = (1...200).map { organization in (0..<100).map { order($0, organization: Int64(organization), day: 0) } }
-        for day in 0..<90 {
-            for organization in 1...200 {
-                if day > 0 {
-                    for index in [day % 100, (day + 50) % 100] {
-                        orders[organization - 1][index] = order(index, organization: Int64(organization), day: day)
+        try cached(at: directory + "/audit-200x90.sqlite") { ledger in
+            var orders = (1...200).map { organization in (0..<100).map { order($0, organization: Int64(organization), day: 0) } }
+            for day in 0..<90 {
+                for organization in 1...200 {
+                    if day > 0 {
+                        for index in [day % 100, (day + 50) % 100] {
+                            orders[organization - 1][index] = order(index, organization: Int64(organization), day: day)
+                        }
+                        orders[organization - 1][(day + 25) % 100].totalPrice += Money(units: 50, scale: 2)
                     }
-                    orders[organization - 1][(day + 25) % 100].totalPrice += Money(units: 50, scale: 2)
+                    try record(orders[organization - 1], organization: Int64(organization), day: day, in: ledger)
                 }
-                try record(orders[organization - 1], organization: Int64(organization), day: day, in: ledger)
             }
         }
-        try FileManager.default.moveItem(atPath: path + ".partial", toPath: path)
-        for suffix in ["-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + ".partial" + suffix) }
+    }
+
+    /// The ledger at `path`, built by `build` first when missing: into a `.partial` file,
+    /// moved in place only once closed: removing the WAL of a ledger still open loses its
+    /// last transactions and leaves a malformed file.
+    private static func cached(at path: String, build: (Ledger) throws -> Void) throws -> Ledger {
+        if FileManager.default.fileExists(atPath: path) { return try Ledger(path: path) }
+        print("building \(path) (once)")
+        let partial = path + ".partial"
+        for file in [partial, partial + "-wal", partial + "-shm", path + "-wal", path + "-shm"] {
+            try? FileManager.default.removeItem(atPath: file)
+        }
+        // The ledger is released, so closed and checkpointed, when this statement ends.
+        try build(try Ledger(path: partial))
+        if FileManager.default.fileExists(atPath: partial + "-wal") {
+            try FileManager.default.moveItem(atPath: partial + "-wal", toPath: path + "-wal")
+        }
+        try? FileManager.default.removeItem(atPath: partial + "-shm")
+        try FileManager.default.moveItem(atPath: partial, toPath: path)
         return try Ledger(path: path)
+    }
+
+    /// Every row of the export, as one organization's: the generated export spreads its
+    /// million rows over a dozen organizations, the benchmark wants them in one snapshot.
+    private static func exportedOrders(_ path: String) throws -> [UnpaidOrder] {
+        var orders: [UnpaidOrder] = []
+        orders.reserveCapacity(1_000_000)
+        _ = try readUnpaidExport(at: path) { order in
+            var order = order
+            order.organizationID = 1
+            orders.append(order)
+        }
+        return orders
+    }
+
+    /// An exported order paid and replaced by a new one on `day`: same shape, a new number.
+    private static func reissued(_ order: UnpaidOrder, _ index: Int, day: Int) -> UnpaidOrder {
+        var order = order
+        order.orderNo = "UN" + String(format: "%03d%015d", day, index)
+        order.startTime = order.startTime.map { $0 + Int64(day) * 86_400 }
+        return order
     }
 
     /// The order at `index` as it was (re)issued on `day`: a new number each time.
