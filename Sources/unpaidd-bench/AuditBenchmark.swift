@@ -36,17 +36,17 @@ struct AuditBenchmark: ParsableCommand {
         let large = try AuditLedgers.large(in: directory, orders: orders, days: days, export: xlsx)
         let many = try AuditLedgers.manyOrganizations(in: directory)
         let clock = ContinuousClock()
-        func measure(_ name: String, _ body: () throws -> String) throws {
+        func measure(_ name: String, target: String, _ body: () throws -> String) throws {
             ProcessMeasurement.resetPeakResident()
             var detail = ""
             let elapsed = try clock.measure { detail = try body() }
             print("\(name.padding(toLength: 28, withPad: " ", startingAt: 0)) \(format(elapsed.seconds)) s  "
-                  + "(peak RSS \(ProcessMeasurement.peakResidentText)) \(detail)")
+                  + "(peak RSS \(ProcessMeasurement.peakResidentText); target \(target)) \(detail)")
         }
         let snapshots = try large.history().map(\.snapshotID)
         let first = try large.snapshot(snapshots.first!), last = try large.snapshot(snapshots.last!)
         if ["orders", "all"].contains(query) {
-            try measure("orders --snapshot to CSV") {
+            try measure("orders --snapshot to CSV", target: "1.5 s, 64 MiB") {
                 let path = directory + "/orders.csv"
                 let output = try ReportOutput.file(atomicallyAt: path)
                 var writer = RowFormat.csv.writer(columns: OrdersReport.columns, to: output)
@@ -64,20 +64,20 @@ struct AuditBenchmark: ParsableCommand {
             }
         }
         if ["rollforward", "all"].contains(query) {
-            try measure("rollforward first to last") {
+            try measure("rollforward first to last", target: "1 s") {
                 let result = try large.rollForward(organizationID: 1, from: first.fetchedAt, to: last.fetchedAt)
                 return result.lines.map { "\($0.currency): +\($0.new.count) -\($0.gone.count) ~\($0.amountChanges.count)" }
                     .joined(separator: ", ")
             }
         }
         if ["aging", "all"].contains(query) {
-            try measure("aging over the last snapshot") {
+            try measure("aging over the last snapshot", target: "1.5 s") {
                 let lines = try large.aging(asOf: last.fetchedAt.addingTimeInterval(86_400 * 40))
                 return "\(lines.reduce(0) { $0 + $1.total.count }) orders in \(lines.count) lines"
             }
         }
         if ["report", "all"].contains(query) {
-            try measure("report, 200 orgs x 90 days") {
+            try measure("report, 200 orgs x 90 days", target: "3 s") {
                 let asOf = AuditLedgers.start.addingTimeInterval(90 * 86_400)
                 let since = asOf.addingTimeInterval(-30 * 86_400)
                 let overviews = try many.overviews(since: since, asOf: asOf, buckets: .standard)
