@@ -10,24 +10,19 @@ struct AgingCommand: ParsableCommand {
 
     @OptionGroup var config: ConfigOption
 
-    @Option(help: "Only this organization.")
-    var org: Int64?
-
-    @Option(help: "Only this job.")
-    var job: String?
+    @OptionGroup var series: SeriesSelection
 
     @Option(name: .customLong("as-of"), help: "YYYY-MM-DD[THH:MM[:SS]] in the configured time zone, or Unix seconds (default: now).")
     var asOf: String?
 
-    @Option(help: "table, csv, jsonl or json.")
-    var format: RowFormat = .table
+    @OptionGroup var presentation: RowFormatOption
 
     func run() throws {
         let audit = try AuditLedger(config)
         let buckets = audit.settings.aging.buckets
-        let lines = try audit.ledger.aging(organizationID: org, job: job,
+        let lines = try audit.ledger.aging(organizationID: series.org, job: series.job,
                                            asOf: try audit.date(asOf, option: "--as-of") ?? Date(), buckets: buckets)
-        var writer = format.writer(columns: AgingReport.columns(buckets), to: .standardOutput())
+        var writer = presentation.format.writer(columns: AgingReport.columns(buckets), to: .standardOutput())
         try AgingReport.write(lines, buckets: buckets, to: &writer)
     }
 }

@@ -17,8 +17,7 @@ struct AlertsCommand: ParsableCommand {
     @Option(help: "firing, resolved or all.")
     var state: StateFilter = .firing
 
-    @Option(help: "table, csv or json.")
-    var format: TabularReport.Format = .table
+    @OptionGroup var presentation: TableFormatOption
 
     func run() throws {
         let settings = try config.loadWithoutSecrets()
@@ -29,6 +28,6 @@ struct AlertsCommand: ParsableCommand {
         case .all: nil
         }
         let report = AlertReports.alerts(try ledger.alerts(status: status), timeZone: settings.timeZone)
-        print(report.render(format), terminator: "")
+        print(report.render(presentation.format), terminator: "")
     }
 }

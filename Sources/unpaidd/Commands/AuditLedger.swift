@@ -21,7 +21,7 @@ struct AuditLedger {
 
     /// A date option as `fetch` reads it: `YYYY-MM-DD[THH:MM[:SS]]` in the configured zone, or Unix seconds.
     func date(_ text: String?, option: String) throws -> Date? {
-        try text.map { Date(timeIntervalSince1970: TimeInterval(try CommandLineDate.parse($0, in: timeZone, option: option))) }
+        try CommandLineDate.date(text, in: timeZone, option: option)
     }
 }
 

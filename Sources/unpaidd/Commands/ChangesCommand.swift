@@ -10,11 +10,7 @@ struct ChangesCommand: ParsableCommand {
 
     @OptionGroup var config: ConfigOption
 
-    @Option(help: "Only this organization.")
-    var org: Int64?
-
-    @Option(help: "Only this job.")
-    var job: String?
+    @OptionGroup var series: SeriesSelection
 
     @Option(help: "Only snapshots fetched at or after this date (YYYY-MM-DD[THH:MM[:SS]] or Unix seconds).")
     var since: String?
@@ -25,14 +21,13 @@ struct ChangesCommand: ParsableCommand {
     @Flag(help: "One row per order behind a change instead of one per change.")
     var orders = false
 
-    @Option(help: "table, csv, jsonl or json.")
-    var format: RowFormat = .table
+    @OptionGroup var presentation: RowFormatOption
 
     func run() throws {
         let audit = try AuditLedger(config)
         var report = ChangesReport(timeZone: audit.timeZone, listsOrders: orders)
-        var writer = format.writer(columns: report.columns, to: .standardOutput())
-        try audit.ledger.recordedChanges(organizationID: org, job: job, since: try audit.date(since, option: "--since"),
+        var writer = presentation.format.writer(columns: report.columns, to: .standardOutput())
+        try audit.ledger.recordedChanges(organizationID: series.org, job: series.job, since: try audit.date(since, option: "--since"),
                                          until: try audit.date(until, option: "--until")) { change in
             try report.write(change, to: &writer)
         }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Logging
 import UnpaidDaemon
+import UnpaidReports
 
 struct ConfigOption: ParsableArguments {
     @Option(name: .long, help: "The configuration file.")
@@ -14,6 +15,27 @@ struct ConfigOption: ParsableArguments {
     func loadWithoutSecrets() throws -> Configuration {
         try Configuration.load(file: config, secretsRequired: false)
     }
+}
+
+/// `--org` and `--job` of the queries that narrow to some series (job and organization).
+struct SeriesSelection: ParsableArguments {
+    @Option(help: "Only this organization.")
+    var org: Int64?
+
+    @Option(help: "Only this job.")
+    var job: String?
+}
+
+/// `--format` of the queries that print one table (history, runs, alerts, deliveries).
+struct TableFormatOption: ParsableArguments {
+    @Option(help: "table, csv or json.")
+    var format: TabularReport.Format = .table
+}
+
+/// `--format` of the audit queries, which stream their rows.
+struct RowFormatOption: ParsableArguments {
+    @Option(help: "table, csv, jsonl or json.")
+    var format: RowFormat = .table
 }
 
 struct LogOptions: ParsableArguments {

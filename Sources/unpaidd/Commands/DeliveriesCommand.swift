@@ -20,8 +20,7 @@ struct DeliveriesCommand: ParsableCommand {
     @Option(help: "Only the most recent N deliveries.")
     var limit: Int = 100
 
-    @Option(help: "table, csv or json.")
-    var format: TabularReport.Format = .table
+    @OptionGroup var presentation: TableFormatOption
 
     @Option(name: .customLong("enable-target"),
             help: "Resume delivery to a target that was disabled (after fixing its URL), then list.")
@@ -62,8 +61,8 @@ struct DeliveriesCommand: ParsableCommand {
         let entries = try ledger.deliveries(status: status == .all ? nil : DeliveryStatus(rawValue: status.rawValue),
                                             limit: limit)
         print(AlertReports.deliveries(entries, disabled: disabled, mask: mask, timeZone: settings.timeZone)
-            .render(format), terminator: "")
-        if format == .table, !disabled.isEmpty {
+            .render(presentation.format), terminator: "")
+        if presentation.format == .table, !disabled.isEmpty {
             print()
             print(AlertReports.disabledTargets(disabled, mask: mask, timeZone: settings.timeZone).render(.table),
                   terminator: "")

@@ -10,11 +10,7 @@ struct HistoryCommand: ParsableCommand {
 
     @OptionGroup var config: ConfigOption
 
-    @Option(help: "Only this organization.")
-    var org: Int64?
-
-    @Option(help: "Only this job.")
-    var job: String?
+    @OptionGroup var series: SeriesSelection
 
     @Option(help: "Only snapshots fetched at or after this date (YYYY-MM-DD[THH:MM[:SS]] or Unix seconds).")
     var since: String?
@@ -22,17 +18,14 @@ struct HistoryCommand: ParsableCommand {
     @Option(help: "Only the most recent N lines.")
     var limit: Int?
 
-    @Option(help: "table, csv or json.")
-    var format: TabularReport.Format = .table
+    @OptionGroup var presentation: TableFormatOption
 
     func run() throws {
         let settings = try config.loadWithoutSecrets()
         let ledger = try Ledger.openForReading(path: settings.storage.database)
-        let sinceDate = try since.map {
-            Date(timeIntervalSince1970: TimeInterval(try CommandLineDate.parse($0, in: settings.timeZone, option: "--since")))
-        }
-        let lines = try ledger.history(organizationID: org, job: job, since: sinceDate, limit: limit)
-        print(HistoryReport.make(lines, timeZone: settings.timeZone).render(format), terminator: "")
+        let sinceDate = try CommandLineDate.date(since, in: settings.timeZone, option: "--since")
+        let lines = try ledger.history(organizationID: series.org, job: series.job, since: sinceDate, limit: limit)
+        print(HistoryReport.make(lines, timeZone: settings.timeZone).render(presentation.format), terminator: "")
     }
 }
 

@@ -13,13 +13,12 @@ struct OrderCommand: ParsableCommand {
     @Argument(help: "The order number.")
     var orderNo: String
 
-    @Option(help: "table, csv, jsonl or json.")
-    var format: RowFormat = .table
+    @OptionGroup var presentation: RowFormatOption
 
     func run() throws {
         let audit = try AuditLedger(config)
         let timelines = try audit.ledger.orderTimelines(orderNo: orderNo)
-        var writer = format.writer(columns: OrderTimelineReport.columns, to: .standardOutput())
+        var writer = presentation.format.writer(columns: OrderTimelineReport.columns, to: .standardOutput())
         try OrderTimelineReport.write(timelines, timeZone: audit.timeZone, to: &writer)
     }
 }

@@ -26,8 +26,7 @@ struct OrdersCommand: ParsableCommand {
     @Option(name: .customLong("as-of"), help: "With --org: YYYY-MM-DD[THH:MM[:SS]] in the configured time zone, or Unix seconds (default: now).")
     var asOf: String?
 
-    @Option(help: "table, csv, jsonl or json.")
-    var format: RowFormat = .table
+    @OptionGroup var presentation: RowFormatOption
 
     func validate() throws {
         guard (snapshot == nil) != (org == nil) else { throw ValidationError("give either --snapshot or --org") }
@@ -50,7 +49,7 @@ struct OrdersCommand: ParsableCommand {
             }
         }
         let output = ReportOutput.standardOutput()
-        var writer = format.writer(columns: OrdersReport.columns, to: output)
+        var writer = presentation.format.writer(columns: OrdersReport.columns, to: output)
         var report = OrdersReport(timeZone: audit.timeZone)
         for snapshot in snapshots {
             try audit.ledger.auditOrderRows(at: snapshot.id, ageAt: moment) { try report.write($0, to: &writer) }

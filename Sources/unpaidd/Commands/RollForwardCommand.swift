@@ -29,8 +29,7 @@ struct RollForwardCommand: ParsableCommand {
     @Flag(help: "List the orders behind each movement (the summary then follows them).")
     var detail = false
 
-    @Option(help: "table, csv, jsonl or json.")
-    var format: RowFormat = .table
+    @OptionGroup var presentation: RowFormatOption
 
     func run() throws {
         let audit = try AuditLedger(config)
@@ -38,7 +37,7 @@ struct RollForwardCommand: ParsableCommand {
             organizationID: org, job: job, from: try audit.date(from, option: "--from")!,
             to: try audit.date(to, option: "--to")!, detail: detail)
         let columns = detail ? RollForwardReport.detailColumns : RollForwardReport.summaryColumns
-        var writer = format.writer(columns: columns, to: .standardOutput())
+        var writer = presentation.format.writer(columns: columns, to: .standardOutput())
         try RollForwardReport.write(rollForward, timeZone: audit.timeZone, detail: detail, to: &writer)
     }
 }

@@ -22,17 +22,14 @@ struct RunsCommand: ParsableCommand {
     @Option(help: "Only the most recent N runs.")
     var limit: Int?
 
-    @Option(help: "table, csv or json.")
-    var format: TabularReport.Format = .table
+    @OptionGroup var presentation: TableFormatOption
 
     func run() throws {
         let settings = try config.loadWithoutSecrets()
         let ledger = try Ledger.openForReading(path: settings.storage.database)
-        let sinceDate = try since.map {
-            Date(timeIntervalSince1970: TimeInterval(try CommandLineDate.parse($0, in: settings.timeZone, option: "--since")))
-        }
+        let sinceDate = try CommandLineDate.date(since, in: settings.timeZone, option: "--since")
         let runs = try ledger.runs(job: job, status: status, since: sinceDate, limit: limit)
-        print(RunsReport.make(runs.reversed(), timeZone: settings.timeZone).render(format), terminator: "")
+        print(RunsReport.make(runs.reversed(), timeZone: settings.timeZone).render(presentation.format), terminator: "")
     }
 }
 

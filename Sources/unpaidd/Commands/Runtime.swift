@@ -48,6 +48,11 @@ enum CommandLineDate {
             throw CommandError("\(option): \(error)")
         }
     }
+
+    /// An optional date option as a `Date`, nil when it was not given.
+    static func date(_ text: String?, in timeZone: TimeZone, option: String) throws -> Date? {
+        try text.map { Date(timeIntervalSince1970: TimeInterval(try parse($0, in: timeZone, option: option))) }
+    }
 }
 
 struct CommandError: Error, CustomStringConvertible {

@@ -33,8 +33,7 @@ struct ScheduleCommand: ParsableCommand {
             }
             jobs = [selected]
         }
-        let start = try from.map { Date(timeIntervalSince1970: TimeInterval(
-            try CommandLineDate.parse($0, in: config.timeZone, option: "--from"))) } ?? Date()
+        let start = try CommandLineDate.date(from, in: config.timeZone, option: "--from") ?? Date()
         var blocks: [String] = []
         for job in jobs {
             guard let text = job.scheduleText else {
