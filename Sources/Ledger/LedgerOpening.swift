@@ -66,7 +66,7 @@ struct LedgerOpening {
                 guard missing.isEmpty else { throw LedgerError.olderSchema(path: path, missingMigrations: missing) }
                 return pool
             }
-            try migrator.migrate(pool)
+            try migrate(pool, with: migrator)
             // GRDB leaves WAL databases at synchronous = NORMAL, where a power loss can undo
             // the last committed transactions. FULL syncs the WAL at every commit: one fsync
             // per run, snapshot and fire, nothing next to writing a large snapshot, for an
@@ -78,6 +78,24 @@ struct LedgerOpening {
             throw LedgerError.notADatabase(path: path, detail: error.message ?? "\(error.resultCode)")
         } catch let error as DatabaseError {
             throw LedgerError.cannotOpen(path: path, detail: error.message ?? "\(error.resultCode)")
+        }
+    }
+
+    /// Applies the migrations this build knows, also while another process opens the same
+    /// ledger (a daemon starting while an operator requeues deliveries, after an upgrade).
+    /// GRDB decides what to apply before each migration's own transaction, so the slower
+    /// of two openers fails on a table or migration row the faster one just committed.
+    /// Such a failure is retried from the state the other left, only while that state
+    /// moves on: a migration that fails by itself fails the same way twice and is thrown.
+    private func migrate(_ pool: DatabasePool, with migrator: DatabaseMigrator) throws {
+        while true {
+            let before = try pool.read { try migrator.appliedIdentifiers($0) }
+            do {
+                return try migrator.migrate(pool)
+            } catch let error as DatabaseError {
+                let after = try pool.read { try migrator.appliedIdentifiers($0) }
+                guard after != before else { throw error }
+            }
         }
     }
 

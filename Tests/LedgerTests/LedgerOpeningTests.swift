@@ -78,3 +78,24 @@ import Testing
         return try #require(attributes[.posixPermissions] as? Int)
     }
 }
+
+/// Two processes that open one ledger at the same moment (a daemon starting while an
+/// operator requeues deliveries, both after an upgrade) both find it migrated: neither
+/// fails on a migration the other applied a moment before.
+@Suite struct ConcurrentMigrationTests {
+    @Test(arguments: 0..<12)
+    func writersOpeningANewLedgerAtOnceBothSucceed(round: Int) async throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("ledger-race-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let path = root.appendingPathComponent("ledger.sqlite").path
+        let opened = try await withThrowingTaskGroup(of: Int.self) { group in
+            for _ in 0..<3 {
+                group.addTask { try Ledger(path: path).runs().count }
+            }
+            return try await group.reduce(into: [Int]()) { $0.append($1) }
+        }
+        #expect(opened == [0, 0, 0])
+        let applied = try await Ledger.openForReading(path: path).pool.read { try LedgerSchema.migrator.appliedIdentifiers($0) }
+        #expect(applied == Set(LedgerSchema.migrator.migrations))
+    }
+}
