@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import UnpaidCore
 import UnpaidDaemon
 
@@ -19,34 +20,34 @@ struct Unpaidd: AsyncParsableCommand {
 }
 
 extension Unpaidd {
-    /// Errors a command throws are printed through `SecretRedactor.shared`: a receiver's
-    /// or server's words may quote a secret the configuration holds.
+    /// Every message a command ends with goes through `SecretRedactor.shared`: a
+    /// receiver's or server's words may quote a secret the configuration holds. The
+    /// message itself is ArgumentParser's, so help (`--help`, `help X`, which reach here as
+    /// errors), usage and exit codes stay exactly what users of the parser expect.
     static func main() async {
-        let command: any ParsableCommand
         do {
-            command = try parseAsRoot()
-        } catch {
-            exit(withError: error)
-        }
-        do {
+            let command = try parseAsRoot()
             if var asyncCommand = command as? any AsyncParsableCommand {
                 try await asyncCommand.run()
             } else {
                 var command = command
                 try command.run()
             }
-        } catch let error as ExitCode {
-            exit(withError: error)
-        } catch let error as CleanExit {
-            exit(withError: error)
-        } catch let error as ValidationError {
-            exit(withError: error)
         } catch {
-            exit(withError: RedactedError(description: SecretRedactor.shared.redact("\(error)")))
+            exitRedacted(error)
         }
     }
-}
 
-struct RedactedError: Error, CustomStringConvertible {
-    let description: String
+    private static func exitRedacted(_ error: any Error) -> Never {
+        let code = exitCode(for: error)
+        let message = SecretRedactor.shared.redact(fullMessage(for: error))
+        if !message.isEmpty {
+            if code == .success {
+                print(message)
+            } else {
+                FileHandle.standardError.write(Data((message + "\n").utf8))
+            }
+        }
+        Foundation.exit(code.rawValue)
+    }
 }
