@@ -21,6 +21,25 @@ public struct AuditOrderRow {
     /// Whole days (24 hours) from the billing start to the moment asked about.
     public let ageDays: Int64?
 
+    public init(snapshotID: SnapshotID, job: String, organizationID: Int64, orderNo: UnsafeBufferPointer<UInt8>,
+                currency: UnsafeBufferPointer<UInt8>, amount: Money, startTime: Int64?,
+                productCode: UnsafeBufferPointer<UInt8>?, resourceID: UnsafeBufferPointer<UInt8>?,
+                modelID: UnsafeBufferPointer<UInt8>?, firstSeenSnapshotID: SnapshotID, firstSeenAt: Date, ageDays: Int64?) {
+        self.snapshotID = snapshotID
+        self.job = job
+        self.organizationID = organizationID
+        self.orderNo = orderNo
+        self.currency = currency
+        self.amount = amount
+        self.startTime = startTime
+        self.productCode = productCode
+        self.resourceID = resourceID
+        self.modelID = modelID
+        self.firstSeenSnapshotID = firstSeenSnapshotID
+        self.firstSeenAt = firstSeenAt
+        self.ageDays = ageDays
+    }
+
     /// The row as a value that outlives the call.
     public var listed: AuditOrder {
         func text(_ bytes: UnsafeBufferPointer<UInt8>) -> String { String(decoding: bytes, as: UTF8.self) }

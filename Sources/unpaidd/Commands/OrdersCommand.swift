@@ -51,9 +51,7 @@ struct OrdersCommand: ParsableCommand {
         let output = ReportOutput.standardOutput()
         var writer = presentation.format.writer(columns: OrdersReport.columns, to: output)
         var report = OrdersReport(timeZone: audit.timeZone)
-        for snapshot in snapshots {
-            try audit.ledger.auditOrderRows(at: snapshot.id, ageAt: moment) { try report.write($0, to: &writer) }
-        }
+        try OrdersListing.write(snapshots.map(\.id), from: audit.ledger, ageAt: moment, report: &report, to: &writer)
         try writer.finish(trailer: OrdersReport.trailer(snapshots))
     }
 }
