@@ -102,9 +102,11 @@ let package = Package(
         // The loopback HTTP server the network-facing test targets share.
         .target(name: "LoopbackTestSupport", dependencies: [.product(name: "Hummingbird", package: "hummingbird")],
                 path: "Tests/LoopbackTestSupport"),
+        // One seeded generator for every test target that needs replayable randomness.
+        .target(name: "SeededRandomness", path: "Tests/SeededRandomness"),
         .testTarget(name: "UnpaidCoreTests", dependencies: ["UnpaidCore"]),
         .testTarget(name: "XLSXReaderTests", dependencies: ["XLSXReader"]),
-        .testTarget(name: "OrderSpillTests", dependencies: ["OrderSpill", "UnpaidCore"]),
+        .testTarget(name: "OrderSpillTests", dependencies: ["OrderSpill", "UnpaidCore", "SeededRandomness"]),
         .testTarget(name: "UnpaidExportTests", dependencies: ["UnpaidExport"]),
         .testTarget(name: "CurlTransportTests", dependencies: [
             "LoopbackTestSupport", "CurlTransport", .product(name: "Hummingbird", package: "hummingbird"),
@@ -115,19 +117,19 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "LedgerTests", dependencies: [
-            "Ledger", "OrderSpill", .product(name: "Crypto", package: "swift-crypto"),
+            "Ledger", "OrderSpill", "SeededRandomness", .product(name: "Crypto", package: "swift-crypto"),
         ]),
-        .testTarget(name: "UnpaidReportsTests", dependencies: ["UnpaidReports", "Ledger", "UnpaidCore"]),
+        .testTarget(name: "UnpaidReportsTests", dependencies: ["UnpaidReports", "Ledger", "UnpaidCore", "SeededRandomness"]),
         .testTarget(name: "UnpaidMetricsTests", dependencies: [
             "LoopbackTestSupport", "UnpaidMetrics", "Ledger", .product(name: "Prometheus", package: "swift-prometheus"),
             .product(name: "CoreMetrics", package: "swift-metrics"),
         ]),
         .testTarget(name: "WebhooksTests", dependencies: [
-            "LoopbackTestSupport", "Webhooks", .product(name: "Hummingbird", package: "hummingbird"),
+            "LoopbackTestSupport", "SeededRandomness", "Webhooks", .product(name: "Hummingbird", package: "hummingbird"),
         ]),
         .testTarget(name: "BillingSimulatorTests", dependencies: ["BillingSimulator", "UnpaidCore", "CZlib"]),
         .testTarget(name: "UnpaidDaemonTests", dependencies: [
-            "LoopbackTestSupport", "UnpaidDaemon", "UnpaidReports", "BillingSimulator",
+            "LoopbackTestSupport", "SeededRandomness", "UnpaidDaemon", "UnpaidReports", "BillingSimulator",
             .product(name: "Hummingbird", package: "hummingbird"),
         ]),
     ],

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import UnpaidCore
 @testable import Ledger
+import SeededRandomness
 
 @Suite struct AuditQueryTests {
     func orders(at id: SnapshotID, in fixture: LedgerFixture, ageAt: Date? = nil) throws -> [AuditOrder] {

@@ -3,6 +3,7 @@ import Testing
 import UnpaidCore
 import OrderSpill
 @testable import Ledger
+import SeededRandomness
 
 extension LedgerFixture {
     /// Records through the alerting path as the pipeline does: orders sorted into runs
@@ -21,15 +22,6 @@ extension LedgerFixture {
     }
 }
 
-/// A deterministic generator, so a failing generation can be replayed.
-struct SeededRandom: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
-        return state ^ (state >> 29)
-    }
-}
-
 @Suite struct SpilledRecordingTests {
     /// Orders merged from many spilled runs record exactly what one sorted run in memory
     /// records: the same intervals, totals, diff and stored change rows, generation after
@@ -40,7 +32,7 @@ struct SeededRandom: RandomNumberGenerator {
         let memory = try LedgerFixture(), spilled = try LedgerFixture()
         let spool = spilled.directory.appendingPathComponent("spool").path
         try FileManager.default.createDirectory(atPath: spool, withIntermediateDirectories: true)
-        var generator = SeededRandom(state: UInt64(runBytes))
+        var generator = SplitMix64(seed: UInt64(runBytes))
         var current = (0..<3_000).map { order(String(format: "order-2026-11-30-%06d", $0 * 7), "\($0).\($0 % 7)") }
         var previous: [UnpaidOrder]?
         for generation in 0..<5 {

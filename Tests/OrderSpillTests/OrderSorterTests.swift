@@ -2,23 +2,12 @@ import Foundation
 import Testing
 import UnpaidCore
 @testable import OrderSpill
-
-/// A deterministic generator, so a failing case can be replayed.
-struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
+import SeededRandomness
 
 /// Orders with numbers that share long prefixes (past the 16 bytes the sort keys hold),
 /// differ only in length, or carry bytes above 0x7F, in several organizations.
 func randomOrders(_ count: Int, organizations: [Int64] = [7], seed: UInt64) -> [UnpaidOrder] {
-    var generator = SplitMix(state: seed)
+    var generator = SplitMix64(seed: seed)
     var numbers = Set<String>()
     var orders: [UnpaidOrder] = []
     while orders.count < count {

@@ -6,6 +6,7 @@ import Testing
 import UnpaidCore
 @testable import UnpaidDaemon
 import Webhooks
+import SeededRandomness
 
 /// Snapshot → diff → alert → outbox → loopback receiver, through the real ledger file
 /// and the libcurl webhook client.
@@ -27,7 +28,7 @@ import Webhooks
             let second = try bench.record(Self.base + [usd("C-250", "250.25"), usd("D-075", "0.75")], file: 2)
             #expect(second.queued == 1, "USD grew; CNY did not move")
 
-            var rng = SeededGenerator(state: 1)
+            var rng = SplitMix64(seed: 1)
             let report = try await bench.delivery().pass(using: &rng)
             #expect(report.delivered == 1)
             let requests = await receiver.received
@@ -77,7 +78,7 @@ import Webhooks
             let sameFile = try bench.record(Self.base, file: 2)
             #expect(sameOrdersNewFile.diff?.isEmpty == true && sameFile.diff?.isEmpty == true)
             #expect(sameOrdersNewFile.queued == 0 && sameFile.queued == 0)
-            var rng = SeededGenerator(state: 2)
+            var rng = SplitMix64(seed: 2)
             #expect(try await bench.delivery().pass(using: &rng) == .init())
             #expect(await receiver.received.isEmpty)
             #expect(try bench.ledger.alerts().isEmpty)
@@ -92,7 +93,7 @@ import Webhooks
             let bench = try AlertBench(rules: [rule], targets: [
                 standardTarget(url), standardTarget(url, name: "quiet", sendResolved: false)])
             defer { bench.removeFiles() }
-            var rng = SeededGenerator(state: 3)
+            var rng = SplitMix64(seed: 3)
             let delivery = bench.delivery()
             let steps: [(orders: [UnpaidOrder], queued: Int)] = [
                 (Self.base + [usd("C", "200")], 2),  // 350 > 300: firing, to both targets
@@ -120,7 +121,7 @@ import Webhooks
             try bench.record(Self.base, file: 1)
             try bench.record(Self.base + [usd("C", "1")], file: 2)
             let delivery = bench.delivery()
-            var rng = SeededGenerator(state: 4)
+            var rng = SplitMix64(seed: 4)
             #expect(try await delivery.pass(using: &rng).retrying == 1)
             let afterFirst = try #require(try bench.ledger.deliveries().first)
             #expect(afterFirst.attempts == 1 && afterFirst.lastError == "HTTP 503")
@@ -154,7 +155,7 @@ import Webhooks
             try bench.record(Self.base + [usd("C", "1")], file: 2)
             try bench.record(Self.base, file: 3)
             let delivery = bench.delivery()
-            var rng = SeededGenerator(state: 5)
+            var rng = SplitMix64(seed: 5)
             let report = try await delivery.pass(using: &rng)
             #expect(report.disabledTargets == ["finance"] && report.dead.count == 1)
             #expect(try await delivery.pass(using: &rng) == .init())
@@ -174,7 +175,7 @@ import Webhooks
             try bench.record(Self.base, file: 1)
             try bench.record(Self.base + [usd("C", "1")], file: 2)
             let delivery = bench.delivery()
-            var rng = SeededGenerator(state: 6)
+            var rng = SplitMix64(seed: 6)
             _ = try await delivery.pass(using: &rng)
             bench.time.set(bench.time.now + 599)
             let report = try await delivery.pass(using: &rng)

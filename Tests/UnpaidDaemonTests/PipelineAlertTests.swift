@@ -6,6 +6,7 @@ import Testing
 import UnpaidCore
 @testable import UnpaidDaemon
 import Webhooks
+import SeededRandomness
 
 /// Stale and failing alerts: the daemon's watch on a manual clock with a loopback
 /// receiver, and the real `unpaidd` against the simulator with an organization that
@@ -73,7 +74,7 @@ import Webhooks
             #expect(firing.map(\.state.identity) == [AlertIdentity(rule: "export-stale", job: "daily", organizationID: 42,
                                                                   currency: nil)])
             bench.time.set(bench.time.now + 26 * 3_600)
-            var rng = SeededGenerator(state: 3)
+            var rng = SplitMix64(seed: 3)
             #expect(try await bench.delivery().pass(using: &rng).delivered == 1)
             let data = try #require(await receiver.received.last?.data)
             #expect(data["rule"] as? String == "export-stale" && data["currency"] == nil && data["after_total"] == nil)
@@ -115,7 +116,7 @@ import Webhooks
             let queued = try alerts.evaluate(ledger: bench.ledger, now: bench.time.now + 10)
             #expect(queued.map(\.notification.identity.rule) == ["export-failing"])
             bench.time.set(bench.time.now + 10)
-            var rng = SeededGenerator(state: 4)
+            var rng = SplitMix64(seed: 4)
             #expect(try await bench.delivery().pass(using: &rng).delivered == 1)
             let body = String(decoding: try #require(await receiver.received.last?.body), as: UTF8.self)
             #expect(body.contains("Failed 2 times in a row") && body.contains("https://bucket.ufileos.com/…"))

@@ -4,6 +4,7 @@ import ServiceLifecycle
 import Testing
 import UnpaidCore
 import UnpaidDaemon
+import SeededRandomness
 
 @Suite(.timeLimit(.minutes(1))) struct SchedulerTests {
     let utc = TimeZone(identifier: "UTC")!
@@ -124,9 +125,9 @@ import UnpaidDaemon
         let clock = ManualWallClock(now: instant("2026-11-22T10:00:30Z"))
         let executor = ScriptedExecutor()
         let scheduler = Scheduler(jobs: [try job("spread", "* * * * *", randomDelayMax: 600)], executor: executor,
-                                  store: MemoryFireTimeStore(), clock: clock, random: SeededGenerator(state: 42),
+                                  store: MemoryFireTimeStore(), clock: clock, random: SplitMix64(seed: 42),
                                   logger: log.logger)
-        var reference = SeededGenerator(state: 42)
+        var reference = SplitMix64(seed: 42)
         let fire = instant("2026-11-22T10:01:00Z")
         let start = fire.addingTimeInterval(Double.random(in: 0...600, using: &reference))
         try await running(scheduler) {
@@ -200,7 +201,7 @@ import UnpaidDaemon
         let clock = ManualWallClock(now: instant("2026-11-22T10:00:30Z"))
         let executor = ScriptedExecutor()
         let scheduler = Scheduler(jobs: [try job("spread", "* * * * *", randomDelayMax: 600)], executor: executor,
-                                  store: MemoryFireTimeStore(), clock: clock, random: SeededGenerator(state: 7),
+                                  store: MemoryFireTimeStore(), clock: clock, random: SplitMix64(seed: 7),
                                   logger: log.logger)
         try await running(scheduler) {
             await clock.waitForSleeper(until: instant("2026-11-22T10:01:00Z"))

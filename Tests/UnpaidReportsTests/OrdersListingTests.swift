@@ -3,6 +3,7 @@ import Ledger
 import Testing
 import UnpaidCore
 @testable import UnpaidReports
+import SeededRandomness
 
 /// `OrdersListing.write` reads on one thread and encodes on another; what it writes must
 /// be, byte for byte, what the same listing written on one thread is.
@@ -17,14 +18,8 @@ import UnpaidCore
 
         init(seed: UInt64, orders count: Int, snapshots days: Int) throws {
             ledger = try Ledger(path: directory.appendingPathComponent("ledger.sqlite").path)
-            var random = seed
-            func next() -> UInt64 {  // SplitMix64: a failing history replays from its seed
-                random &+= 0x9E37_79B9_7F4A_7C15
-                var z = random
-                z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-                z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-                return z ^ (z >> 31)
-            }
+            var random = SplitMix64(seed: seed)  // a failing history replays from its seed
+            func next() -> UInt64 { random.next() }
             func order(_ number: String) -> UnpaidOrder {
                 UnpaidOrder(orderNo: number, organizationID: 7, currency: ["USD", "CNY", "EUR"][Int(next() % 3)],
                             totalPrice: Money(units: Int128(next() % 10_000_000) - 1_000, scale: Int(next() % 7)),

@@ -1,5 +1,6 @@
 import Testing
 @testable import Webhooks
+import SeededRandomness
 
 @Suite struct ResponseClassifierTests {
     func classify(_ status: Int, _ body: String = "", format: WebhookFormat = .standard,
@@ -53,7 +54,7 @@ import Testing
 
     @Test func jitterOnlyShortensAndIsReproducible() {
         let schedule = RetrySchedule(firstDelay: 100, maxDelay: 100_000, maxAge: 10 * 86_400, jitter: 0.5)
-        var a = SeededGenerator(state: 1), b = SeededGenerator(state: 1)
+        var a = SplitMix64(seed: 1), b = SplitMix64(seed: 1)
         var seen = Set<Int64>()
         for attempt in 1...8 {
             let decision = schedule.next(afterAttempts: attempt, createdAt: 0, now: 1000, retryAfter: nil, using: &a)
@@ -68,14 +69,14 @@ import Testing
 
     @Test func retryAfterIsAFloor() {
         let schedule = RetrySchedule(firstDelay: 5, jitter: 0)
-        var rng = SeededGenerator(state: 9)
+        var rng = SplitMix64(seed: 9)
         #expect(schedule.next(afterAttempts: 1, createdAt: 0, now: 10, retryAfter: 120, using: &rng) == .retry(at: 130))
         #expect(schedule.next(afterAttempts: 1, createdAt: 0, now: 10, retryAfter: 1, using: &rng) == .retry(at: 15))
     }
 
     @Test func tooOldIsDead() {
         let schedule = RetrySchedule(firstDelay: 5, maxDelay: 3600, maxAge: 86_400, jitter: 0)
-        var rng = SeededGenerator(state: 3)
+        var rng = SplitMix64(seed: 3)
         #expect(schedule.next(afterAttempts: 20, createdAt: 0, now: 82_800, retryAfter: nil, using: &rng) == .retry(at: 86_400))
         guard case .dead(let reason) = schedule.next(afterAttempts: 21, createdAt: 0, now: 86_000, retryAfter: nil, using: &rng)
         else { Issue.record("retried past max age"); return }

@@ -4,6 +4,7 @@ import LoopbackTestSupport
 import Testing
 import UnpaidCore
 import Webhooks
+import SeededRandomness
 
 /// An in-memory outbox with the contract the ledger's tables keep.
 actor MemoryOutbox: OutboxStore {
@@ -79,7 +80,7 @@ final class ManualClock: Sendable {
             await store.enqueue(OutboxMessage(notification: sampleNotification(), target: "am", createdAt: 1_000, nextAttemptAt: 1_000))
             await store.enqueue(OutboxMessage(notification: sampleNotification(), target: "am", createdAt: 1_000, nextAttemptAt: 1_000))
             let delivery = service(store, [target])
-            var rng = SeededGenerator(state: 5)
+            var rng = SplitMix64(seed: 5)
             var report = try await delivery.pass(now: { clock.now }, using: &rng)
             #expect(report.retrying == 1)
             let first = try #require(await store.state("msg_test0001", "am"))
@@ -114,7 +115,7 @@ final class ManualClock: Sendable {
             #expect(WebhookTarget(name: "s", format: .standard, url: base).maxPerMinute == nil)
             let clock = ManualClock(1_000)
             let delivery = service(store, [robot])
-            var rng = SeededGenerator(state: 3)
+            var rng = SplitMix64(seed: 3)
             var report = try await delivery.pass(now: { clock.now }, using: &rng)
             #expect(report.delivered == 2 && report.paced == 3)
             clock.set(1_059)
@@ -141,7 +142,7 @@ final class ManualClock: Sendable {
         let pass = try await ScriptedReceiver.serving([.init(200), .init(200), .init(200, hold: true)]) { base, receiver in
             let delivery = service(store, [WebhookTarget(name: "am", format: .alertmanager, url: base + "/hook")])
             let pass = Task {
-                var rng = SeededGenerator(state: 9)
+                var rng = SplitMix64(seed: 9)
                 return try await delivery.pass(now: { 100 }, using: &rng)
             }
             var arrivals = receiver.arrivals.makeAsyncIterator()
@@ -166,7 +167,7 @@ final class ManualClock: Sendable {
                 await store.enqueue(OutboxMessage(notification: sampleNotification(messageID: id), target: "slack",
                                                   createdAt: 0, nextAttemptAt: 0))
             }
-            var rng = SeededGenerator(state: 1)
+            var rng = SplitMix64(seed: 1)
             let delivery = service(store, [WebhookTarget(name: "slack", format: .slack, url: base + "/x")])
             let report = try await delivery.pass(now: { 10 }, using: &rng)
             #expect(report.disabledTargets == ["slack"] && report.dead == ["msg_a"])
@@ -183,7 +184,7 @@ final class ManualClock: Sendable {
                                               createdAt: 0, attempts: 9, nextAttemptAt: 86_399))
             await store.enqueue(OutboxMessage(notification: sampleNotification(messageID: "msg_orphan"), target: "removed",
                                               createdAt: 0, nextAttemptAt: 0))
-            var rng = SeededGenerator(state: 1)
+            var rng = SplitMix64(seed: 1)
             let delivery = service(store, [WebhookTarget(name: "am", format: .alertmanager, url: base + "/x")])
             let report = try await delivery.pass(now: { 86_399 }, using: &rng)
             #expect(Set(report.dead) == ["msg_old", "msg_orphan"])

@@ -4,6 +4,7 @@ import LoopbackTestSupport
 import Testing
 import UnpaidCore
 import Webhooks
+import SeededRandomness
 
 /// Quiet hours on a manual clock against a loopback receiver: held messages are not
 /// attempted and arrive when the window ends; critical ones go at once.
@@ -34,7 +35,7 @@ import Webhooks
             await store.enqueue(OutboxMessage(notification: critical, target: "ops", createdAt: night, nextAttemptAt: night))
             let clock = ManualClock(night)
             let delivery = service(store, try target(base))
-            var rng = SeededGenerator(state: 9)
+            var rng = SplitMix64(seed: 9)
 
             let first = try await delivery.pass(now: { clock.now }, using: &rng)
             #expect(first.held == 1 && first.delivered == 1)
@@ -60,7 +61,7 @@ import Webhooks
                                               createdAt: night, nextAttemptAt: night))
             let clock = ManualClock(night)
             let delivery = service(store, try target(base))
-            var rng = SeededGenerator(state: 9)
+            var rng = SplitMix64(seed: 9)
             #expect(try await delivery.pass(now: { clock.now }, using: &rng).held == 1)
             clock.set(morning)
             #expect(try await delivery.pass(now: { clock.now }, using: &rng).retrying == 1)
@@ -80,7 +81,7 @@ import Webhooks
                                                   nextAttemptAt: night, runID: 4))
             }
             let clock = ManualClock(night)
-            var rng = SeededGenerator(state: 9)
+            var rng = SplitMix64(seed: 9)
             let report = try await service(store, try target(base, grouping: .perRun)).pass(now: { clock.now }, using: &rng)
             #expect(report.delivered == 2 && report.held == 0)
             #expect(await receiver.received.count == 1)

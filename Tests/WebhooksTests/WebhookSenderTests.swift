@@ -4,6 +4,7 @@ import LoopbackTestSupport
 import Testing
 import UnpaidCore
 import Webhooks
+import SeededRandomness
 
 @Suite struct WebhookSenderTests {
     let sender = WebhookSender(client: URLSessionWebhookClient(), logger: Logger(label: "test"))
@@ -27,7 +28,7 @@ import Webhooks
         try await ScriptedReceiver.serving(failures) { base, receiver in
             let target = WebhookTarget(name: "hooks", format: .standard, url: base + "/hook", secret: secret)
             let schedule = RetrySchedule(firstDelay: 5, jitter: 0.2)
-            var rng = SeededGenerator(state: 42)
+            var rng = SplitMix64(seed: 42)
             var now: Int64 = 1_800_000_600
             var outcomes: [DeliveryOutcome] = []
             // Drives the clock from the schedule instead of sleeping.
@@ -71,7 +72,7 @@ import Webhooks
             let outcome = await sender.attempt(sampleNotification(), to: target, now: 1_000)
             guard case .retry(let after, _) = outcome else { Issue.record("\(outcome)"); return }
             #expect(after == 600)
-            var rng = SeededGenerator(state: 1)
+            var rng = SplitMix64(seed: 1)
             #expect(RetrySchedule().next(afterAttempts: 1, createdAt: 1_000, now: 1_000, retryAfter: after, using: &rng)
                 == .retry(at: 1_600))
         }
