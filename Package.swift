@@ -104,7 +104,7 @@ let package = Package(
                 path: "Tests/LoopbackTestSupport"),
         // One seeded generator for every test target that needs replayable randomness.
         .target(name: "SeededRandomness", path: "Tests/SeededRandomness"),
-        .testTarget(name: "UnpaidCoreTests", dependencies: ["UnpaidCore"]),
+        .testTarget(name: "UnpaidCoreTests", dependencies: ["UnpaidCore", "SeededRandomness"]),
         .testTarget(name: "XLSXReaderTests", dependencies: ["XLSXReader"]),
         .testTarget(name: "OrderSpillTests", dependencies: ["OrderSpill", "UnpaidCore", "SeededRandomness"]),
         .testTarget(name: "UnpaidExportTests", dependencies: ["UnpaidExport"]),

@@ -107,7 +107,7 @@ struct OpenIntervalMerge {
     private func matches(_ order: OrderRecord, row: RawStatement) -> Bool {
         row.int64OrNil(at: 3) == order.startTime
             && ByteOrder.equal(order.currency, row.text(at: 1))
-            && AmountText.with(order.amount) { ByteOrder.equal($0, row.text(at: 2)) }
+            && order.amount.withDecimalText { ByteOrder.equal($0, row.text(at: 2)) }
             && ByteOrder.equal(order.productCode, row.optionalText(at: 4))
             && ByteOrder.equal(order.resourceID, row.optionalText(at: 5))
             && ByteOrder.equal(order.modelID, row.optionalText(at: 6))

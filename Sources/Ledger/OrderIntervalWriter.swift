@@ -147,7 +147,7 @@ private struct IntervalInserts {
             statement.bind(staticText: productCode, at: base + 4)
             statement.bind(staticText: resourceID, at: base + 5)
             statement.bind(staticText: modelID, at: base + 6)
-            AmountText.with(order.amount) { amountText in
+            order.amount.withDecimalText { amountText in
                 statement.bind(terminatedText: amountText, at: base + 2)
                 digest.add(orderNo: orderNo, currency: currency, amountText: amountText, startTime: startTime,
                            productCode: productCode, resourceID: resourceID, modelID: modelID,

@@ -4,27 +4,6 @@ import UnpaidCore
 @testable import Ledger
 
 @Suite struct IntervalDiffTests {
-    @Test func amountTextIsExactlyTheMoneyDescription() throws {
-        var values: [Money] = [.zero, Money(units: 0, scale: 6), Money(units: -5, scale: 2), Money(units: 150, scale: 2),
-                               Money(units: 7, scale: 0), Money(units: -1, scale: 30), Money(units: Int128(Int64.max), scale: 3),
-                               Money(units: -Int128(Int64.max), scale: 19), Money(units: Int128(Int64.max) * 10, scale: 4),
-                               Money(units: .min, scale: 30), Money(units: .max, scale: 0),
-                               try Money("66355.05885099999"), try Money("-0.00"), try Money("1e-06")]
-        var state: UInt64 = 12_345
-        for _ in 0..<2_000 {
-            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
-            let units = Int128(Int64(bitPattern: state) >> Int(state % 60))
-            values.append(Money(units: units, scale: Int(state >> 58) % 31))
-        }
-        for value in values {
-            let (text, terminated) = AmountText.with(value) {
-                (String(decoding: $0, as: UTF8.self), $0.baseAddress![$0.count] == 0)
-            }
-            #expect(text == value.description, "units \(value.units) scale \(value.scale)")
-            #expect(terminated)
-        }
-    }
-
     /// The diff walks orders and stored intervals in byte order: order numbers that share
     /// more than the 16 bytes the sort keys on, that Swift's String order puts elsewhere,
     /// or that are canonically equal Unicode but different bytes must all stay distinct.

@@ -1,3 +1,4 @@
+import SeededRandomness
 import Testing
 import UnpaidCore
 
@@ -40,5 +41,29 @@ import UnpaidCore
         #expect(try Money("1.5").rescaled(to: 6)?.description == "1.500000")
         #expect(try Money("1.234").rescaled(to: 2) == nil)
         #expect(try Money("1.200").normalized.description == "1.2")
+    }
+
+    /// The stack-written text the ledger binds and the listings write is `description`,
+    /// byte for byte, NUL-terminated, at every scale and beyond 64 bits.
+    @Test func decimalTextIsExactlyTheDescription() throws {
+        var values: [Money] = [.zero, Money(units: 0, scale: 6), Money(units: -5, scale: 2), Money(units: 150, scale: 2),
+                               Money(units: 7, scale: 0), Money(units: -1, scale: 30), Money(units: Int128(Int64.max), scale: 3),
+                               Money(units: -Int128(Int64.max), scale: 19), Money(units: Int128(Int64.max) * 10, scale: 4),
+                               Money(units: Int128(Int64.min), scale: 0), Money(units: -Int128(UInt64.max), scale: 5),
+                               Money(units: .min, scale: 30), Money(units: .max, scale: 0),
+                               try Money("66355.05885099999"), try Money("-0.00"), try Money("1e-06")]
+        var random = SplitMix64(seed: 12_345)
+        for _ in 0..<2_000 {
+            let bits = random.next()
+            let units = Int128(Int64(bitPattern: bits) >> Int(bits % 60))
+            values.append(Money(units: units, scale: Int(bits >> 58) % 31))
+        }
+        for value in values {
+            let (text, terminated) = value.withDecimalText {
+                (String(decoding: $0, as: UTF8.self), $0.baseAddress![$0.count] == 0)
+            }
+            #expect(text == value.description, "units \(value.units) scale \(value.scale)")
+            #expect(terminated)
+        }
     }
 }

@@ -53,7 +53,7 @@ struct ChangeOrderWriter {
         insert.bind(change, at: 4)
         func bind(_ amount: Money?, at index: Int32) {
             guard let amount else { return insert.bind(nil as String?, at: index) }
-            AmountText.with(amount) { insert.bind(terminatedText: $0, at: index) }
+            amount.withDecimalText { insert.bind(terminatedText: $0, at: index) }
         }
         bind(before, at: 5)
         bind(after, at: 6)

@@ -104,7 +104,7 @@ private struct OrderComparisonBuilder {
         if !ByteOrder.equal(order.currency, row.currency) {
             note("currency", orderNo, recorded: row.currency, read: order.currency)
         }
-        AmountText.with(order.amount) { amountText in
+        order.amount.withDecimalText { amountText in
             if !ByteOrder.equal(amountText, row.amountText) {
                 note("amount", orderNo, recorded: row.amountText, read: amountText)
             }
