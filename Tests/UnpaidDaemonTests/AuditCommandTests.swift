@@ -9,9 +9,26 @@ import UnpaidExport
 /// runs filled, no private key in the environment. Their numbers are checked against
 /// other routes: `history`'s recorded totals and the archived export files themselves.
 @Suite(.serialized) struct AuditCommandTests {
-    /// The command without the test key in its environment: queries need no secret.
-    func unpaidd(_ arguments: [String]) throws -> CommandOutcome {
-        try runUnpaidd(arguments, environment: ProcessInfo.processInfo.environment.filter { $0.key != "UNPAIDD_TEST_KEY" })
+    struct Output {
+        var status: Int32
+        var standardOutput: String
+        var standardError: String
+    }
+
+    /// Runs unpaidd without the private key's variable: the audit commands must not need it.
+    func unpaidd(_ arguments: [String]) throws -> Output {
+        let process = Process()
+        process.executableURL = URL(filePath: BuiltProducts.directory! + "/unpaidd")
+        process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.filter { $0.key != "UNPAIDD_TEST_KEY" }
+        let output = Pipe(), errors = Pipe()
+        process.standardOutput = output
+        process.standardError = errors
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Output(status: process.terminationStatus, standardOutput: String(decoding: data, as: UTF8.self),
+                      standardError: String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self))
     }
 
     /// RFC 4180 rows of simple fields (the simulator's texts hold no comma or quote).
@@ -34,8 +51,8 @@ import UnpaidExport
 
         for snapshot in first.snapshots + second.snapshots {
             let result = try unpaidd(["orders", "--config", config, "--snapshot", "\(snapshot.id.rawValue)", "--format", "csv"])
-            #expect(result.status == 0, "\(result.stderr)")
-            let rows = csvRows(result.stdout)
+            #expect(result.status == 0, "\(result.standardError)")
+            let rows = csvRows(result.standardOutput)
             var summed: [String: Total] = [:]
             for row in rows { summed[row["currency"]!, default: Total()].add(try Money(row["amount"]!)) }
             let history = try cloud.ledger.history().filter { $0.snapshotID == snapshot.id && $0.currency != nil }
@@ -51,8 +68,8 @@ import UnpaidExport
         // As of now, each organization's latest snapshot; the JSON trailer repeats the totals.
         let organization = second.snapshots[0].organizationID
         let asOf = try unpaidd(["orders", "--config", config, "--org", "\(organization)", "--format", "json"])
-        #expect(asOf.status == 0, "\(asOf.stderr)")
-        let json = try #require(try JSONSerialization.jsonObject(with: Data(asOf.stdout.utf8)) as? [String: Any])
+        #expect(asOf.status == 0, "\(asOf.standardError)")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(asOf.standardOutput.utf8)) as? [String: Any])
         let totals = try #require(json["totals"] as? [[String: Any]])
         #expect(totals.allSatisfy { ($0["snapshot"] as? Int).map(Int64.init) == second.snapshots[0].id.rawValue })
         #expect((json["rows"] as? [Any])?.count == second.snapshots[0].orderCount)
@@ -78,8 +95,8 @@ import UnpaidExport
             let closing = try #require(second.snapshots.first { $0.organizationID == organization })
             let result = try unpaidd(["rollforward", "--config", config, "--org", "\(organization)",
                                       "--from", seconds(opening.fetchedAt), "--to", seconds(closing.fetchedAt) , "--format", "jsonl"])
-            #expect(result.status == 0, "\(result.stderr)")
-            let lines = try result.stdout.split(separator: "\n").map {
+            #expect(result.status == 0, "\(result.standardError)")
+            let lines = try result.standardOutput.split(separator: "\n").map {
                 try #require(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])
             }
             for currency in Set(closing.totals.keys) {
@@ -91,8 +108,8 @@ import UnpaidExport
         }
 
         let aging = try unpaidd(["aging", "--config", config, "--format", "jsonl"])
-        #expect(aging.status == 0, "\(aging.stderr)")
-        let agingLines = try aging.stdout.split(separator: "\n").map {
+        #expect(aging.status == 0, "\(aging.standardError)")
+        let agingLines = try aging.standardOutput.split(separator: "\n").map {
             try #require(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])
         }
         let latest = try cloud.ledger.history().filter { line in second.snapshots.contains { $0.id == line.snapshotID } && line.currency != nil }
@@ -103,12 +120,12 @@ import UnpaidExport
         let before = try cloud.ledger.orders(at: try #require(first.snapshots.first { $0.organizationID == 100002 }).id)
         let moved = try #require(changed.first { order in before.contains { $0.orderNo == order.orderNo && $0.totalPrice != order.totalPrice } })
         let story = try unpaidd(["order", "--config", config, moved.orderNo, "--format", "csv"])
-        #expect(story.status == 0, "\(story.stderr)")
-        #expect(csvRows(story.stdout).map { $0["event"]! } == ["first-seen", "changed", "still-unpaid"])
+        #expect(story.status == 0, "\(story.standardError)")
+        #expect(csvRows(story.standardOutput).map { $0["event"]! } == ["first-seen", "changed", "still-unpaid"])
 
         let changes = try unpaidd(["changes", "--config", config, "--org", "100002", "--orders", "--format", "csv"])
-        #expect(changes.status == 0, "\(changes.stderr)")
-        #expect(csvRows(changes.stdout).contains { $0["order_no"] == moved.orderNo && $0["change"] == "changed" })
+        #expect(changes.status == 0, "\(changes.standardError)")
+        #expect(csvRows(changes.standardOutput).contains { $0["order_no"] == moved.orderNo && $0["change"] == "changed" })
     }
 
     @Test(.enabled(if: BuiltProducts.available, Comment(rawValue: BuiltProducts.missing)))
@@ -123,7 +140,7 @@ import UnpaidExport
         try text.text.write(toFile: directory + "/unpaidd.toml", atomically: true, encoding: .utf8)
         let result = try unpaidd(["aging", "--config", directory + "/unpaidd.toml"])
         #expect(result.status != 0)
-        #expect(result.stderr.contains("there is no ledger at \(directory)/ledger.sqlite"))
+        #expect(result.standardError.contains("there is no ledger at \(directory)/ledger.sqlite"))
         #expect(!FileManager.default.fileExists(atPath: directory + "/ledger.sqlite"))
     }
 }

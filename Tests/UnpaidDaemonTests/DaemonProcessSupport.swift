@@ -40,42 +40,6 @@ struct TimedOut: Error, CustomStringConvertible {
     var description: String { "gave up after \(seconds) s waiting for \(what)" }
 }
 
-/// What one run of the built `unpaidd` printed, its two streams apart.
-struct CommandOutcome: Sendable {
-    let status: Int32
-    let stdout: String
-    let stderr: String
-}
-
-/// Runs the built `unpaidd` to its end. Its streams go to files, not pipes, so a chatty
-/// command never stalls on a full pipe the test is not reading yet.
-/// - Parameter environment: the child's whole environment; nil inherits the test's.
-func runUnpaidd(_ arguments: [String], environment: [String: String]? = nil,
-                timeout: Double = 90) throws -> CommandOutcome {
-    let directory = FileManager.default.temporaryDirectory.appending(path: "unpaidd-command-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(at: directory) }
-    let (out, err) = (directory.appending(path: "stdout"), directory.appending(path: "stderr"))
-    for file in [out, err] { _ = FileManager.default.createFile(atPath: file.path, contents: nil) }
-    let process = Process()
-    process.executableURL = URL(filePath: BuiltProducts.directory! + "/unpaidd")
-    process.arguments = arguments
-    if let environment { process.environment = environment }
-    process.standardOutput = try FileHandle(forWritingTo: out)
-    process.standardError = try FileHandle(forWritingTo: err)
-    try process.run()
-    let deadline = Date().addingTimeInterval(timeout)
-    while process.isRunning {
-        guard Date() < deadline else {
-            process.terminate()
-            throw TimedOut(what: "unpaidd \(arguments.first ?? "") to exit", seconds: timeout)
-        }
-        Thread.sleep(forTimeInterval: 0.02)
-    }
-    return CommandOutcome(status: process.terminationStatus, stdout: try String(contentsOf: out, encoding: .utf8),
-                          stderr: try String(contentsOf: err, encoding: .utf8))
-}
-
 /// A child process with its stderr in a file, stopped (SIGKILL) if a test leaves it running.
 final class ChildProcess: @unchecked Sendable {
     let process = Process()

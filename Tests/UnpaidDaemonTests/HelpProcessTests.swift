@@ -14,24 +14,24 @@ struct HelpProcessTests {
         (["deliveries", "--help"], "--retry-dead"),
     ])
     func everyWayOfAskingForHelpPrintsIt(arguments: [String], expected: String) throws {
-        let result = try runUnpaidd(arguments)
+        let result = try QueryOptionsTests.unpaidd(arguments)
         #expect(result.status == 0, "\(arguments): \(result.stderr)")
         #expect(result.stdout.contains(expected), "\(arguments): \(result.stdout)")
         #expect(!result.stdout.contains("CommandError") && result.stderr.isEmpty, "\(arguments): \(result.stderr)")
     }
 
     @Test func theRootHelpListsTheAuditAndOperationsCommands() throws {
-        let help = try runUnpaidd(["--help"]).stdout
+        let help = try QueryOptionsTests.unpaidd(["--help"]).stdout
         for command in ["run", "history", "orders", "rollforward", "aging", "verify", "backup", "deliveries", "report"] {
             #expect(help.contains("  \(command) "), "\(command) missing from:\n\(help)")
         }
     }
 
     @Test func aMistypedCommandOrValueIsAUsageErrorOnStandardError() throws {
-        let command = try runUnpaidd(["ordres"])
+        let command = try QueryOptionsTests.unpaidd(["ordres"])
         #expect(command.status == 64 && command.stdout.isEmpty)
         #expect(command.stderr.contains("Error: Unexpected argument 'ordres'"), "\(command.stderr)")
-        let value = try runUnpaidd(["orders", "--snapshot", "abc"])
+        let value = try QueryOptionsTests.unpaidd(["orders", "--snapshot", "abc"])
         #expect(value.status == 64 && value.stdout.isEmpty)
         #expect(value.stderr.contains("The value 'abc' is invalid for '--snapshot <snapshot>'"), "\(value.stderr)")
         #expect(value.stderr.contains("Usage: unpaidd orders"), "\(value.stderr)")

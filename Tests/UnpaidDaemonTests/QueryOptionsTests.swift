@@ -7,6 +7,20 @@ import Testing
 /// and behave the same in each: a bad date names its option, formats are accepted.
 @Suite(.enabled(if: BuiltProducts.available, Comment(rawValue: BuiltProducts.missing)))
 struct QueryOptionsTests {
+    static func unpaidd(_ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
+        let process = Process()
+        process.executableURL = URL(filePath: BuiltProducts.directory! + "/unpaidd")
+        process.arguments = arguments
+        let output = Pipe(), errors = Pipe()
+        process.standardOutput = output
+        process.standardError = errors
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: data, as: UTF8.self),
+                String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self))
+    }
+
     @Test func sharedOptionsParseAlikeInEveryQuery() throws {
         let directory = "/tmp/unpaidd-options-\(UUID().uuidString.prefix(8))"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -27,15 +41,15 @@ struct QueryOptionsTests {
             ["deliveries", "--format", "json"],
         ]
         for command in narrowed {
-            let result = try runUnpaidd(command + base)
+            let result = try Self.unpaidd(command + base)
             #expect(result.status == 0, "\(command): \(result.stderr)")
         }
         for (command, option) in [(["history"], "--since"), (["runs"], "--since"), (["changes"], "--since"),
                                   (["aging"], "--as-of")] {
-            let result = try runUnpaidd(command + [option, "last tuesday"] + base)
+            let result = try Self.unpaidd(command + [option, "last tuesday"] + base)
             #expect(result.status != 0 && result.stderr.contains("\(option):"), "\(command): \(result.stderr)")
         }
-        let format = try runUnpaidd(["history", "--format", "xml"] + base)
+        let format = try Self.unpaidd(["history", "--format", "xml"] + base)
         #expect(format.status != 0 && format.stderr.contains("--format"), "\(format.stderr)")
     }
 }
