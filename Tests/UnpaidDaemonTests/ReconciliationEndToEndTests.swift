@@ -131,7 +131,11 @@ import UnpaidCore
             let recorded = try #require(try cloud.ledger.reconciliation(of: snapshot.id))
             #expect(recorded.status == .unavailable && recorded.reason?.contains("RetCode 161") == true)
         }
-        let said = logs.all.filter { $0.message.contains("GetOrderAmount") || $0.metadata.values.contains { $0.contains("161") } }
+        // Match the RetCode as the refusal spells it: a bare "161" also occurs in
+        // timestamps and request ids, which made this test fail by the clock.
+        let said = logs.all.filter { entry in
+            entry.message.contains("GetOrderAmount") || entry.metadata.values.contains { $0.contains("RetCode 161") }
+        }
         #expect(said.map(\.message) == ["the billing API refused GetOrderAmount: exports are not reconciled"])
         #expect(said.first?.metadata["organizations"] == "4")
         // Refused before the export: not asked again after the download.
