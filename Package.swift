@@ -25,6 +25,9 @@ let package = Package(
         // without knowing the backend); swift-prometheus renders the text exposition format.
         .package(url: "https://github.com/apple/swift-metrics.git", exact: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", exact: "2.4.1"),
+        // PostgreSQL ledger: a well-kept driver (SCRAM, TLS, COPY, pooling) rather than a
+        // hand-written wire protocol. It compiles swift-nio-ssl, so it costs minutes in a cold build.
+        .package(url: "https://github.com/vapor/postgres-nio.git", exact: "1.33.2"),
     ],
     targets: [
         // MARK: system libraries and C shims
@@ -52,6 +55,11 @@ let package = Package(
         ]),
         .target(name: "Ledger", dependencies: [
             "UnpaidCore", "OrderSpill", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto"),
+        ]),
+        // The ledger on PostgreSQL, for several replicas and BI tools on one shared database.
+        .target(name: "PostgresLedger", dependencies: [
+            "UnpaidCore", .product(name: "PostgresNIO", package: "postgres-nio"),
+            .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "Webhooks", dependencies: [
             "UnpaidCore", "CurlTransport", .product(name: "Crypto", package: "swift-crypto"),
@@ -118,6 +126,9 @@ let package = Package(
         ]),
         .testTarget(name: "LedgerTests", dependencies: [
             "Ledger", "OrderSpill", "SeededRandomness", .product(name: "Crypto", package: "swift-crypto"),
+        ]),
+        .testTarget(name: "PostgresLedgerTests", dependencies: [
+            "PostgresLedger", .product(name: "PostgresNIO", package: "postgres-nio"),
         ]),
         .testTarget(name: "UnpaidReportsTests", dependencies: ["UnpaidReports", "Ledger", "UnpaidCore", "SeededRandomness"]),
         .testTarget(name: "UnpaidMetricsTests", dependencies: [
