@@ -110,6 +110,11 @@ let package = Package(
         // The loopback HTTP server the network-facing test targets share.
         .target(name: "LoopbackTestSupport", dependencies: [.product(name: "Hummingbird", package: "hummingbird")],
                 path: "Tests/LoopbackTestSupport"),
+        // A real PostgreSQL server per test process (initdb/pg_ctl in a temporary directory).
+        .target(name: "PostgresTestSupport", dependencies: [
+            "PostgresLedger", .product(name: "PostgresNIO", package: "postgres-nio"),
+            .product(name: "Logging", package: "swift-log"),
+        ], path: "Tests/PostgresTestSupport"),
         // One seeded generator for every test target that needs replayable randomness.
         .target(name: "SeededRandomness", path: "Tests/SeededRandomness"),
         .testTarget(name: "UnpaidCoreTests", dependencies: ["UnpaidCore", "SeededRandomness"]),
@@ -128,7 +133,7 @@ let package = Package(
             "Ledger", "OrderSpill", "SeededRandomness", .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .testTarget(name: "PostgresLedgerTests", dependencies: [
-            "PostgresLedger", .product(name: "PostgresNIO", package: "postgres-nio"),
+            "PostgresLedger", "PostgresTestSupport", .product(name: "PostgresNIO", package: "postgres-nio"),
         ]),
         .testTarget(name: "UnpaidReportsTests", dependencies: ["UnpaidReports", "Ledger", "UnpaidCore", "SeededRandomness"]),
         .testTarget(name: "UnpaidMetricsTests", dependencies: [

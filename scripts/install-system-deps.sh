@@ -6,6 +6,11 @@ set -euo pipefail
 # chromium: a test renders the HTML report in a real (headless) browser.
 needed=(libcurl4-openssl-dev libsqlite3-dev zlib1g-dev libisal-dev curl sqlite3 chromium prometheus)
 missing=()
+# postgresql: the PostgreSQL ledger tests start their own server (initdb, pg_ctl in a temporary
+# directory, as an unprivileged user); any installed one will do.
+if ! command -v initdb >/dev/null && ! compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null; then
+  missing+=(postgresql)
+fi
 for package in "${needed[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed' || missing+=("$package")
 done
