@@ -98,7 +98,8 @@ public final class BillingSimulator: Sendable {
             configuration: configuration,
             catalog: OrderCatalog(organizationCount: configuration.organizationCount,
                                   ordersPerOrganization: configuration.ordersPerOrganization,
-                                  seed: configuration.seed, now: configuration.now),
+                                  seed: configuration.seed, now: configuration.now,
+                                  earliestStart: configuration.earliestStart),
             state: SimulatorState(),
             store: ObjectStore(retention: max(configuration.urlTTL, 60) * 2))
     }

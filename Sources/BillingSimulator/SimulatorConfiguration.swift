@@ -11,6 +11,10 @@ public struct SimulatorConfiguration: Sendable {
     public var seed: UInt64
     /// The instant orders are generated around (Unix seconds).
     public var now: Int64
+    /// When set, no order starts before this Unix time: start times that would fall
+    /// earlier are wrapped into `[earliestStart, now)`. Tests set it to the start of the
+    /// month, so a month-to-date window holds every order whatever the day of the month.
+    public var earliestStart: Int64?
     /// Lifetime of presigned download URLs in seconds.
     public var urlTTL: Int64
     /// When set, the simulator's clock (URL expiry) starts at this Unix time and moves only
@@ -22,7 +26,7 @@ public struct SimulatorConfiguration: Sendable {
 
     public init(port: Int = 0, credentials: [String: String],
                 organizationCount: Int = 4, ordersPerOrganization: Int = 30, seed: UInt64 = 1,
-                now: Int64 = Int64(Date().timeIntervalSince1970), urlTTL: Int64 = 600,
+                now: Int64 = Int64(Date().timeIntervalSince1970), earliestStart: Int64? = nil, urlTTL: Int64 = 600,
                 frozenClock: Int64? = nil, bucket: String = "unpaid-exports", log: @escaping @Sendable (String) -> Void = { _ in }) {
         self.port = port
         self.credentials = credentials
@@ -30,6 +34,7 @@ public struct SimulatorConfiguration: Sendable {
         self.ordersPerOrganization = ordersPerOrganization
         self.seed = seed
         self.now = now
+        self.earliestStart = earliestStart
         self.urlTTL = urlTTL
         self.frozenClock = frozenClock
         self.bucket = bucket

@@ -1,8 +1,20 @@
+import Foundation
+import UnpaidCore
+
 /// The TOML of an unpaidd configuration that fetches from a simulator on loopback, for
 /// the tests, benchmarks and tools that run unpaidd against one: API and object store on
 /// 127.0.0.1 (plain http allowed for both by the one `api.allow_http_loopback` key),
 /// storage under `directory`, one month-to-date job.
 public struct UnpaiddConfigurationText: Sendable {
+    /// The zone the configuration's periods are computed in.
+    public static let timeZone = "Asia/Shanghai"
+
+    /// Where the job's month-to-date window starts at `instant`. Given to the simulator as
+    /// `earliestStart`, it keeps every order inside that window on any day of the month.
+    public static func monthToDateStart(at instant: Date) -> Int64 {
+        PeriodSpec.monthToDate.window(at: instant, in: TimeZone(identifier: timeZone)!).start
+    }
+
     public var apiURL: String
     public var publicKey: String
     /// How unpaidd finds the private key: `private_key_env = "NAME"` or `private_key_file = "PATH"`.
@@ -28,7 +40,7 @@ public struct UnpaiddConfigurationText: Sendable {
 
     public var text: String {
         """
-        timezone = "Asia/Shanghai"
+        timezone = "\(Self.timeZone)"
         [api]
         endpoint = "\(apiURL)"
         allow_http_loopback = true

@@ -27,6 +27,8 @@ struct UnpaiddSim: AsyncParsableCommand {
     var seed: UInt64 = 1
     @Option(help: "Unix time the orders are generated around (default: now).")
     var now: Int64?
+    @Option(help: "Unix time no order starts before (default: up to 62 days before --now).")
+    var earliestStart: Int64?
     @Option(help: "Lifetime of presigned download URLs, seconds.")
     var urlTtl: Int64 = 600
 
@@ -42,7 +44,7 @@ struct UnpaiddSim: AsyncParsableCommand {
         let configuration = SimulatorConfiguration(
             port: port, credentials: [publicKey: privateKey],
             organizationCount: orgs, ordersPerOrganization: ordersPerOrg, seed: seed,
-            now: now ?? Int64(Date().timeIntervalSince1970), urlTTL: urlTtl,
+            now: now ?? Int64(Date().timeIntervalSince1970), earliestStart: earliestStart, urlTTL: urlTtl,
             log: { line in FileHandle.standardError.write(Data((line + "\n").utf8)) })
         let portFile = self.portFile
         try await BillingSimulator.runUntilSignalled(configuration: configuration) { bound in

@@ -62,3 +62,32 @@ struct PhaseTests {
         #expect(orders.filter { $0.startTime >= testNow - 2 * 86_400 }.count >= 50 / 4)
     }
 }
+
+@Suite("Earliest start")
+struct EarliestStartTests {
+    /// Twenty minutes into a month, say: a month-to-date window from there must hold
+    /// every order of every phase, the same orders as without the bound.
+    @Test func everyOrderStartsInsideTheWindowFromTheEarliestStart() {
+        let earliest = testNow - 1_200
+        let bounded = OrderCatalog(organizationCount: 4, ordersPerOrganization: 50, seed: 42, now: testNow,
+                                   earliestStart: earliest)
+        let free = OrderCatalog(organizationCount: 4, ordersPerOrganization: 50, seed: 42, now: testNow)
+        for phase in OrderCatalog.phases {
+            for organization in bounded.organizationIDs {
+                let orders = bounded.orders(organizationID: organization, phase: phase, arrivals: 3)
+                let unbounded = free.orders(organizationID: organization, phase: phase, arrivals: 3)
+                #expect(orders.allSatisfy { (earliest..<testNow).contains($0.startTime) }, "\(organization) phase \(phase)")
+                #expect(orders.map(\.orderNo) == unbounded.map(\.orderNo))
+                #expect(orders.map(\.totalPrice) == unbounded.map(\.totalPrice))
+            }
+        }
+        #expect(free.orders(organizationID: 100_001, phase: 1).contains { $0.startTime < earliest }, "the bound moved something")
+    }
+
+    @Test func ordersAlreadyInsideTheWindowKeepTheirStart() {
+        let earliest = testNow - 62 * 86_400 - 1
+        let bounded = OrderCatalog(organizationCount: 2, ordersPerOrganization: 40, seed: 7, now: testNow, earliestStart: earliest)
+        let free = OrderCatalog(organizationCount: 2, ordersPerOrganization: 40, seed: 7, now: testNow)
+        #expect(bounded.orders(organizationID: 100_002, phase: 2) == free.orders(organizationID: 100_002, phase: 2))
+    }
+}

@@ -96,6 +96,8 @@ struct DaemonFixture {
         let simulator = try ChildProcess(bin + "/unpaidd-sim", [
             "--port", "0", "--port-file", directory + "/sim.port", "--public-key", publicKey,
             "--private-key-file", keyFile, "--orgs", "2", "--orders-per-org", "\(ordersPerOrganization)",
+            // Orders from this month only, so the month-to-date job finds them on the 1st too.
+            "--earliest-start", "\(UnpaiddConfigurationText.monthToDateStart(at: Date()))",
         ], logPath: directory + "/sim.log")
         try await eventually("the simulator's port file") { FileManager.default.fileExists(atPath: directory + "/sim.port") }
         let text = try String(contentsOfFile: directory + "/sim.port", encoding: .utf8)

@@ -24,9 +24,12 @@ struct SimulatedCloud {
                       logger: Logger = Logger(label: "e2e") { _ in SwiftLogNoOpLogHandler() }) async throws -> SimulatedCloud {
         let directory = FileManager.default.temporaryDirectory.appending(path: "unpaidd-e2e-\(UUID())").path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        // Orders from this month only: on the 1st the month-to-date window is hours long,
+        // and tests that expect data in it would fail by the calendar.
         let simulator = try await BillingSimulator.start(configuration: SimulatorConfiguration(
             credentials: [publicKey: privateKey], organizationCount: organizations,
-            ordersPerOrganization: ordersPerOrganization))
+            ordersPerOrganization: ordersPerOrganization,
+            earliestStart: UnpaiddConfigurationText.monthToDateStart(at: Date())))
         var text = UnpaiddConfigurationText(apiURL: simulator.apiURL, publicKey: publicKey,
                                             privateKeySetting: #"private_key_env = "UNPAIDD_TEST_KEY""#,
                                             directory: directory, organizations: simulator.catalog.organizationIDs)

@@ -21,11 +21,11 @@ public struct OrderCatalog: Sendable {
     private let generator: OrderGenerator
 
     public init(firstOrganizationID: Int64 = 100_001, organizationCount: Int,
-                ordersPerOrganization: Int, seed: UInt64, now: Int64) {
+                ordersPerOrganization: Int, seed: UInt64, now: Int64, earliestStart: Int64? = nil) {
         organizationIDs = (0..<Int64(max(0, organizationCount))).map { firstOrganizationID + $0 }
         self.ordersPerOrganization = max(0, ordersPerOrganization)
         self.now = now
-        generator = OrderGenerator(seed: seed, now: now)
+        generator = OrderGenerator(seed: seed, now: now, earliestStart: earliestStart)
     }
 
     /// Arrived orders are numbered from here, past any phase's new orders.

@@ -27,6 +27,8 @@ struct SplitMix64 {
 struct OrderGenerator: Sendable {
     let seed: UInt64
     let now: Int64
+    /// No order starts before this instant (see `SimulatorConfiguration.earliestStart`).
+    var earliestStart: Int64? = nil
 
     private static let names = [
         "示例科技有限公司", "Acme Cloud & Co. <Ltd>", "组织-北京研发中心", "深圳星河网络科技有限公司",
@@ -45,6 +47,16 @@ struct OrderGenerator: Sendable {
     private static let sandboxSKUs: [(String, Int64, String)] = [
         ("sandbox.cpu.core_seconds", 11, "核·秒"), ("sandbox.gpu.seconds", 13, "卡·秒"),
     ]
+
+    /// `start` wrapped into `[earliestStart, now)` when it falls before it: a whole number
+    /// of spans later, so orders keep their spread and stay determined by their coordinates.
+    private func placed(_ start: Int64) -> Int64 {
+        guard let earliest = earliestStart, start < earliest else { return start }
+        let span = now - earliest
+        guard span > 0 else { return earliest }
+        let offset = (start - earliest) % span
+        return earliest + (offset < 0 ? offset + span : offset)
+    }
 
     static func zeroPadded(_ number: Int, width: Int) -> String {
         let digits = String(number)
@@ -79,7 +91,7 @@ struct OrderGenerator: Sendable {
         case .both: usd = random.chance(50)
         }
         let age = number % 4 == 0 ? random.int(1...172_800) : random.int(1...62 * 86_400)
-        let start = fixedStart ?? (now - age)
+        let start = placed(fixedStart ?? (now - age))
         let sandbox = random.chance(20)
         let (sku, unit, unitDisplay) = random.pick(sandbox ? Self.sandboxSKUs : Self.modelSKUs)
         let model = sandbox ? nil : random.pick(Self.models)
