@@ -52,7 +52,9 @@ public struct Daemon: Sendable {
                 status.runFinished(summary, at: Date())
                 notifySystemd(notifier, logger) { try $0.status(status.line(now: Date())) }
             })
-        let scheduler = Scheduler(jobs: jobs.map(\.scheduled), executor: executor, store: ledger,
+        // One replica on SQLite (the lock above): its claims live in memory.
+        let claims = InProcessWorkClaims()
+        let scheduler = Scheduler(jobs: jobs.map(\.scheduled), executor: executor, store: ledger, claims: claims,
                                   gracePeriod: configuration.daemon.shutdownGraceSeconds, logger: logger)
         let delivery = Reloadable(AlertDelivery(settings: configuration.alerts, ledger: ledger, logger: logger))
         let control = DaemonControl(daemon: self, ledger: ledger, shared: shared, delivery: delivery, executor: executor,
@@ -78,6 +80,7 @@ public struct Daemon: Sendable {
         // what is left; the watchdog pings until the end.
         services.append(LedgerHousekeeping(ledger: ledger, retentionSeconds: configuration.storage.archiveRetentionSeconds,
                                            logger: logger))
+        services.append(OrphanSweep(claims: claims, scheduler: scheduler, logger: logger))
         services += [scheduler, control] as [any Service]
         var groupConfiguration = ServiceGroupConfiguration(
             services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
@@ -86,7 +89,7 @@ public struct Daemon: Sendable {
         groupConfiguration.maximumGracefulShutdownDuration = .seconds(3_600 + 60)
         logger.info("daemon starting", metadata: [
             "config": "\(configurationFile)", "jobs": "\(jobs.map(\.settings.name))",
-            "ledger": "\(configuration.storage.database)", "lock": "\(lock.path)",
+            "ledger": "\(configuration.storage.database)", "lock": "\(lock.path)", "replica": "\(claims.replica)",
         ])
         let unscheduled = configuration.jobs.filter { $0.schedule == nil }.map(\.name)
         if onlyJob == nil, !unscheduled.isEmpty {

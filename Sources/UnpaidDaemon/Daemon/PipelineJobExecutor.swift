@@ -32,9 +32,18 @@ public final class PipelineJobExecutor: JobExecutor {
     /// Throws unless every organization succeeded, so the fire stays unrecorded and a
     /// restart within the catch-up window fetches it again.
     public func execute(job name: String, scheduledAt: Date) async throws {
+        try await execute(name) { try await $0.run($1, scheduledAt: scheduledAt) }
+    }
+
+    /// The same for a claimed fire, whose organizations come from the claims.
+    public func execute(_ fire: ClaimedFire) async throws {
+        try await execute(fire.job) { try await $0.run($1, claimed: fire) }
+    }
+
+    private func execute(_ name: String, _ run: (JobRunner, JobSettings) async throws -> RunSummary) async throws {
         let (job, runner) = current.withLock { ($0.configuration.job(named: name), $0.runner) }
         guard let job else { throw JobExecutionError.unknownJob(name) }
-        let summary = try await runner.run(job, scheduledAt: scheduledAt)
+        let summary = try await run(runner, job)
         onRunFinished(summary)
         guard summary.status == .succeeded else {
             throw JobExecutionError.notSucceeded(job: name, run: summary.runID, status: summary.status,

@@ -6,7 +6,7 @@ import XLSXReader
 /// The adapters a configuration describes, built in one place.
 extension Configuration {
     /// `rateLimit` paces every request the client sends, retries included.
-    public func makeAPIClient(privateKey: String, logger: Logger, rateLimit: TokenBucket? = nil) -> BillingAPIClient {
+    public func makeAPIClient(privateKey: String, logger: Logger, rateLimit: (any APICallLimit)? = nil) -> BillingAPIClient {
         var pace: (@Sendable () async throws -> Void)?
         if let rateLimit { pace = { try await rateLimit.acquire() } }
         return BillingAPIClient(

@@ -29,10 +29,10 @@ public struct ExportPipeline: Sendable {
     let now: @Sendable () -> Date
     /// Shared by every run of the daemon, so all jobs together stay under the API's rate
     /// limit; every request counts, retries and URL refreshes included.
-    public let apiRateLimit: TokenBucket?
+    public let apiRateLimit: (any APICallLimit)?
 
     public init(configuration: Configuration, ledger: Ledger, privateKey: String, logger: Logger,
-                apiRateLimit: TokenBucket? = nil, now: @escaping @Sendable () -> Date = { Date() }) {
+                apiRateLimit: (any APICallLimit)? = nil, now: @escaping @Sendable () -> Date = { Date() }) {
         self.configuration = configuration
         self.ledger = ledger
         self.apiRateLimit = apiRateLimit

@@ -25,11 +25,11 @@ public struct JobRunner: Sendable {
     public let pipeline: ExportPipeline
     public let maxConcurrentOrganizations: Int
     /// Shared by every job of the daemon: bounds organizations in flight across jobs.
-    public let organizationLimiter: ConcurrencyLimiter?
+    public let organizationLimiter: (any OrganizationLimit)?
     let logger: Logger
 
     public init(pipeline: ExportPipeline, maxConcurrentOrganizations: Int = 4,
-                organizationLimiter: ConcurrencyLimiter? = nil, logger: Logger) {
+                organizationLimiter: (any OrganizationLimit)? = nil, logger: Logger) {
         self.pipeline = pipeline
         self.maxConcurrentOrganizations = max(1, maxConcurrentOrganizations)
         self.organizationLimiter = organizationLimiter
@@ -43,46 +43,57 @@ public struct JobRunner: Sendable {
         return try await run(job, window: window, organizations: job.organizations)
     }
 
+    /// A fire this replica claimed: its organizations come from the claims, one lease at
+    /// a time, so another replica can take part or finish them if this one dies.
+    public func run(_ job: JobSettings, claimed fire: ClaimedFire) async throws -> RunSummary {
+        try await fire.claims.openItems(of: fire.lease, organizations: job.organizations)
+        let window = job.period.window(at: fire.scheduledAt, in: job.timeZone)
+        let source = ClaimedOrganizations(claims: fire.claims, fire: fire.lease.fire, logger: logger)
+        return try await run(job, window: window, from: source, planned: job.organizations.count)
+    }
+
     /// One explicit window, as `unpaidd fetch` asks for.
     public func run(_ job: JobSettings, window: BillingWindow, organizations: [Int64]) async throws -> RunSummary {
+        try await run(job, window: window, from: FixedOrganizations(organizations), planned: organizations.count)
+    }
+
+    private func run(_ job: JobSettings, window: BillingWindow, from source: some OrganizationSource,
+                     planned: Int) async throws -> RunSummary {
         let started = ContinuousClock.now
         let runID = try pipeline.ledger.startRun(job: job.name, startedAt: Date())
         var logger = self.logger
         logger[metadataKey: "run_id"] = "\(runID.rawValue)"
         logger[metadataKey: "job"] = "\(job.name)"
         logger[metadataKey: "period"] = "\(window.label(in: job.timeZone))"
-        logger.info("run started", metadata: ["organizations": "\(organizations.count)"])
+        logger.info("run started", metadata: ["organizations": "\(planned)"])
 
         var snapshots: [SnapshotRecord] = []
         var failures: [PipelineError] = []
-        await withTaskGroup(of: Result<SnapshotRecord, PipelineError>.self) { group in
-            var pending = organizations[...]
-            func startNext() {
-                guard let organization = pending.popFirst() else { return }
-                group.addTask { [organizationLimiter] in
-                    let snapshot = { @Sendable () async -> Result<SnapshotRecord, PipelineError> in
-                        do throws(PipelineError) {
-                            return .success(try await pipeline.snapshot(
-                                job: job.name, organizationID: organization, window: window,
-                                timeZone: job.timeZone, filters: job.filters, runID: runID,
-                                reconcile: job.reconcile))
-                        } catch {
-                            return .failure(error)
-                        }
-                    }
-                    guard let organizationLimiter else { return await snapshot() }
-                    do {
-                        return try await organizationLimiter.withPermit { await snapshot() }
+        /// One organization per task, a permit taken before the organization so that a
+        /// replica never holds work it cannot start; nil once none is left.
+        let takeTurn = { @Sendable [pipeline, organizationLimiter] () async -> Result<SnapshotRecord, PipelineError>? in
+            let turn = { @Sendable () async -> Result<SnapshotRecord, PipelineError>? in
+                guard let turn = await source.next() else { return nil }
+                return await source.perform(turn) {
+                    do throws(PipelineError) {
+                        return .success(try await pipeline.snapshot(
+                            job: job.name, organizationID: turn.organizationID, window: window,
+                            timeZone: job.timeZone, filters: job.filters, runID: runID, reconcile: job.reconcile))
                     } catch {
-                        return .failure(PipelineError(organizationID: organization, stage: .fetch,
-                                                      message: "not started: the run was cancelled while waiting for a turn"))
+                        return .failure(error)
                     }
                 }
             }
-            for _ in 0..<maxConcurrentOrganizations { startNext() }
+            guard let organizationLimiter else { return await turn() }
+            return try? await organizationLimiter.withPermit { await turn() }
+        }
+        await withTaskGroup(of: Result<SnapshotRecord, PipelineError>?.self) { group in
+            for _ in 0..<maxConcurrentOrganizations { group.addTask(operation: takeTurn) }
             for await result in group {
                 switch result {
-                case .success(let snapshot):
+                case nil:
+                    continue
+                case .success(let snapshot)?:
                     snapshots.append(snapshot)
                     logger.info("snapshot recorded", metadata: [
                         "org": "\(snapshot.organizationID)", "snapshot_id": "\(snapshot.id.rawValue)",
@@ -90,17 +101,19 @@ public struct JobRunner: Sendable {
                         "reconciliation": "\(snapshot.reconciliation?.status.rawValue ?? "off")",
                         "totals": "\(snapshot.totals.keys.sorted().map { "\($0) \(snapshot.totals[$0]!.sum)" }.joined(separator: ", "))",
                     ])
-                case .failure(let failure):
+                case .failure(let failure)?:
                     failures.append(failure)
-                    record(failure, runID: runID, job: job.name, logger: logger)
-                    var details: Logger.Metadata = [
-                        "org": "\(failure.organizationID)", "stage": "\(failure.stage.rawValue)", "error": "\(failure.message)",
-                    ]
-                    if let kept = failure.rejectedFile { details["kept_file"] = "\(kept)" }
-                    logger.error("organization failed", metadata: details)
+                    logFailure(failure, runID: runID, job: job.name, logger: logger)
                 }
-                startNext()
+                if !Task.isCancelled { group.addTask(operation: takeTurn) }
             }
+        }
+        let reason = Task.isCancelled ? "not started: the run was cancelled while waiting for a turn"
+            : "not started: the shared work claims could not be read (see the log)"
+        for organization in await source.notStarted() {
+            let failure = PipelineError(organizationID: organization, stage: .fetch, message: reason)
+            failures.append(failure)
+            logFailure(failure, runID: runID, job: job.name, logger: logger)
         }
         snapshots.sort { $0.organizationID < $1.organizationID }
         failures.sort { $0.organizationID < $1.organizationID }
@@ -120,6 +133,15 @@ public struct JobRunner: Sendable {
             "status": "\(summary.status.rawValue)", "snapshots": "\(snapshots.count)", "failures": "\(failures.count)",
         ])
         return summary
+    }
+
+    private func logFailure(_ failure: PipelineError, runID: RunID, job: String, logger: Logger) {
+        record(failure, runID: runID, job: job, logger: logger)
+        var details: Logger.Metadata = [
+            "org": "\(failure.organizationID)", "stage": "\(failure.stage.rawValue)", "error": "\(failure.message)",
+        ]
+        if let kept = failure.rejectedFile { details["kept_file"] = "\(kept)" }
+        logger.error("organization failed", metadata: details)
     }
 
     /// Kept for the failing rules, masked: the ledger keeps it for years.

@@ -38,6 +38,15 @@ public struct ScheduledJob: Sendable, Hashable {
 /// and the fire left unrecorded, so a restart within the catch-up window retries it.
 public protocol JobExecutor: Sendable {
     func execute(job: String, scheduledAt: Date) async throws
+    /// A fire the scheduler claimed: an executor that can share work takes the fire's
+    /// organizations from its claims; by default it runs the job as `execute(job:scheduledAt:)`.
+    func execute(_ fire: ClaimedFire) async throws
+}
+
+extension JobExecutor {
+    public func execute(_ fire: ClaimedFire) async throws {
+        try await execute(job: fire.job, scheduledAt: fire.scheduledAt)
+    }
 }
 
 /// Remembers the last fire each job ran, so a restart knows what it missed.

@@ -6,10 +6,14 @@ import UnpaidCore
 
 /// Fires jobs when due: one long-lived `Service`. A job never overlaps itself, one job's
 /// failure never touches another, and on graceful shutdown no new run starts while runs
-/// in flight finish, for at most `gracePeriod` (then they are cancelled).
+/// in flight finish, for at most `gracePeriod` (then they are cancelled). Each fire is
+/// claimed before it runs, so replicas sharing the claims run it once between them.
 public final class Scheduler: Service {
     private struct Shared {
         var replacement: [ScheduledJob]?
+        var jobNames: Set<String>
+        /// Fires taken over from a replica that stopped renewing them, waiting for the loop.
+        var adopted: [FireLease] = []
         var shuttingDown = false
         var running: Set<String> = []
         /// Read when shutdown starts, so a reload changes it until then.
@@ -19,32 +23,49 @@ public final class Scheduler: Service {
     private let initialJobs: [ScheduledJob]
     private let executor: any JobExecutor
     private let store: any FireTimeStore
+    private let claims: any WorkClaims
     private let clock: any WallClock
     private let random: Mutex<any RandomNumberGenerator & Sendable>
     private let logger: Logger
-    private let shared = Mutex(Shared())
+    private let shared: Mutex<Shared>
     private let wake = WakeSignal()
 
-    /// - Parameter gracePeriod: how long runs in flight may go on after shutdown starts
-    ///   before they are cancelled; nil waits for them (the service group may still bound it).
+    /// - Parameters:
+    ///   - claims: shared with other replicas; by default this process's own, in memory.
+    ///   - gracePeriod: how long runs in flight may go on after shutdown starts before
+    ///     they are cancelled; nil waits for them (the service group may still bound it).
     public init(jobs: [ScheduledJob], executor: any JobExecutor, store: any FireTimeStore,
-                clock: any WallClock = SystemWallClock(),
+                claims: (any WorkClaims)? = nil, clock: any WallClock = SystemWallClock(),
                 random: any RandomNumberGenerator & Sendable = SystemRandomNumberGenerator(),
                 gracePeriod: TimeInterval? = nil, logger: Logger) {
         initialJobs = jobs
         self.executor = executor
         self.store = store
+        self.claims = claims ?? InProcessWorkClaims(clock: clock)
         self.clock = clock
         self.random = Mutex(random)
         self.logger = logger
-        shared.withLock { $0.gracePeriod = gracePeriod }
+        shared = Mutex(Shared(jobNames: Set(jobs.map(\.name)), gracePeriod: gracePeriod))
     }
 
     /// Swaps the job list (SIGHUP reload). Jobs whose schedule and zone are unchanged keep
     /// their next fire; new or changed ones start from now without catch-up; removed
     /// ones fire no more (a run in flight still finishes).
     public func replaceJobs(_ jobs: [ScheduledJob]) {
-        shared.withLock { $0.replacement = jobs }
+        shared.withLock {
+            $0.replacement = jobs
+            $0.jobNames = Set(jobs.map(\.name))
+        }
+        wake.signal()
+    }
+
+    /// Names of the jobs this scheduler runs (a fire of another job is not its to take over).
+    public var jobNames: Set<String> { shared.withLock { $0.jobNames } }
+
+    /// Runs a fire another replica abandoned, now leased to this one, like a due fire; it
+    /// is released again if its job is not scheduled here, is running, or shutdown began.
+    public func adopt(_ lease: FireLease) {
+        shared.withLock { $0.adopted.append(lease) }
         wake.signal()
     }
 
@@ -93,12 +114,27 @@ public final class Scheduler: Service {
         logger.info("scheduler started", metadata: ["jobs": "\(plans.count)"])
 
         while !Task.isCancelled {
-            let (replacement, shuttingDown) = shared.withLock { state in
-                defer { state.replacement = nil }
-                return (state.replacement, state.shuttingDown)
+            let (replacement, adopted, shuttingDown) = shared.withLock { state in
+                defer {
+                    state.replacement = nil
+                    state.adopted = []
+                }
+                return (state.replacement, state.adopted, state.shuttingDown)
             }
-            if shuttingDown { break }
+            if shuttingDown {
+                for lease in adopted { await release(lease, because: "shutting down") }
+                break
+            }
             if let replacement { plans = replan(plans, with: replacement) }
+            for lease in adopted {
+                guard let job = plans[lease.fire.job]?.job else {
+                    await release(lease, because: "job not scheduled by this replica")
+                    continue
+                }
+                if !launch(job, fires: [lease.fire.scheduledAt], reason: "takeover", adopted: lease, group: &group) {
+                    await release(lease, because: "the job is running here")
+                }
+            }
 
             let now = clock.now()
             for name in plans.keys.sorted() {
@@ -152,14 +188,17 @@ public final class Scheduler: Service {
         return result
     }
 
-    /// Starts the fires of one job in its own child task, unless its previous run is still going.
-    private func launch(_ job: ScheduledJob, fires: [Date], reason: String, group: inout DiscardingTaskGroup) {
+    /// Starts the fires of one job in its own child task, unless its previous run is still
+    /// going; says whether it started them.
+    @discardableResult
+    private func launch(_ job: ScheduledJob, fires: [Date], reason: String, adopted: FireLease? = nil,
+                        group: inout DiscardingTaskGroup) -> Bool {
         let started = shared.withLock { $0.running.insert(job.name).inserted }
         guard started else {
-            for fire in fires {
+            for fire in fires where adopted == nil {
                 logger.warning("fire skipped: previous run still going", metadata: meta(job.name, scheduled: fire))
             }
-            return
+            return false
         }
         group.addTask { [self] in
             defer {
@@ -171,12 +210,39 @@ public final class Scheduler: Service {
                     logger.notice("fire not started: shutting down", metadata: meta(job.name, scheduled: fire))
                     continue
                 }
-                await runOnce(job, scheduledAt: fire, reason: reason)
+                if let adopted {
+                    await run(job, ClaimedFire(lease: adopted, claims: claims), reason: reason)
+                } else {
+                    await runOnce(job, scheduledAt: fire, reason: reason)
+                }
             }
         }
+        return true
     }
 
+    /// Claims the fire for this replica, then runs it; a fire another replica claimed, or
+    /// older than one already claimed, is not run here.
     private func runOnce(_ job: ScheduledJob, scheduledAt: Date, reason: String) async {
+        let lease: FireLease
+        do {
+            switch try await claims.claimFire(FireKey(job: job.name, scheduledAt: scheduledAt)) {
+            case .won(let won):
+                lease = won
+            case .taken(let owner):
+                logger.info("fire run by another replica", metadata: meta(job.name, scheduled: scheduledAt, [
+                    "replica": "\(owner)"]))
+                return
+            case .superseded(let newest):
+                logger.notice("fire not run: a newer fire of the job was already claimed (is this replica's clock behind?)",
+                              metadata: meta(job.name, scheduled: scheduledAt, [
+                                  "newest": "\(newest.formatted(.iso8601))"]))
+                return
+            }
+        } catch {
+            logger.error("cannot claim the fire; not run (a restart catches it up)",
+                         metadata: meta(job.name, scheduled: scheduledAt, error: error))
+            return
+        }
         let delay = job.randomDelayMax > 0
             ? random.withLock { Double.random(in: 0...job.randomDelayMax, using: &$0) } : 0
         if delay > 0 {
@@ -186,13 +252,43 @@ public final class Scheduler: Service {
                 try await cancelWhenGracefulShutdown { try await self.clock.sleep(until: startAt) }
             } catch {
                 logger.notice("fire not started: shutting down", metadata: meta(job.name, scheduled: scheduledAt))
+                await release(lease, because: "shutting down")
                 return
             }
         }
+        await run(job, ClaimedFire(lease: lease, claims: claims), reason: reason)
+    }
+
+    /// Runs a fire this replica holds, renewing its lease meanwhile and giving it back
+    /// after; records the fire time only when the run succeeded.
+    private func run(_ job: ScheduledJob, _ fire: ClaimedFire, reason: String) async {
+        let scheduledAt = fire.scheduledAt
         logger.info("run started", metadata: meta(job.name, scheduled: scheduledAt, ["reason": "\(reason)"]))
+        let current = Mutex(fire.lease)
+        let outcome: Result<Void, any Error>
         do {
-            try await executor.execute(job: job.name, scheduledAt: scheduledAt)
+            try await withLeaseRenewed(by: claims, renew: { [claims] in
+                guard let renewed = try await claims.renew(current.withLock { $0 }) else { return false }
+                current.withLock { $0 = renewed }
+                return true
+            }, report: { [self] problem in
+                switch problem {
+                case .lost:
+                    logger.warning("fire taken over by another replica (its lease had expired)",
+                                   metadata: meta(job.name, scheduled: scheduledAt))
+                case .unreachable(let error):
+                    logger.error("cannot renew the lease on the fire; retrying",
+                                 metadata: meta(job.name, scheduled: scheduledAt, error: error))
+                }
+            }) {
+                try await executor.execute(fire)
+            }
+            outcome = .success(())
         } catch {
+            outcome = .failure(error)
+        }
+        await release(current.withLock { $0 }, because: nil)
+        if case .failure(let error) = outcome {
             logger.error("run failed", metadata: meta(job.name, scheduled: scheduledAt, error: error))
             return
         }
@@ -202,6 +298,18 @@ public final class Scheduler: Service {
         } catch {
             logger.error("run finished but its fire time could not be recorded",
                          metadata: meta(job.name, scheduled: scheduledAt, error: error))
+        }
+    }
+
+    /// Gives a fire back to the claims; `reason` says why it was not run, when it was not.
+    private func release(_ lease: FireLease, because reason: String?) async {
+        if let reason {
+            logger.notice("fire given back to the other replicas", metadata: meta(lease.fire.job,
+                          scheduled: lease.fire.scheduledAt, ["reason": "\(reason)"]))
+        }
+        do { try await claims.release(lease) } catch {
+            logger.error("cannot give the fire back; another replica takes it once its lease expires",
+                         metadata: meta(lease.fire.job, scheduled: lease.fire.scheduledAt, error: error))
         }
     }
 

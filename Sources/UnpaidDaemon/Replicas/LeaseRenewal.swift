@@ -1,0 +1,39 @@
+/// What went wrong renewing a lease.
+enum LeaseRenewalProblem: Sendable {
+    /// Another replica holds it now (it had expired): renewing stops.
+    case lost
+    /// The claims could not be reached: renewing goes on, before the lease expires if it can.
+    case unreachable(any Error)
+}
+
+/// Runs `body` while a child task renews a lease each time `claims` says to, reporting
+/// trouble through `report`. The body is never interrupted: a snapshot it records after
+/// losing its lease is made harmless by `finish` refusing that lease (see `WorkClaims`).
+func withLeaseRenewed<T, Failure: Error>(by claims: any WorkClaims,
+                                         renew: @escaping @Sendable () async throws -> Bool,
+                                         report: @escaping @Sendable (LeaseRenewalProblem) -> Void,
+                                         _ body: () async throws(Failure) -> T) async throws(Failure) -> T {
+    let result = await withTaskGroup(of: Void.self, returning: Result<T, Failure>.self) { group in
+        group.addTask {
+            while (try? await claims.waitForRenewal()) != nil {
+                do {
+                    if try await !renew() {
+                        report(.lost)
+                        return
+                    }
+                } catch is CancellationError {
+                    return
+                } catch {
+                    report(.unreachable(error))
+                }
+            }
+        }
+        defer { group.cancelAll() }
+        do throws(Failure) {
+            return .success(try await body())
+        } catch {
+            return .failure(error)
+        }
+    }
+    return try result.get()
+}
