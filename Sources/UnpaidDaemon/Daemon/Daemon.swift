@@ -123,11 +123,11 @@ public struct SharedLimits: Sendable {
     let organizations: ConcurrencyLimiter
     let apiCalls: TokenBucket
 
-    public init(_ settings: DaemonSettings) {
+    public init(_ settings: DaemonSettings, clock: any WallClock = SystemWallClock()) {
         self.settings = settings
         organizations = ConcurrencyLimiter(limit: settings.maxConcurrentOrganizations)
         apiCalls = TokenBucket(ratePerSecond: settings.apiCallsPerSecond,
-                               burst: max(1, Int(settings.apiCallsPerSecond.rounded(.up))))
+                               burst: max(1, Int(settings.apiCallsPerSecond.rounded(.up))), clock: clock)
     }
 
     public func runner(for configuration: Configuration, ledger: Ledger, privateKey: String, logger: Logger) -> JobRunner {

@@ -66,7 +66,7 @@ struct ClaimTable {
     }
 
     mutating func openItems(of lease: FireLease, organizations: [Int64]) {
-        guard fires[lease.fire] != nil, fires[lease.fire]?.items == nil else { return }
+        guard let fire = fires[lease.fire], fire.owner == lease.owner, fire.items == nil else { return }
         fires[lease.fire]?.items = Dictionary(organizations.map { ($0, Item()) }, uniquingKeysWith: { first, _ in first })
         dropIfComplete(lease.fire)
     }

@@ -126,7 +126,8 @@ public protocol WorkClaims: Sendable {
     /// The oldest abandoned fire of one of `jobs`, now leased to this replica.
     func claimAbandonedFire(ofJobs jobs: Set<String>) async throws -> FireLease?
 
-    /// Makes `organizations` the fire's work items, unless some replica opened them already.
+    /// Makes `organizations` the fire's work items, unless they were opened already; only
+    /// the fire's holder may. Opening none says the fire is done with nothing left to share.
     func openItems(of fire: FireLease, organizations: [Int64]) async throws
     /// The lowest-numbered organization of the fire free to take, now leased to this replica.
     func claimItem(of fire: FireKey) async throws -> ItemLease?

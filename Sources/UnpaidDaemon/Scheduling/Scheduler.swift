@@ -287,7 +287,13 @@ public final class Scheduler: Service {
         } catch {
             outcome = .failure(error)
         }
-        await release(current.withLock { $0 }, because: nil)
+        let held = current.withLock { $0 }
+        // An executor that never opened the fire's organizations (it does not share work,
+        // or it failed first) has run all of it: nothing is left for another replica.
+        do { try await claims.openItems(of: held, organizations: []) } catch {
+            logger.error("cannot close the fire in the work claims", metadata: meta(job.name, scheduled: scheduledAt, error: error))
+        }
+        await release(held, because: nil)
         if case .failure(let error) = outcome {
             logger.error("run failed", metadata: meta(job.name, scheduled: scheduledAt, error: error))
             return
