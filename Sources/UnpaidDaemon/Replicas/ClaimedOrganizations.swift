@@ -59,30 +59,25 @@ final class ClaimedOrganizations: OrganizationSource {
     /// A run cancelled mid-organization (shutdown) gives it back for another replica;
     /// otherwise the organization is done, recorded or failed.
     private func conclude(_ lease: ItemLease, with result: Result<SnapshotRecord, PipelineError>) async {
-        var metadata: Logger.Metadata = ["org": "\(lease.organizationID)", "replica": "\(lease.owner)"]
+        let metadata: Logger.Metadata = ["org": "\(lease.organizationID)", "replica": "\(lease.owner)"]
         do {
+            let outcome: ItemOutcome
             switch result {
             case .failure where Task.isCancelled:
                 try await claims.release(lease)
+                return
             case .failure:
-                if try await !claims.finish(lease, .failed) { logLost(lease) }
+                outcome = .failed
             case .success(let snapshot):
-                if try await !claims.finish(lease, .recorded(snapshotID: snapshot.id.rawValue)) {
-                    metadata["snapshot_id"] = "\(snapshot.id.rawValue)"
-                    logLost(lease, metadata)
-                }
+                outcome = .recorded(snapshotID: snapshot.id.rawValue)
+            }
+            if try await !claims.finish(lease, outcome) {
+                logger.warning("organization finished after another replica took over its expired lease", metadata: metadata)
             }
         } catch {
-            metadata["error"] = "\(error)"
             logger.error("cannot mark the organization done in the work claims; another replica may fetch it again once the lease expires",
-                         metadata: metadata)
+                         metadata: metadata.merging(["error": "\(error)"]) { $1 })
         }
-    }
-
-    private func logLost(_ lease: ItemLease, _ metadata: Logger.Metadata = [:]) {
-        var metadata = metadata
-        metadata["org"] = "\(lease.organizationID)"
-        logger.warning("organization finished after its lease was taken over by another replica", metadata: metadata)
     }
 
     private static func log(_ problem: LeaseRenewalProblem, of lease: ItemLease, logger: Logger) {
