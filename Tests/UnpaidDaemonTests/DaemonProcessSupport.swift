@@ -55,8 +55,11 @@ final class ChildProcess: @unchecked Sendable {
             inherited[key] = nil
         }
         process.environment = inherited.merging(environment) { $1 }
-        process.standardOutput = FileHandle(forWritingAtPath: logPath)
-        process.standardError = FileHandle(forWritingAtPath: logPath)
+        // One open file for both streams: two would each write from offset 0, and whichever
+        // wrote later would overwrite the other's lines.
+        let log = FileHandle(forWritingAtPath: logPath)
+        process.standardOutput = log
+        process.standardError = log
         try process.run()
     }
 
