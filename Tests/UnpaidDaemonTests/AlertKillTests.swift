@@ -15,6 +15,21 @@ import UnpaidCore
             .deletingLastPathComponent().appendingPathComponent("unpaidd")
     }
 
+    /// Waits until `receiver` got `count` requests. Fails instead of waiting forever when
+    /// `process` ends without sending them, or after a generous deadline.
+    static func waitForRequests(_ count: Int, at receiver: ScriptedReceiver, from process: Process) async throws {
+        let deadline = ContinuousClock.now + .seconds(120)
+        while await receiver.received.count < count {
+            if !process.isRunning {
+                try #require(await receiver.received.count >= count,
+                             "unpaidd exited (status \(process.terminationStatus)) before sending \(count) requests")
+                return
+            }
+            try #require(ContinuousClock.now < deadline, "no \(count) requests at the receiver within 120 s")
+            try await Task.sleep(for: .milliseconds(20))
+        }
+    }
+
     @Test func killedBeforeDeliveryDeliversAfterRestart() async throws {
         let binary = Self.executable
         try #require(FileManager.default.isExecutableFile(atPath: binary.path), "no \(binary.path): build the package first")
@@ -48,8 +63,7 @@ import UnpaidCore
             }
 
             let first = try start(log: cloud.directory + "/first.log")
-            var arrivals = receiver.arrivals.makeAsyncIterator()
-            #expect(await arrivals.next() == 1)
+            try await Self.waitForRequests(1, at: receiver, from: first)
             kill(first.processIdentifier, SIGKILL)
             first.waitUntilExit()
             #expect(first.terminationReason == .uncaughtSignal)
@@ -106,8 +120,7 @@ import UnpaidCore
             }
 
             let first = try start()
-            var arrivals = receiver.arrivals.makeAsyncIterator()
-            while let count = await arrivals.next(), count < 4 {}
+            try await Self.waitForRequests(4, at: receiver, from: first)
             kill(first.processIdentifier, SIGKILL)
             first.waitUntilExit()
             let queued = try cloud.ledger.deliveries()
