@@ -60,4 +60,36 @@ import UnpaidCore
         #expect(summaries.allSatisfy { $0.failures.isEmpty })
         #expect(await cloud.simulator.counters().apiCalls["DownloadListUnpaidOrders"] == 6)
     }
+
+    @Test(arguments: ClaimsBackend.all)
+    func aCancelledRunGivesItsOrganizationsBackForAnotherReplica(_ backend: ClaimsBackend) async throws {
+        let cloud = try await SimulatedCloud.start(organizations: 3)
+        defer { Task { await cloud.stop() } }
+        let fixture = try await backend.fixture()
+        let (stopping, other) = (fixture.replicas[0], fixture.replicas[1])
+        let fire = FireKey(job: cloud.job.name, scheduledAt: Date())
+        guard case .won(let lease) = try await stopping.claimFire(fire) else {
+            Issue.record("the first claim must win")
+            return
+        }
+        // Every turn is taken elsewhere, so the run waits until it is cancelled (a shutdown).
+        let turns = ConcurrencyLimiter(limit: 1)
+        let (gate, open) = AsyncStream<Void>.makeStream()
+        let holder = Task { try await turns.withPermit { for await _ in gate {} } }
+        while turns.inUse == 0 { await Task.yield() }
+        let runner = JobRunner(pipeline: cloud.runner.pipeline, organizationLimiter: turns, logger: cloud.runner.logger)
+        let run = Task { try await runner.run(cloud.job, claimed: ClaimedFire(lease: lease, claims: stopping)) }
+        run.cancel()
+        let summary = try await run.value
+        open.finish()
+        _ = try await holder.value
+
+        #expect(summary.status == .failed && summary.snapshots.isEmpty)
+        #expect(summary.failures.map(\.organizationID) == cloud.job.organizations.sorted())
+        #expect(summary.failures.allSatisfy { $0.message == "not started: the run was cancelled while waiting for a turn" })
+        try await stopping.release(lease)
+        let adopted = try #require(try await other.claimAbandonedFire(ofJobs: [cloud.job.name]))
+        #expect(adopted.fire == fire)
+        #expect(try await other.progress(of: fire)?.unclaimed == cloud.job.organizations.sorted())
+    }
 }
