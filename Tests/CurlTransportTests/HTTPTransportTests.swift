@@ -72,11 +72,13 @@ import Testing
         router.get("/stall") { _, _ in
             Response(status: .ok, body: ResponseBody(contentLength: 1000) { writer in
                 try await writer.write(ByteBuffer(string: "x"))
-                try await Task.sleep(for: .seconds(4))
+                // Held open until the server shuts down at the end of the test: a stall
+                // of a few seconds could end before a loaded machine ran curl's timer.
+                try await Task.sleep(for: .seconds(120))
             })
         }
-        // Only the low-speed timer can end this transfer as .lowSpeed: had it not fired,
-        // the body would end when the handler gives up, as a connection error.
+        // Only the low-speed timer can end this transfer as .lowSpeed; the total timeout,
+        // far later, would end it as .total.
         let error = try await withLoopbackServer(router) { port in
             await #expect(throws: TransportError.self) {
                 try await transport.send(CurlTransport.HTTPRequest(
@@ -90,7 +92,8 @@ import Testing
     @Test func totalTimeoutFires() async throws {
         let router = Router()
         router.get("/slow") { _, _ -> Response in
-            try await Task.sleep(for: .seconds(3))
+            // Never answers before the server shuts down: no race with the 300 ms timeout.
+            try await Task.sleep(for: .seconds(120))
             return Response(status: .ok)
         }
         let error = try await withLoopbackServer(router) { port in
