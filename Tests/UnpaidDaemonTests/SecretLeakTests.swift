@@ -64,7 +64,7 @@ struct SecretLeakTests {
                 let daemon = try ChildProcess(unpaidd, ["run", "--config", fixture.configPath, "--log-level", "trace",
                                                         "--log-format", format],
                                               logPath: fixture.directory + "/daemon-\(format).log", environment: environment)
-                try await eventually("a delivery attempt logged by the daemon", timeout: 30) {
+                try await eventually("a delivery attempt logged by the daemon", timeout: 120) {
                     daemon.log.contains("Cannot POST") || !daemon.process.isRunning
                 }
                 daemon.signal(SIGTERM)
