@@ -133,7 +133,7 @@ let package = Package(
             "Ledger", "OrderSpill", "SeededRandomness", .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .testTarget(name: "PostgresLedgerTests", dependencies: [
-            "PostgresLedger", "PostgresTestSupport", .product(name: "PostgresNIO", package: "postgres-nio"),
+            "PostgresLedger", "PostgresTestSupport", "UnpaidCore", .product(name: "PostgresNIO", package: "postgres-nio"),
         ]),
         .testTarget(name: "UnpaidReportsTests", dependencies: ["UnpaidReports", "Ledger", "UnpaidCore", "SeededRandomness"]),
         .testTarget(name: "UnpaidMetricsTests", dependencies: [

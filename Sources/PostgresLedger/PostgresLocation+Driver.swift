@@ -4,6 +4,9 @@ import PostgresNIO
 extension PostgresLocation {
     /// How long one connection attempt may take before it counts as failed.
     static let connectTimeout: Duration = .seconds(10)
+    /// Texts go over the wire as UTF-8 whatever the database's encoding (the server converts
+    /// or refuses), and `pg_stat_activity` names the program.
+    static let startupParameters = [("client_encoding", "UTF8"), ("application_name", "unpaidd")]
 
     /// The configuration of a pool of connections.
     func clientConfiguration(password: String?) throws(PostgresLocationError) -> PostgresClient.Configuration {
@@ -21,6 +24,7 @@ extension PostgresLocation {
                                   username: user, password: password, database: database)
         }
         configuration.options.connectTimeout = Self.connectTimeout
+        configuration.options.additionalStartupParameters = Self.startupParameters
         return configuration
     }
 
@@ -40,6 +44,7 @@ extension PostgresLocation {
                                   username: user, password: password, database: database)
         }
         configuration.options.connectTimeout = .seconds(Int64(Self.connectTimeout.components.seconds))
+        configuration.options.additionalStartupParameters = Self.startupParameters
         return configuration
     }
 

@@ -49,6 +49,11 @@ struct SchemaHistory {
         """
     }
 
+    func withLedger<Result>(_ body: (PostgresLedger) async throws -> Result) async throws -> Result {
+        try await PostgresLedger.withLedger(location, environment: environment, logger: Self.logger,
+                                            maximumConnections: 1, body)
+    }
+
     /// Runs the statements in one transaction.
     func execute(_ statements: [String]) async throws {
         try await PostgresLedger.withLedger(location, environment: environment, logger: Self.logger,
