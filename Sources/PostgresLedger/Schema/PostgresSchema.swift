@@ -33,6 +33,7 @@ public enum PostgresSchema {
         PostgresMigration(name: "v1-ledger",
                           statements: PostgresSchemaV1.functions + PostgresSchemaV1.tables
                               + PostgresSchemaV1.rules + PostgresSchemaV1.views),
+        PostgresMigration(name: "v2-work-claims", statements: PostgresSchemaV2WorkClaims.statements),
     ]
 
     /// The names of every migration this build knows, in order.
