@@ -81,7 +81,7 @@ let package = Package(
         // MARK: wiring
         .target(name: "UnpaidDaemon", dependencies: [
             "UnpaidCore", "OrderSpill", "UnpaidExport", "CurlTransport", "BillingAPI", "Ledger", "Webhooks",
-            "UnpaidMetrics", .product(name: "CoreMetrics", package: "swift-metrics"),
+            "UnpaidMetrics", "PostgresLedger", .product(name: "CoreMetrics", package: "swift-metrics"),
             .product(name: "TOMLKit", package: "TOMLKit"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -146,7 +146,7 @@ let package = Package(
         .testTarget(name: "BillingSimulatorTests", dependencies: ["BillingSimulator", "UnpaidCore", "CZlib"]),
         .testTarget(name: "UnpaidDaemonTests", dependencies: [
             "LoopbackTestSupport", "SeededRandomness", "UnpaidDaemon", "UnpaidReports", "BillingSimulator",
-            .product(name: "Hummingbird", package: "hummingbird"),
+            "PostgresTestSupport", "PostgresLedger", .product(name: "Hummingbird", package: "hummingbird"),
         ]),
     ],
     swiftLanguageModes: [.v6]

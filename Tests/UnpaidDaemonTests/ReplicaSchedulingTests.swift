@@ -53,83 +53,87 @@ import UnpaidCore
 
     @Test(arguments: ClaimsBackend.all)
     func twoReplicasRunEachFireOnce(_ backend: ClaimsBackend) async throws {
-        let fixture = try await backend.fixture()
-        let pair = replicas(fixture, jobs: [try job("minutely", "* * * * *")],
-                            clocks: ["2026-11-22T10:00:30Z", "2026-11-22T10:00:30Z"])
-        try await running(pair.map(\.scheduler)) {
-            for (index, minute) in ["01", "02", "03"].enumerated() {
-                for replica in pair {
-                    await replica.clock.waitForSleeper(until: instant("2026-11-22T10:\(minute):00Z"))
-                    replica.clock.advance(to: instant("2026-11-22T10:\(minute):00Z"))
+        try await backend.withFixture { fixture in
+            let pair = replicas(fixture, jobs: [try job("minutely", "* * * * *")],
+                                clocks: ["2026-11-22T10:00:30Z", "2026-11-22T10:00:30Z"])
+            try await running(pair.map(\.scheduler)) {
+                for (index, minute) in ["01", "02", "03"].enumerated() {
+                    for replica in pair {
+                        await replica.clock.waitForSleeper(until: instant("2026-11-22T10:\(minute):00Z"))
+                        replica.clock.advance(to: instant("2026-11-22T10:\(minute):00Z"))
+                    }
+                    await logged("fire run by another replica", count: index + 1)
+                    await logged("run finished", count: index + 1)
                 }
-                await logged("fire run by another replica", count: index + 1)
-                await logged("run finished", count: index + 1)
             }
+            let runs = pair.flatMap(\.executor.started).map(\.scheduledAt).sorted()
+            #expect(runs == ["01", "02", "03"].map { instant("2026-11-22T10:\($0):00Z") })
         }
-        let runs = pair.flatMap(\.executor.started).map(\.scheduledAt).sorted()
-        #expect(runs == ["01", "02", "03"].map { instant("2026-11-22T10:\($0):00Z") })
     }
 
     @Test(arguments: ClaimsBackend.all)
     func aReplicaWhoseClockLagsNeverRunsAFireAgain(_ backend: ClaimsBackend) async throws {
-        let fixture = try await backend.fixture()
-        let pair = replicas(fixture, jobs: [try job("minutely", "* * * * *")],
-                            clocks: ["2026-11-22T10:00:30Z", "2026-11-22T09:58:30Z"])
-        let (ahead, behind) = (pair[0], pair[1])
-        try await running(pair.map(\.scheduler)) {
-            await ahead.clock.waitForSleeper(until: instant("2026-11-22T10:01:00Z"))
-            ahead.clock.advance(to: instant("2026-11-22T10:01:00Z"))
-            await logged("run finished", count: 1)
-            // Two minutes behind, the other replica reaches 09:59, 10:00, then 10:01.
-            for (minute, superseded) in [("09:59", 1), ("10:00", 2)] {
-                await behind.clock.waitForSleeper(until: instant("2026-11-22T\(minute):00Z"))
-                behind.clock.advance(to: instant("2026-11-22T\(minute):00Z"))
-                await logged("fire not run: a newer fire of the job was already claimed (is this replica's clock behind?)",
-                             count: superseded)
+        try await backend.withFixture { fixture in
+            let pair = replicas(fixture, jobs: [try job("minutely", "* * * * *")],
+                                clocks: ["2026-11-22T10:00:30Z", "2026-11-22T09:58:30Z"])
+            let (ahead, behind) = (pair[0], pair[1])
+            try await running(pair.map(\.scheduler)) {
+                await ahead.clock.waitForSleeper(until: instant("2026-11-22T10:01:00Z"))
+                ahead.clock.advance(to: instant("2026-11-22T10:01:00Z"))
+                await logged("run finished", count: 1)
+                // Two minutes behind, the other replica reaches 09:59, 10:00, then 10:01.
+                for (minute, superseded) in [("09:59", 1), ("10:00", 2)] {
+                    await behind.clock.waitForSleeper(until: instant("2026-11-22T\(minute):00Z"))
+                    behind.clock.advance(to: instant("2026-11-22T\(minute):00Z"))
+                    await logged("fire not run: a newer fire of the job was already claimed (is this replica's clock behind?)",
+                                 count: superseded)
+                }
+                await behind.clock.waitForSleeper(until: instant("2026-11-22T10:01:00Z"))
+                behind.clock.advance(to: instant("2026-11-22T10:01:00Z"))
+                await logged("fire run by another replica", count: 1)
             }
-            await behind.clock.waitForSleeper(until: instant("2026-11-22T10:01:00Z"))
-            behind.clock.advance(to: instant("2026-11-22T10:01:00Z"))
-            await logged("fire run by another replica", count: 1)
+            #expect(ahead.executor.started.map(\.scheduledAt) == [instant("2026-11-22T10:01:00Z")])
+            #expect(behind.executor.started.isEmpty)
         }
-        #expect(ahead.executor.started.map(\.scheduledAt) == [instant("2026-11-22T10:01:00Z")])
-        #expect(behind.executor.started.isEmpty)
     }
 
     @Test(arguments: ClaimsBackend.all)
     func catchUpAfterATotalOutageHappensOnce(_ backend: ClaimsBackend) async throws {
-        let fixture = try await backend.fixture(replicas: 3)
-        let store = MemoryFireTimeStore(["sync": instant("2026-11-20T00:00:00Z")])
-        let three = replicas(fixture, jobs: [try job("sync", "0 */6 * * *")],
-                             clocks: Array(repeating: "2026-11-22T13:00:00Z", count: 3), store: store)
-        try await running(three.map(\.scheduler)) {
-            await logged("run finished", count: 1)
-            await logged("fire run by another replica", count: 2)
+        try await backend.withFixture(replicas: 3) { fixture in
+            let store = MemoryFireTimeStore(["sync": instant("2026-11-20T00:00:00Z")])
+            let three = replicas(fixture, jobs: [try job("sync", "0 */6 * * *")],
+                                 clocks: Array(repeating: "2026-11-22T13:00:00Z", count: 3), store: store)
+            try await running(three.map(\.scheduler)) {
+                await logged("run finished", count: 1)
+                await logged("fire run by another replica", count: 2)
+            }
+            #expect(three.flatMap(\.executor.started).map(\.scheduledAt) == [instant("2026-11-22T12:00:00Z")])
+            #expect(store.recorded("sync").last == instant("2026-11-22T12:00:00Z"))
         }
-        #expect(three.flatMap(\.executor.started).map(\.scheduledAt) == [instant("2026-11-22T12:00:00Z")])
-        #expect(store.recorded("sync").last == instant("2026-11-22T12:00:00Z"))
     }
 
     @Test(arguments: ClaimsBackend.all)
     func theSweepHandsAFireLeftByADeadReplicaToTheScheduler(_ backend: ClaimsBackend) async throws {
-        let fixture = try await backend.fixture()
-        let fire = FireKey(job: "daily", scheduledAt: instant("2026-11-22T06:30:00Z"))
-        guard case .won = try await fixture.replicas[0].claimFire(fire) else {
-            Issue.record("the first claim must win")
-            return
+        try await backend.withFixture { fixture in
+            let fire = FireKey(job: "daily", scheduledAt: instant("2026-11-22T06:30:00Z"))
+            guard case .won = try await fixture.replicas[0].claimFire(fire) else {
+                Issue.record("the first claim must win")
+                return
+            }
+            // Replica 0 dies here, before it opened the fire's organizations.
+            let survivor = replica(fixture.replicas[1], jobs: [try job("daily", "30 6 * * *")], clock: "2026-11-22T10:00:00Z")
+            let sweep = OrphanSweep(claims: fixture.replicas[1], scheduler: survivor.scheduler, clock: survivor.clock,
+                                    logger: log.logger)
+            try await running([survivor.scheduler]) {
+                await sweep.sweep()
+                #expect(survivor.executor.started.isEmpty, "a live lease is left alone")
+                try await fixture.expireLeases()
+                await sweep.sweep()
+                await logged("run finished", count: 1)
+            }
+            #expect(survivor.executor.started == [.init(job: "daily", scheduledAt: fire.scheduledAt)])
+            #expect(log.entries("run started").first?.metadata["reason"] == "takeover")
+            #expect(try await fixture.replicas[1].claimAbandonedFire(ofJobs: ["daily"]) == nil, "finished once")
         }
-        // Replica 0 dies here, before it opened the fire's organizations.
-        let survivor = replica(fixture.replicas[1], jobs: [try job("daily", "30 6 * * *")], clock: "2026-11-22T10:00:00Z")
-        let sweep = OrphanSweep(claims: fixture.replicas[1], scheduler: survivor.scheduler, clock: survivor.clock,
-                                logger: log.logger)
-        try await running([survivor.scheduler]) {
-            await sweep.sweep()
-            #expect(survivor.executor.started.isEmpty, "a live lease is left alone")
-            try await fixture.expireLeases()
-            await sweep.sweep()
-            await logged("run finished", count: 1)
-        }
-        #expect(survivor.executor.started == [.init(job: "daily", scheduledAt: fire.scheduledAt)])
-        #expect(log.entries("run started").first?.metadata["reason"] == "takeover")
-        #expect(try await fixture.replicas[1].claimAbandonedFire(ofJobs: ["daily"]) == nil, "finished once")
     }
 }

@@ -47,7 +47,7 @@ final class ClaimedOrganizations: OrganizationSource {
 
     func notStarted() async -> [Int64] {
         do {
-            let unclaimed = try await claims.progress(of: fire)?.unclaimed ?? []
+            let unclaimed = try await evenIfCancelled { [claims, fire] in try await claims.progress(of: fire)?.unclaimed ?? [] }
             let taken = taken.withLock { $0 }
             return unclaimed.filter { !taken.contains($0) }
         } catch {
@@ -64,7 +64,7 @@ final class ClaimedOrganizations: OrganizationSource {
             let outcome: ItemOutcome
             switch result {
             case .failure where Task.isCancelled:
-                try await claims.release(lease)
+                try await evenIfCancelled { [claims] in try await claims.release(lease) }
                 return
             case .failure:
                 outcome = .failed

@@ -37,3 +37,10 @@ func withLeaseRenewed<T, Failure: Error>(by claims: any WorkClaims,
     }
     return try result.get()
 }
+
+/// Runs `body` to the end even when the calling task was cancelled: what a cancelled run
+/// gives back to the other replicas must still reach the claims, or it waits for a lease
+/// to expire. The only unstructured task here, awaited at once.
+func evenIfCancelled<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) async throws -> T {
+    try await Task { try await body() }.value
+}

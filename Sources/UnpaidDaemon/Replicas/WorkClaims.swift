@@ -18,14 +18,15 @@ public struct ReplicaID: Hashable, Sendable, CustomStringConvertible {
 }
 
 /// A job's scheduled fire: the unit that runs once across every replica. It names the
-/// *scheduled* instant, never when a replica happened to start it.
+/// *scheduled* instant, never when a replica happened to start it, in whole seconds (as
+/// schedules fire), so it reads back the same from any store.
 public struct FireKey: Hashable, Sendable, Comparable, CustomStringConvertible {
     public let job: String
     public let scheduledAt: Date
 
     public init(job: String, scheduledAt: Date) {
         self.job = job
-        self.scheduledAt = scheduledAt
+        self.scheduledAt = Date(timeIntervalSince1970: scheduledAt.timeIntervalSince1970.rounded(.down))
     }
 
     public static func < (lhs: FireKey, rhs: FireKey) -> Bool {
