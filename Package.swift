@@ -53,8 +53,15 @@ let package = Package(
             "UnpaidCore", "CurlTransport", .product(name: "Logging", package: "swift-log"),
             .product(name: "CoreMetrics", package: "swift-metrics"),
         ]),
+        // The ledger's interface: its values, errors and protocols, and the logic every
+        // backend shares (the chain's canonical encoding, series audit). No database here.
         .target(name: "Ledger", dependencies: [
-            "UnpaidCore", "OrderSpill", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto"),
+            "UnpaidCore", "OrderSpill", .product(name: "Crypto", package: "swift-crypto"),
+        ]),
+        // The embedded default: one SQLite file through GRDB.
+        .target(name: "SQLiteLedger", dependencies: [
+            "Ledger", "UnpaidCore", "OrderSpill", .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "Crypto", package: "swift-crypto"),
         ]),
         // The ledger on PostgreSQL, for several replicas and BI tools on one shared database.
         .target(name: "PostgresLedger", dependencies: [
@@ -80,7 +87,7 @@ let package = Package(
 
         // MARK: wiring
         .target(name: "UnpaidDaemon", dependencies: [
-            "UnpaidCore", "OrderSpill", "UnpaidExport", "CurlTransport", "BillingAPI", "Ledger", "Webhooks",
+            "UnpaidCore", "OrderSpill", "UnpaidExport", "CurlTransport", "BillingAPI", "Ledger", "SQLiteLedger", "Webhooks",
             "UnpaidMetrics", "PostgresLedger", .product(name: "CoreMetrics", package: "swift-metrics"),
             .product(name: "TOMLKit", package: "TOMLKit"),
             .product(name: "Logging", package: "swift-log"),
@@ -88,7 +95,7 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .executableTarget(name: "unpaidd", dependencies: [
-            "UnpaidDaemon", "UnpaidReports", "UnpaidCore", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "UnpaidDaemon", "UnpaidReports", "UnpaidCore", "Ledger", "SQLiteLedger", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
         // MARK: loopback simulator of the cloud (tests and demo)
@@ -102,7 +109,7 @@ let package = Package(
             "BillingSimulator", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "unpaidd-bench", dependencies: [
-            "OrderSpill", "UnpaidExport", "Ledger", "UnpaidReports", "UnpaidDaemon", "BillingSimulator",
+            "OrderSpill", "UnpaidExport", "Ledger", "SQLiteLedger", "UnpaidReports", "UnpaidDaemon", "BillingSimulator",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -130,14 +137,14 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "LedgerTests", dependencies: [
-            "Ledger", "OrderSpill", "SeededRandomness", .product(name: "Crypto", package: "swift-crypto"),
+            "Ledger", "SQLiteLedger", "OrderSpill", "SeededRandomness", .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .testTarget(name: "PostgresLedgerTests", dependencies: [
             "PostgresLedger", "PostgresTestSupport", "UnpaidCore", .product(name: "PostgresNIO", package: "postgres-nio"),
         ]),
-        .testTarget(name: "UnpaidReportsTests", dependencies: ["UnpaidReports", "Ledger", "UnpaidCore", "SeededRandomness"]),
+        .testTarget(name: "UnpaidReportsTests", dependencies: ["UnpaidReports", "Ledger", "SQLiteLedger", "UnpaidCore", "SeededRandomness"]),
         .testTarget(name: "UnpaidMetricsTests", dependencies: [
-            "LoopbackTestSupport", "UnpaidMetrics", "Ledger", .product(name: "Prometheus", package: "swift-prometheus"),
+            "LoopbackTestSupport", "UnpaidMetrics", "Ledger", "SQLiteLedger", .product(name: "Prometheus", package: "swift-prometheus"),
             .product(name: "CoreMetrics", package: "swift-metrics"),
         ]),
         .testTarget(name: "WebhooksTests", dependencies: [
@@ -146,7 +153,7 @@ let package = Package(
         .testTarget(name: "BillingSimulatorTests", dependencies: ["BillingSimulator", "UnpaidCore", "CZlib"]),
         .testTarget(name: "UnpaidDaemonTests", dependencies: [
             "LoopbackTestSupport", "SeededRandomness", "UnpaidDaemon", "UnpaidReports", "BillingSimulator",
-            "PostgresTestSupport", "PostgresLedger", .product(name: "Hummingbird", package: "hummingbird"),
+            "PostgresTestSupport", "PostgresLedger", "Ledger", "SQLiteLedger", .product(name: "Hummingbird", package: "hummingbird"),
         ]),
     ],
     swiftLanguageModes: [.v6]

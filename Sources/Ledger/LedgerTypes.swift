@@ -29,6 +29,15 @@ public struct RunRecord: Sendable, Hashable {
     public var finishedAt: Date?
     public var status: RunStatus
     public var error: String?
+
+    package init(id: RunID, job: String, startedAt: Date, finishedAt: Date? = nil, status: RunStatus, error: String? = nil) {
+        self.id = id
+        self.job = job
+        self.startedAt = startedAt
+        self.finishedAt = finishedAt
+        self.status = status
+        self.error = error
+    }
 }
 
 /// What the caller knows about a fetched file once it parsed completely.
@@ -82,6 +91,23 @@ public struct SnapshotRecord: Sendable, Hashable {
     /// How the export compared with `GetOrderAmount`; nil when it was not checked.
     public var reconciliation: Reconciliation? = nil
 
+    package init(id: SnapshotID, runID: RunID, job: String, organizationID: Int64, window: BillingWindow, periodLabel: String, fetchedAt: Date, fileName: String, fileSize: Int64, sha256: String, archivePath: String, rowCount: Int, totals: [String: Total], reconciliation: Reconciliation? = nil) {
+        self.id = id
+        self.runID = runID
+        self.job = job
+        self.organizationID = organizationID
+        self.window = window
+        self.periodLabel = periodLabel
+        self.fetchedAt = fetchedAt
+        self.fileName = fileName
+        self.fileSize = fileSize
+        self.sha256 = sha256
+        self.archivePath = archivePath
+        self.rowCount = rowCount
+        self.totals = totals
+        self.reconciliation = reconciliation
+    }
+
     public var orderCount: Int { totals.values.reduce(0) { $0 + $1.count } }
 }
 
@@ -105,6 +131,22 @@ public struct HistoryLine: Sendable, Hashable {
     public var reconciliation: ReconciliationStatus? = nil
     /// When retention removed the snapshot's archived file; nil while the file is kept.
     public var archiveRemovedAt: Date? = nil
+
+    package init(fetchedAt: Date, job: String, organizationID: Int64, window: BillingWindow, periodLabel: String, currency: String? = nil, orderCount: Int, total: Money, snapshotID: SnapshotID, runID: RunID, runStatus: RunStatus, reconciliation: ReconciliationStatus? = nil, archiveRemovedAt: Date? = nil) {
+        self.fetchedAt = fetchedAt
+        self.job = job
+        self.organizationID = organizationID
+        self.window = window
+        self.periodLabel = periodLabel
+        self.currency = currency
+        self.orderCount = orderCount
+        self.total = total
+        self.snapshotID = snapshotID
+        self.runID = runID
+        self.runStatus = runStatus
+        self.reconciliation = reconciliation
+        self.archiveRemovedAt = archiveRemovedAt
+    }
 }
 
 /// How many rows each table holds: what an operator checks, and what proves that an
@@ -115,22 +157,47 @@ public struct LedgerCounts: Sendable, Hashable {
     public var snapshotTotals: Int
     public var orderIntervals: Int
     public var openOrderIntervals: Int
+
+    package init(runs: Int, snapshots: Int, snapshotTotals: Int, orderIntervals: Int, openOrderIntervals: Int) {
+        self.runs = runs
+        self.snapshots = snapshots
+        self.snapshotTotals = snapshotTotals
+        self.orderIntervals = orderIntervals
+        self.openOrderIntervals = openOrderIntervals
+    }
 }
 
 /// Instants are kept to the millisecond.
-enum Instant {
-    static func milliseconds(_ date: Date) -> Int64 {
+package enum Instant {
+    package static func milliseconds(_ date: Date) -> Int64 {
         Int64((date.timeIntervalSince1970 * 1000).rounded(.down))
     }
 
     /// The last millisecond of the second `date` falls in: the inclusive bound of "at or
     /// before". Times are shown and typed to the second, so a snapshot listed as fetched at
     /// 10:00:00 is at or before 10:00:00 even when it was fetched at 10:00:00.456.
-    static func endOfSecond(_ date: Date) -> Int64 {
+    package static func endOfSecond(_ date: Date) -> Int64 {
         Int64(date.timeIntervalSince1970.rounded(.down)) * 1000 + 999
     }
 
-    static func date(_ milliseconds: Int64) -> Date {
+    package static func date(_ milliseconds: Int64) -> Date {
         Date(timeIntervalSince1970: Double(milliseconds) / 1000)
+    }
+}
+
+/// A snapshot whose export did not agree with `GetOrderAmount`, with what an audit shows.
+public struct UnreconciledSnapshot: Sendable, Hashable {
+    public var snapshotID: SnapshotID
+    public var job: String
+    public var organizationID: Int64
+    public var fetchedAt: Date
+    public var reconciliation: Reconciliation
+
+    package init(snapshotID: SnapshotID, job: String, organizationID: Int64, fetchedAt: Date, reconciliation: Reconciliation) {
+        self.snapshotID = snapshotID
+        self.job = job
+        self.organizationID = organizationID
+        self.fetchedAt = fetchedAt
+        self.reconciliation = reconciliation
     }
 }

@@ -9,28 +9,28 @@ import Synchronization
 /// is set to 0 rather than left at its last value; organizations dropped from the
 /// configuration keep their last snapshot, which is still the ledger's latest word on them.
 final class LedgerGauges: Sendable {
-    let ledger: Ledger
+    let ledger: any Ledger
     private let registry: PrometheusCollectorRegistry
     private let outboxSeen = Mutex<Set<[String]>>([])
 
-    init(registry: PrometheusCollectorRegistry, ledger: Ledger) {
+    init(registry: PrometheusCollectorRegistry, ledger: any Ledger) {
         self.registry = registry
         self.ledger = ledger
     }
 
-    func refresh() {
+    func refresh() async {
         let readable = registry.gauge(MetricName.ledgerReadable)
         do {
-            try refreshSnapshots()
-            try refreshOutbox()
+            try await refreshSnapshots()
+            try await refreshOutbox()
             readable.set(to: 1)
         } catch {
             readable.set(to: 0)
         }
     }
 
-    private func refreshSnapshots() throws {
-        for snapshot in try ledger.latestSnapshotOfEverySeries() {
+    private func refreshSnapshots() async throws {
+        for snapshot in try await ledger.latestSnapshotOfEverySeries() {
             let series = [("job", snapshot.job), ("organization", String(snapshot.organizationID))]
             registry.gauge(MetricName.lastSuccess, labels: series)
                 .set(to: snapshot.fetchedAt.timeIntervalSince1970)
@@ -46,8 +46,8 @@ final class LedgerGauges: Sendable {
         }
     }
 
-    private func refreshOutbox() throws {
-        let counts = try ledger.outboxCounts()
+    private func refreshOutbox() async throws {
+        let counts = try await ledger.outboxCounts()
         let now = Set(counts.map { [$0.target, $0.status.rawValue] })
         let vanished = outboxSeen.withLock { seen in
             defer { seen.formUnion(now) }

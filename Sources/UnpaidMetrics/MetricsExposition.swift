@@ -14,7 +14,7 @@ import Synchronization
 ///
 /// ```swift
 /// let exposition = MetricsExposition.process(ledger: ledger, version: "0.1.0")
-/// let text = exposition.scrape()   // what GET /metrics answers
+/// let text = await exposition.scrape()   // what GET /metrics answers
 /// ```
 public final class MetricsExposition: Sendable {
     public let registry: PrometheusCollectorRegistry
@@ -22,7 +22,7 @@ public final class MetricsExposition: Sendable {
 
     /// An exposition over its own registry; swift-metrics instruments only reach it
     /// through `factory`.
-    public init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry(), ledger: Ledger, version: String) {
+    public init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry(), ledger: any Ledger, version: String) {
         self.registry = registry
         ledgerGauges = LedgerGauges(registry: registry, ledger: ledger)
         registry.gauge(MetricName.buildInfo, labels: [("version", version)]).set(to: 1)
@@ -40,7 +40,7 @@ public final class MetricsExposition: Sendable {
     /// The process-wide exposition: swift-metrics has one global factory per process, so
     /// the first caller bootstraps it and later callers (a test running two daemons)
     /// share that registry.
-    public static func process(ledger: Ledger, version: String) -> MetricsExposition {
+    public static func process(ledger: any Ledger, version: String) -> MetricsExposition {
         processBootstrap.withLock { existing in
             if let existing { return existing }
             let exposition = MetricsExposition(ledger: ledger, version: version)
@@ -53,15 +53,15 @@ public final class MetricsExposition: Sendable {
 
     /// The exposition text: ledger gauges refreshed first. A ledger that cannot be read
     /// leaves its gauges at their last values and says so in `unpaidd_ledger_readable`.
-    public func scrape() -> [UInt8] {
-        ledgerGauges.refresh()
+    public func scrape() async -> [UInt8] {
+        await ledgerGauges.refresh()
         return registry.emitToBuffer()
     }
 
     /// Healthy while the ledger answers: the daemon cannot record anything without it.
-    public func health() -> (healthy: Bool, text: String) {
+    public func health() async -> (healthy: Bool, text: String) {
         do {
-            _ = try ledgerGauges.ledger.counts()
+            _ = try await ledgerGauges.ledger.counts()
             return (true, "ok\n")
         } catch {
             return (false, "ledger unreadable: \(error)\n")

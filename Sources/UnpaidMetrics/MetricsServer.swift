@@ -15,10 +15,10 @@ public struct MetricsServer: Service {
         router.get("/metrics") { _, _ in
             Response(status: .ok,
                      headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
-                     body: .init(byteBuffer: ByteBuffer(bytes: exposition.scrape())))
+                     body: .init(byteBuffer: ByteBuffer(bytes: await exposition.scrape())))
         }
         router.get("/healthz") { _, _ in
-            let (healthy, text) = exposition.health()
+            let (healthy, text) = await exposition.health()
             return Response(status: healthy ? .ok : .serviceUnavailable,
                             headers: [.contentType: "text/plain; charset=utf-8"],
                             body: .init(byteBuffer: ByteBuffer(string: text)))

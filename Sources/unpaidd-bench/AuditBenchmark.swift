@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Ledger
+import SQLiteLedger
 import UnpaidCore
 import UnpaidExport
 import UnpaidReports
@@ -10,7 +11,7 @@ import UnpaidReports
 /// first to last 1 s, aging 1.5 s), and 200 organizations of 90 daily snapshots each
 /// (target: the HTML report 3 s). The ledgers are built once into `--directory` and
 /// reused; each query is best measured in a process of its own (`--query`).
-struct AuditBenchmark: ParsableCommand {
+struct AuditBenchmark: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "audit",
         abstract: "Time orders-to-CSV, roll-forward, aging and the HTML report on large ledgers.")
@@ -30,28 +31,28 @@ struct AuditBenchmark: ParsableCommand {
     @Option(help: "The large series' first snapshot from this export (every row as one organization's) instead of generated orders.")
     var xlsx: String?
 
-    func run() throws {
+    func run() async throws {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         print("audit benchmark (load average \(ProcessMeasurement.loadAverage))")
         let large = try AuditLedgers.large(in: directory, orders: orders, days: days, export: xlsx)
         let many = try AuditLedgers.manyOrganizations(in: directory)
         let clock = ContinuousClock()
-        func measure(_ name: String, target: String, _ body: () throws -> String) throws {
+        func measure(_ name: String, target: String, _ body: () async throws -> String) async throws {
             ProcessMeasurement.resetPeakResident()
             var detail = ""
-            let elapsed = try clock.measure { detail = try body() }
+            let elapsed = try await clock.measure { detail = try await body() }
             print("\(name.padding(toLength: 28, withPad: " ", startingAt: 0)) \(format(elapsed.seconds)) s  "
                   + "(peak RSS \(ProcessMeasurement.peakResidentText); target \(target)) \(detail)")
         }
         let snapshots = try large.history().map(\.snapshotID)
         let first = try large.snapshot(snapshots.first!), last = try large.snapshot(snapshots.last!)
         if ["orders", "all"].contains(query) {
-            try measure("orders --snapshot to CSV", target: "1.5 s, 64 MiB") {
+            try await measure("orders --snapshot to CSV", target: "1.5 s, 64 MiB") {
                 let path = directory + "/orders.csv"
                 let output = try ReportOutput.file(atomicallyAt: path)
                 var writer = RowFormat.csv.writer(columns: OrdersReport.columns, to: output)
                 var report = OrdersReport(timeZone: TimeZone(identifier: "Asia/Shanghai")!)
-                try OrdersListing.write([last.id], from: large, ageAt: nil, report: &report, to: &writer)
+                try await OrdersListing.write([last.id], from: large, ageAt: nil, report: &report, to: &writer)
                 try writer.finish(trailer: nil)
                 try output.commit()
                 let size = (try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
@@ -60,20 +61,20 @@ struct AuditBenchmark: ParsableCommand {
             }
         }
         if ["rollforward", "all"].contains(query) {
-            try measure("rollforward first to last", target: "1 s") {
+            try await measure("rollforward first to last", target: "1 s") {
                 let result = try large.rollForward(organizationID: 1, from: first.fetchedAt, to: last.fetchedAt)
                 return result.lines.map { "\($0.currency): +\($0.new.count) -\($0.gone.count) ~\($0.amountChanges.count)" }
                     .joined(separator: ", ")
             }
         }
         if ["aging", "all"].contains(query) {
-            try measure("aging over the last snapshot", target: "1.5 s") {
+            try await measure("aging over the last snapshot", target: "1.5 s") {
                 let lines = try large.aging(asOf: last.fetchedAt.addingTimeInterval(86_400 * 40))
                 return "\(lines.reduce(0) { $0 + $1.total.count }) orders in \(lines.count) lines"
             }
         }
         if ["report", "all"].contains(query) {
-            try measure("report, 200 orgs x 90 days", target: "3 s") {
+            try await measure("report, 200 orgs x 90 days", target: "3 s") {
                 let asOf = AuditLedgers.start.addingTimeInterval(90 * 86_400)
                 let since = asOf.addingTimeInterval(-30 * 86_400)
                 let overviews = try many.overviews(since: since, asOf: asOf, buckets: .standard)
@@ -96,7 +97,7 @@ enum AuditLedgers {
     static let start = Date(timeIntervalSince1970: 1_790_000_000)
 
     /// One series: `orders` orders (or the rows of `export`), then `days` daily snapshots with 1% churn.
-    static func large(in directory: String, orders count: Int, days: Int, export: String?) throws -> Ledger {
+    static func large(in directory: String, orders count: Int, days: Int, export: String?) throws -> SQLiteLedger {
         let source = export.map { "export-" + URL(fileURLWithPath: $0).deletingPathExtension().lastPathComponent }
         let path = directory + "/audit-large-\(source ?? String(count))-\(days).sqlite"
         return try cached(at: path) { ledger in
@@ -116,7 +117,7 @@ enum AuditLedgers {
     }
 
     /// 200 organizations of 100 orders, 90 daily snapshots each, 3% churn a day.
-    static func manyOrganizations(in directory: String) throws -> Ledger {
+    static func manyOrganizations(in directory: String) throws -> SQLiteLedger {
         try cached(at: directory + "/audit-200x90.sqlite") { ledger in
             var orders = (1...200).map { organization in (0..<100).map { order($0, organization: Int64(organization), day: 0) } }
             for day in 0..<90 {
@@ -136,21 +137,21 @@ enum AuditLedgers {
     /// The ledger at `path`, built by `build` first when missing: into a `.partial` file,
     /// moved in place only once closed: removing the WAL of a ledger still open loses its
     /// last transactions and leaves a malformed file.
-    private static func cached(at path: String, build: (Ledger) throws -> Void) throws -> Ledger {
-        if FileManager.default.fileExists(atPath: path) { return try Ledger(path: path) }
+    private static func cached(at path: String, build: (SQLiteLedger) throws -> Void) throws -> SQLiteLedger {
+        if FileManager.default.fileExists(atPath: path) { return try SQLiteLedger(path: path) }
         print("building \(path) (once)")
         let partial = path + ".partial"
         for file in [partial, partial + "-wal", partial + "-shm", path + "-wal", path + "-shm"] {
             try? FileManager.default.removeItem(atPath: file)
         }
         // The ledger is released, so closed and checkpointed, when this statement ends.
-        try build(try Ledger(path: partial))
+        try build(try SQLiteLedger(path: partial))
         if FileManager.default.fileExists(atPath: partial + "-wal") {
             try FileManager.default.moveItem(atPath: partial + "-wal", toPath: path + "-wal")
         }
         try? FileManager.default.removeItem(atPath: partial + "-shm")
         try FileManager.default.moveItem(atPath: partial, toPath: path)
-        return try Ledger(path: path)
+        return try SQLiteLedger(path: path)
     }
 
     /// Every row of the export, as one organization's: the generated export spreads its
@@ -186,7 +187,7 @@ enum AuditLedgers {
                            modelID: nil)
     }
 
-    private static func record(_ orders: [UnpaidOrder], organization: Int64, day: Int, in ledger: Ledger) throws {
+    private static func record(_ orders: [UnpaidOrder], organization: Int64, day: Int, in ledger: SQLiteLedger) throws {
         let fetchedAt = start.addingTimeInterval(Double(day) * 86_400)
         let run = try ledger.startRun(job: "daily", startedAt: fetchedAt)
         let snapshot = NewSnapshot(

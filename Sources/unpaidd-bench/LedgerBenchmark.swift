@@ -1,5 +1,6 @@
 import Foundation
 import Ledger
+import SQLiteLedger
 import OrderSpill
 import UnpaidCore
 
@@ -10,7 +11,7 @@ enum LedgerBenchmark {
     static func run(orders count: Int, directory: String) throws -> String {
         let path = URL(fileURLWithPath: directory).appendingPathComponent("ledger-bench.sqlite").path
         for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
-        let ledger = try Ledger(path: path)
+        let ledger = try SQLiteLedger(path: path)
         // Packed, as the pipeline packs them while it reads the file.
         let orders = try makeOrders(count, centsAddedToEvery: nil)
         let churned = try makeOrders(count, centsAddedToEvery: 100)

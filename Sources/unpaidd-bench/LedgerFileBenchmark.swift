@@ -1,5 +1,6 @@
 import Foundation
 import Ledger
+import SQLiteLedger
 import OrderSpill
 import UnpaidCore
 import UnpaidExport
@@ -13,7 +14,7 @@ enum LedgerFileBenchmark {
     static func run(file: String, directory: String, limits: XLSXLimits = XLSXLimits()) throws -> String {
         let path = URL(fileURLWithPath: directory).appendingPathComponent("ledger-file-bench.sqlite").path
         for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
-        let ledger = try Ledger(path: path)
+        let ledger = try SQLiteLedger(path: path)
         let clock = ContinuousClock()
         var export: SortedExport?
         let reading = try clock.measure {

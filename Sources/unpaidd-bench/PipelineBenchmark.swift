@@ -2,6 +2,7 @@ import ArgumentParser
 import BillingSimulator
 import Foundation
 import Ledger
+import SQLiteLedger
 import Logging
 import UnpaidDaemon
 import XLSXReader
@@ -40,7 +41,7 @@ struct PipelineBenchmark: AsyncParsableCommand {
                                             directory: directory, organizations: simulator.catalog.organizationIDs)
         text.jobName = "bench"
         let configuration = try Configuration.parse(text.text, file: "bench.toml", environment: ["UNPAIDD_BENCH_KEY": privateKey])
-        let ledger = try Ledger(path: configuration.storage.database)
+        let ledger = try SQLiteLedger(path: configuration.storage.database)
         let logger = Logger(label: "bench") { _ in SwiftLogNoOpLogHandler() }
         let pipeline = ExportPipeline(configuration: configuration, ledger: ledger, privateKey: privateKey, logger: logger)
         let runner = JobRunner(pipeline: pipeline, maxConcurrentOrganizations: concurrency, logger: logger)

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Ledger
+import SQLiteLedger
 import UnpaidCore
 
 /// `verify` on the ledger the issue sizes it for: daily snapshots of a million orders,
@@ -25,11 +26,11 @@ struct VerifyBenchmark: ParsableCommand {
         let path = directory + "/verify-\(orders)x\(snapshots).sqlite"
         print("verify benchmark (load average \(ProcessMeasurement.loadAverage))")
         var built = false
-        if try !FileManager.default.fileExists(atPath: path) || Ledger(path: path).counts().snapshots != snapshots {
+        if try !FileManager.default.fileExists(atPath: path) || SQLiteLedger(path: path).counts().snapshots != snapshots {
             try build(at: path)
             built = true
         }
-        let ledger = try Ledger(path: path)
+        let ledger = try SQLiteLedger(path: path)
         ProcessMeasurement.resetPeakResident()
         let clock = ContinuousClock()
         var result: LedgerVerification?
@@ -43,7 +44,7 @@ struct VerifyBenchmark: ParsableCommand {
 
     private func build(at path: String) throws {
         for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
-        let ledger = try Ledger(path: path)
+        let ledger = try SQLiteLedger(path: path)
         let clock = ContinuousClock()
         for day in 0..<snapshots {
             let sorted = try LedgerBenchmark.sort(try Self.orders(orders, day: day), spillingTo: directory)

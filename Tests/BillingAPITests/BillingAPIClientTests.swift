@@ -64,7 +64,7 @@ import UnpaidCore
         #expect(export.fileName == "x.xlsx")
     }
 
-    @Test func referenceSignatureVector() throws {
+    @Test func referenceSignatureVector() async throws {
         let client = BillingAPIClient(endpoint: "https://api.ucloud.cn",
                                       credentials: APICredentials(publicKey: FakeCloud.publicKey, privateKey: FakeCloud.privateKey),
                                       common: CommonParameters(region: "cn-zj", zone: "cn-zj-01", projectId: "org-abc"),
@@ -86,7 +86,7 @@ import UnpaidCore
         #expect(cloud.calls.isEmpty)
     }
 
-    @Test func dryRunDescriptionMasksTheSecrets() throws {
+    @Test func dryRunDescriptionMasksTheSecrets() async throws {
         let client = BillingAPIClient(endpoint: "https://api.ucloud.cn",
                                       credentials: APICredentials(publicKey: FakeCloud.publicKey, privateKey: FakeCloud.privateKey),
                                       transport: CurlHTTPTransport())

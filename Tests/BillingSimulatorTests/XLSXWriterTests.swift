@@ -5,7 +5,7 @@ import UnpaidCore
 
 @Suite("XLSX writer")
 struct XLSXWriterTests {
-    @Test func workbookHasEveryPartWithValidCRCs() throws {
+    @Test func workbookHasEveryPartWithValidCRCs() async throws {
         var writer = XLSXWorkbookWriter(sheetName: "Unpaid & <Orders>")
         writer.appendRow([.text("Name"), .text("Count"), .text("Note")])
         writer.appendRow([.text("O'Brien \"Quoted\" <Labs> & Co"), .integer(-42), .text(" padded ")])
@@ -19,7 +19,7 @@ struct XLSXWriterTests {
         #expect(workbook.contains(#"name="Unpaid &amp; &lt;Orders&gt;""#))
     }
 
-    @Test func cellsReadBackExactly() throws {
+    @Test func cellsReadBackExactly() async throws {
         var writer = XLSXWorkbookWriter(sheetName: "S")
         writer.appendRow([.text("Name"), .text("Count"), .text("Note")])
         writer.appendRow([.text("O'Brien \"Quoted\" <Labs> & Co"), .integer(-42), .text(" padded ")])
@@ -32,7 +32,7 @@ struct XLSXWriterTests {
         ])
     }
 
-    @Test func manyRowsSpanSeveralDeflateFlushes() throws {
+    @Test func manyRowsSpanSeveralDeflateFlushes() async throws {
         var writer = XLSXWorkbookWriter(sheetName: "S")
         for index in 0..<20_000 { writer.appendRow([.integer(Int64(index)), .text("row \(index)")]) }
         let bytes = writer.finish()

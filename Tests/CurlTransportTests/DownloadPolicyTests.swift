@@ -12,7 +12,7 @@ import Testing
         #expect(error.map { "\($0)" }?.contains("TOPSECRET") == false)
     }
 
-    @Test func plainHTTPIsRefusedUnlessLoopbackAndAllowed() throws {
+    @Test func plainHTTPIsRefusedUnlessLoopbackAndAllowed() async throws {
         let strict = DownloadPolicy(allowedHostSuffixes: [".ufileos.com", "127.0.0.1"])
         #expect(throws: TransportError.insecureScheme(host: "bucket.cn-bj.ufileos.com")) {
             try strict.check("http://bucket.cn-bj.ufileos.com/k?Signature=x")
@@ -33,7 +33,7 @@ import Testing
         }
     }
 
-    @Test func suffixMatchingIsByWholeLabels() throws {
+    @Test func suffixMatchingIsByWholeLabels() async throws {
         let policy = DownloadPolicy()
         #expect(try policy.check("https://bucket.cn-bj.ufileos.com/a.xlsx?Signature=a+b/c=") == "bucket.cn-bj.ufileos.com")
         #expect(try policy.check("https://BUCKET.UFILEOS.COM/a") == "bucket.ufileos.com")

@@ -2,7 +2,8 @@ import Foundation
 import GRDB
 import Testing
 import UnpaidCore
-@testable import Ledger
+@testable import SQLiteLedger
+import Ledger
 
 extension LedgerFixture {
     /// Records a snapshot through the alerting path in a finished run.
@@ -37,7 +38,7 @@ func firingPlan(_ input: AlertingInput, targets: [String] = ["ops"]) -> Alerting
 }
 
 @Suite struct AlertLedgerTests {
-    @Test func changeIsRecordedExactlyWithOrderNumbers() throws {
+    @Test func changeIsRecordedExactlyWithOrderNumbers() async throws {
         let fixture = try LedgerFixture()
         let first = try fixture.recordAlerting([order("A", "10.10"), order("B", "0.20"), order("E", "5", currency: "CNY")],
                                                shaSeed: 1, minute: 0)
@@ -71,7 +72,7 @@ func firingPlan(_ input: AlertingInput, targets: [String] = ["ops"]) -> Alerting
         #expect(gone.goneOrderNumbers == ["B", "C"] && gone.delta == "-1000000000000.300001")
     }
 
-    @Test func unchangedSnapshotIsComparedAndEmpty() throws {
+    @Test func unchangedSnapshotIsComparedAndEmpty() async throws {
         let fixture = try LedgerFixture()
         try fixture.recordAlerting([order("A", "1.00")], shaSeed: 1, minute: 0)
         let sameBytes = try fixture.recordAlerting([order("A", "1.00")], shaSeed: 1, minute: 10)
@@ -82,7 +83,7 @@ func firingPlan(_ input: AlertingInput, targets: [String] = ["ops"]) -> Alerting
         }
     }
 
-    @Test func snapshotAlertsAndOutboxCommitTogetherOrNotAtAll() throws {
+    @Test func snapshotAlertsAndOutboxCommitTogetherOrNotAtAll() async throws {
         struct Refused: Error {}
         let fixture = try LedgerFixture()
         try fixture.recordAlerting([order("A", "1.00")], shaSeed: 1, minute: 0)
@@ -90,14 +91,14 @@ func firingPlan(_ input: AlertingInput, targets: [String] = ["ops"]) -> Alerting
             try fixture.recordAlerting([order("A", "2.00")], shaSeed: 2, minute: 10) { _ in throw Refused() }
         }
         #expect(try fixture.ledger.counts().snapshots == 1)
-        #expect(try fixture.ledger.deliveries().isEmpty)
+        await #expect(try fixture.ledger.deliveries().isEmpty)
 
         let recorded = try fixture.recordAlerting([order("A", "2.00")], shaSeed: 3, minute: 20) { firingPlan($0) }
         #expect(recorded.queued == 1)
         let alerts = try fixture.ledger.alerts(status: .firing)
         #expect(alerts.map(\.state.identity.rule) == ["grew"])
         #expect(alerts.first?.lastNotification?.messageID == "msg_grew_\(recorded.record.id.rawValue)")
-        let queued = try fixture.ledger.dueDeliveries(now: 1_000, limit: 10)
+        let queued = try await fixture.ledger.dueDeliveries(now: 1_000, limit: 10)
         #expect(queued.map(\.target) == ["ops"])
         var expected = notification(snapshotID: recorded.record.id)
         expected.chainHead = try fixture.ledger.chainHead()  // queued with the head as of its snapshot
@@ -107,7 +108,7 @@ func firingPlan(_ input: AlertingInput, targets: [String] = ["ops"]) -> Alerting
 
     /// The diff comes from the interval writer's one walk over the open intervals; it
     /// must say what comparing both whole order sets says, generation after generation.
-    @Test func mergeBuiltDiffEqualsTheDiffOfBothOrderSets() throws {
+    @Test func mergeBuiltDiffEqualsTheDiffOfBothOrderSets() async throws {
         let fixture = try LedgerFixture()
         var generator = SystemRandomNumberGenerator()
         var current = (0..<300).map { order(String(format: "O%04d", $0), "\($0).\($0 % 7)") }
@@ -136,34 +137,34 @@ func firingPlan(_ input: AlertingInput, targets: [String] = ["ops"]) -> Alerting
         }
     }
 
-    @Test func outboxLifecycleAndDisabledTargets() throws {
+    @Test func outboxLifecycleAndDisabledTargets() async throws {
         let fixture = try LedgerFixture()
         let recorded = try fixture.recordAlerting([order("A", "1.00")], shaSeed: 1, minute: 0) {
             firingPlan($0, targets: ["ops", "chat"])
         }
         let id = notification(snapshotID: recorded.record.id).messageID
         let ledger = fixture.ledger
-        #expect(try ledger.dueDeliveries(now: 999, limit: 10).isEmpty)
+        await #expect(try ledger.dueDeliveries(now: 999, limit: 10).isEmpty)
         try ledger.markRetry(messageID: id, target: "ops", attempts: 1, nextAttemptAt: 1_005, lastError: "HTTP 503")
-        #expect(try ledger.dueDeliveries(now: 1_000, limit: 10).map(\.target) == ["chat"])
-        #expect(try ledger.nextDeliveryDue() == 1_000)
+        await #expect(try ledger.dueDeliveries(now: 1_000, limit: 10).map(\.target) == ["chat"])
+        await #expect(try ledger.nextDeliveryDue() == 1_000)
         try ledger.markDelivered(messageID: id, target: "ops", attempts: 2, at: 1_005)
         // A finished row stays finished, whatever a late second deliverer says.
         try ledger.markDead(messageID: id, target: "ops", attempts: 3, reason: "late", at: 1_006)
         try ledger.disableTarget("chat", reason: "HTTP 410 Gone", at: 1_001)
-        #expect(try ledger.dueDeliveries(now: 2_000, limit: 10).isEmpty)
-        #expect(try ledger.nextDeliveryDue() == nil)
+        await #expect(try ledger.dueDeliveries(now: 2_000, limit: 10).isEmpty)
+        await #expect(try ledger.nextDeliveryDue() == nil)
         #expect(try ledger.disabledTargets().map(\.reason) == ["HTTP 410 Gone"])
-        let rows = try ledger.deliveries()
+        let rows = try await ledger.deliveries()
         let ops = try #require(rows.first { $0.target == "ops" })
         #expect(ops.status == .delivered && ops.attempts == 2 && ops.finishedAt == 1_005 && ops.lastError == "HTTP 503")
         #expect(rows.first { $0.target == "chat" }?.status == .pending)
         #expect(try ledger.enableTarget("chat"))
         try ledger.markDead(messageID: id, target: "chat", attempts: 4, reason: "too old", at: 9_000)
-        #expect(try ledger.deliveries(status: .dead).map(\.lastError) == ["too old"])
+        await #expect(try ledger.deliveries(status: .dead).map(\.lastError) == ["too old"])
     }
 
-    @Test func requeuingTheSameMessageKeepsOneRow() throws {
+    @Test func requeuingTheSameMessageKeepsOneRow() async throws {
         let fixture = try LedgerFixture()
         let first = try fixture.recordAlerting([order("A", "1.00")], shaSeed: 1, minute: 0) { firingPlan($0) }
         #expect(first.queued == 1)
@@ -176,10 +177,10 @@ func firingPlan(_ input: AlertingInput, targets: [String] = ["ops"]) -> Alerting
             return plan
         }
         #expect(again.queued == 0)
-        #expect(try fixture.ledger.deliveries().count == 1)
+        await #expect(try fixture.ledger.deliveries().count == 1)
     }
 
-    @Test func schemaRefusesBrokenInvariants() throws {
+    @Test func schemaRefusesBrokenInvariants() async throws {
         let fixture = try LedgerFixture()
         let recorded = try fixture.recordAlerting([order("A", "1.00")], shaSeed: 1, minute: 0) { firingPlan($0) }
         let snapshot = recorded.record.id.rawValue

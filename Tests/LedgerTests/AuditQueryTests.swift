@@ -1,7 +1,8 @@
 import Foundation
 import Testing
 import UnpaidCore
-@testable import Ledger
+@testable import SQLiteLedger
+import Ledger
 import SeededRandomness
 
 @Suite struct AuditQueryTests {
@@ -11,7 +12,7 @@ import SeededRandomness
         return listed
     }
 
-    @Test func ordersOfEachSnapshotAreWhatWasRecordedWithWhereTheyWereFirstSeen() throws {
+    @Test func ordersOfEachSnapshotAreWhatWasRecordedWithWhereTheyWereFirstSeen() async throws {
         let fixture = try LedgerFixture()
         let first = try fixture.record([order("A", "1.10"), order("B", "2.205", currency: "CNY"), order("C", "3")],
                                        shaSeed: 1, minute: 0)
@@ -67,7 +68,7 @@ import SeededRandomness
         }
     }
 
-    @Test func asOfTakesEachSeriesLatestSnapshotAtOrBeforeTheDate() throws {
+    @Test func asOfTakesEachSeriesLatestSnapshotAtOrBeforeTheDate() async throws {
         let fixture = try LedgerFixture()
         let early = try fixture.record([order("A", "1")], shaSeed: 1, minute: 0)
         let other = try fixture.record([order("X", "9", organizationID: 43)], organizationID: 43, shaSeed: 2, minute: 5)
@@ -81,7 +82,7 @@ import SeededRandomness
         #expect(try fixture.ledger.snapshots(asOf: at(19), organizationID: 42, job: "monthly").map(\.id) == [early.id])
     }
 
-    @Test func anOrdersTimelineShowsFirstSightingChangesGapsAndItsEnd() throws {
+    @Test func anOrdersTimelineShowsFirstSightingChangesGapsAndItsEnd() async throws {
         let fixture = try LedgerFixture()
         let s1 = try fixture.record([order("A", "1.10")], shaSeed: 1, minute: 0)
         let s2 = try fixture.record([order("A", "1.20")], shaSeed: 2, minute: 1)
@@ -108,7 +109,7 @@ import SeededRandomness
         #expect(throws: AuditError.unknownOrder(orderNo: "nope")) { try fixture.ledger.orderTimelines(orderNo: "nope") }
     }
 
-    @Test func agingBucketsAddUpToTheRecordedTotal() throws {
+    @Test func agingBucketsAddUpToTheRecordedTotal() async throws {
         let fixture = try LedgerFixture()
         let asOf: Int64 = 1_800_000_000
         func aged(_ number: String, _ amount: String, days: Int64?, currency: String = "USD") -> UnpaidOrder {
@@ -133,7 +134,7 @@ import SeededRandomness
         #expect(throws: AuditError.invalidAgingBuckets([30, 30])) { try AgingBuckets([30, 30]) }
     }
 
-    @Test func recordedChangesListTheOrdersBehindEachChange() throws {
+    @Test func recordedChangesListTheOrdersBehindEachChange() async throws {
         let fixture = try LedgerFixture()
         func record(_ orders: [UnpaidOrder], seed: Int, minute: Int) throws -> SnapshotRecord {
             let at = LedgerFixture.base.addingTimeInterval(Double(minute) * 60)
@@ -161,12 +162,12 @@ import SeededRandomness
         #expect(none == 0)
     }
 
-    @Test func aLedgerThatDisagreesWithItselfIsAnErrorNotAnAnswer() throws {
+    @Test func aLedgerThatDisagreesWithItselfIsAnErrorNotAnAnswer() async throws {
         let fixture = try LedgerFixture()
         let first = try fixture.record([order("A", "1")], shaSeed: 1, minute: 0)
         let second = try fixture.record([order("A", "1"), order("B", "2")], shaSeed: 2, minute: 1)
         // An interval no recording wrote: the intervals now say more than the totals.
-        try fixture.ledger.pool.write { db in
+        try await fixture.ledger.pool.write { db in
             try db.execute(sql: """
                 INSERT INTO order_interval (series_id, order_no, currency, amount_text, first_snapshot_id)
                 SELECT series_id, 'Z', 'USD', '0.01', id FROM snapshot WHERE id = ?

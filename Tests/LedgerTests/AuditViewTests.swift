@@ -1,7 +1,8 @@
 import Foundation
 import Testing
 import UnpaidCore
-@testable import Ledger
+@testable import SQLiteLedger
+import Ledger
 
 /// The README's example queries, run with the sqlite3 command-line tool against a real
 /// ledger, as a BI tool would read it.
@@ -32,7 +33,7 @@ import UnpaidCore
         return rows.map { $0.mapValues { "\($0)" } }
     }
 
-    @Test func theReadmeQueriesAnswerFromTheViews() throws {
+    @Test func theReadmeQueriesAnswerFromTheViews() async throws {
         let queries = try Self.readmeQueries()
         try #require(queries.count == 3)
         let fixture = try LedgerFixture()
@@ -63,7 +64,7 @@ import UnpaidCore
         _ = first
     }
 
-    @Test func theOrderSetViewIsTheSetOfEverySnapshot() throws {
+    @Test func theOrderSetViewIsTheSetOfEverySnapshot() async throws {
         let fixture = try LedgerFixture()
         var snapshots: [SnapshotRecord] = []
         snapshots.append(try fixture.record([order("A", "1"), order("B", "2")], shaSeed: 1, minute: 0))

@@ -3,7 +3,8 @@ import Foundation
 import GRDB
 import Testing
 import UnpaidCore
-@testable import Ledger
+@testable import SQLiteLedger
+import Ledger
 
 /// The chain's encoding as the README writes it down, implemented again from that text
 /// alone over the stored rows: whatever path records a snapshot, its chain hash must be
@@ -96,7 +97,7 @@ private struct ReadmeEncoding {
 @Suite struct ChainEncodingTests {
     /// Enough orders to fill several insert batches and flushes of the interval writer,
     /// with NULL and non-ASCII fields, then a day that closes and reopens some of them.
-    @Test func recordedChainHashesAreTheReadmeEncodingOfTheStoredRows() throws {
+    @Test func recordedChainHashesAreTheReadmeEncodingOfTheStoredRows() async throws {
         let fixture = try LedgerFixture()
         try fixture.recordHistory()
         func order(_ index: Int, cents: Int, every: Int) -> UnpaidOrder {
@@ -115,7 +116,7 @@ private struct ReadmeEncoding {
         try fixture.record(day(3, every: 10), shaSeed: 21, minute: 60)
         try fixture.record(Array(day(3, every: 10).dropFirst(700)), shaSeed: 22, minute: 70)
 
-        let (stored, expected) = try fixture.ledger.pool.read { db in
+        let (stored, expected) = try await fixture.ledger.pool.read { db in
             (try String.fetchAll(db, sql: "SELECT chain_hash FROM snapshot_chain ORDER BY snapshot_id"),
              try ReadmeEncoding.chainHashes(in: db))
         }

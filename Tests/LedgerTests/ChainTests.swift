@@ -2,7 +2,8 @@ import Foundation
 import GRDB
 import Testing
 import UnpaidCore
-@testable import Ledger
+@testable import SQLiteLedger
+import Ledger
 
 extension LedgerFixture {
     /// A series of snapshots with every kind of move: new, gone, changed amount, changed
@@ -33,7 +34,7 @@ extension LedgerFixture {
 }
 
 @Suite struct ChainTests {
-    @Test func everySnapshotIsChainedAndAnUntouchedLedgerVerifies() throws {
+    @Test func everySnapshotIsChainedAndAnUntouchedLedgerVerifies() async throws {
         let fixture = try LedgerFixture()
         try fixture.recordHistory()
         let verification = try fixture.ledger.verify()
@@ -49,7 +50,7 @@ extension LedgerFixture {
         #expect(try fixture.ledger.chainHead() == verification.head)
     }
 
-    @Test func chainRowsCannotBeRewrittenOrForkedThroughTheTriggers() throws {
+    @Test func chainRowsCannotBeRewrittenOrForkedThroughTheTriggers() async throws {
         let fixture = try LedgerFixture()
         try fixture.recordHistory()
         for sql in ["UPDATE snapshot_chain SET chain_hash = previous_hash", "DELETE FROM snapshot_chain WHERE snapshot_id = 6",
@@ -58,33 +59,33 @@ extension LedgerFixture {
         }
     }
 
-    @Test func aLedgerRecordedBeforeTheChainIsChainedOnUpgradeWithTheSameHashes() throws {
+    @Test func aLedgerRecordedBeforeTheChainIsChainedOnUpgradeWithTheSameHashes() async throws {
         let fixture = try LedgerFixture()
         try fixture.recordHistory()
         let recorded = try fixture.ledger.pool.read { try Row.fetchAll($0, sql: "SELECT * FROM snapshot_chain ORDER BY snapshot_id") }
         // Back to the v1/v2 schema: what a ledger of the previous release holds.
         let old = try DatabaseQueue(path: fixture.path)
-        try old.write { db in
+        try await old.write { db in
             try db.execute(sql: """
                 DROP TABLE snapshot_chain; DROP TABLE archive_removal;
                 DELETE FROM grdb_migrations WHERE identifier = 'v4-snapshot-chain'
                 """)
         }
         try old.close()
-        let upgraded = try Ledger(path: fixture.path)
+        let upgraded = try SQLiteLedger(path: fixture.path)
         let chained = try upgraded.pool.read { try Row.fetchAll($0, sql: "SELECT * FROM snapshot_chain ORDER BY snapshot_id") }
         #expect(chained == recorded)
         #expect(try upgraded.verify().problems == [])
     }
 
-    @Test func aLedgerMigratedOnlyToV2IsChainedOnOpen() throws {
+    @Test func aLedgerMigratedOnlyToV2IsChainedOnOpen() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("ledger-v2-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let path = directory.appendingPathComponent("ledger.sqlite").path
         let old = try DatabaseQueue(path: path)
         try LedgerSchema.migrator.migrate(old, upTo: "v2-alerts")
-        try old.write { db in
+        try await old.write { db in
             try db.execute(sql: """
                 INSERT INTO run (job, started_at_ms, finished_at_ms, status) VALUES ('monthly', 0, 1, 'succeeded');
                 INSERT INTO series (id, job, organization_id) VALUES (1, 'monthly', 42);
@@ -97,7 +98,7 @@ extension LedgerFixture {
                 """)
         }
         try old.close()
-        let ledger = try Ledger(path: path)
+        let ledger = try SQLiteLedger(path: path)
         let verification = try ledger.verify()
         #expect(verification.problems == [])
         #expect(verification.head?.snapshotID == 1)
@@ -105,40 +106,40 @@ extension LedgerFixture {
 
     // MARK: tampering, each caught and named
 
-    @Test func anEditedTotalIsCaught() throws {
+    @Test func anEditedTotalIsCaught() async throws {
         let problems = try tampered("UPDATE snapshot_total SET sum_text = '99.99' WHERE snapshot_id = 2 AND currency = 'USD'")
         #expect(problems.contains { $0.snapshotID?.rawValue == 2 && $0.table == "snapshot_total" && $0.detail.contains("99.99") })
         #expect(problems.contains { $0.snapshotID?.rawValue == 2 && $0.table == "snapshot_chain" })
     }
 
-    @Test func anEditedAmountIsCaught() throws {
+    @Test func anEditedAmountIsCaught() async throws {
         let problems = try tampered("UPDATE order_interval SET amount_text = '0.31' WHERE order_no = 'D'")
         #expect(problems.contains { $0.snapshotID?.rawValue == 2 && $0.table == "snapshot_total" })
         #expect(problems.contains { $0.snapshotID?.rawValue == 2 && $0.table == "snapshot_chain" })
     }
 
-    @Test func anEditedClosingIsCaught() throws {
+    @Test func anEditedClosingIsCaught() async throws {
         // Order B's first interval (0.20) was closed by snapshot 2; say it stayed until 4.
         let problems = try tampered("UPDATE order_interval SET closed_by_snapshot_id = 4 WHERE order_no = 'B' AND closed_by_snapshot_id = 2")
         #expect(problems.contains { $0.table == "order_interval" && $0.detail.contains("order B") })
         #expect(problems.contains { $0.snapshotID?.rawValue == 2 && $0.table == "snapshot_chain" })
     }
 
-    @Test func anEditedDiffRowIsCaught() throws {
+    @Test func anEditedDiffRowIsCaught() async throws {
         let problems = try tampered("UPDATE snapshot_change SET after_sum_text = '1' WHERE snapshot_id = 2 AND currency = 'USD'")
         #expect(problems.contains { $0.snapshotID?.rawValue == 2 && $0.table == "snapshot_change" && $0.detail.contains("after_sum_text is 1") })
         let orders = try tampered("DELETE FROM snapshot_change_order WHERE snapshot_id = 2 AND order_no = 'D'")
         #expect(orders.contains { $0.snapshotID?.rawValue == 2 && $0.table == "snapshot_change_order" && $0.detail.contains("new") })
     }
 
-    @Test func anEditedSnapshotRowIsCaught() throws {
+    @Test func anEditedSnapshotRowIsCaught() async throws {
         let problems = try tampered("UPDATE snapshot SET file_size = 1 WHERE id = 3")
         #expect(problems == [VerificationProblem(snapshotID: SnapshotID(rawValue: 3), table: "snapshot_chain",
                                                  detail: problems.first?.detail ?? "")])
         #expect(problems.first?.detail.contains("something it recorded was changed") == true)
     }
 
-    @Test func aRemovedMiddleSnapshotBreaksTheChain() throws {
+    @Test func aRemovedMiddleSnapshotBreaksTheChain() async throws {
         let problems = try tampered("""
             DELETE FROM snapshot_chain WHERE snapshot_id = 5; DELETE FROM order_interval WHERE first_snapshot_id = 5;
             DELETE FROM snapshot_total WHERE snapshot_id = 5; DELETE FROM snapshot WHERE id = 5
@@ -147,11 +148,11 @@ extension LedgerFixture {
         #expect(problems.first?.snapshotID?.rawValue == 6)
     }
 
-    @Test func aRemovedNewestSnapshotIsCaughtAgainstAnOutsideHead() throws {
+    @Test func aRemovedNewestSnapshotIsCaughtAgainstAnOutsideHead() async throws {
         let fixture = try LedgerFixture()
         try fixture.recordHistory()
         let head = try #require(try fixture.ledger.verify().head)
-        let earlier = try fixture.ledger.pool.read {
+        let earlier = try await fixture.ledger.pool.read {
             try String.fetchOne($0, sql: "SELECT chain_hash FROM snapshot_chain WHERE snapshot_id = 4")!
         }
         #expect(try fixture.ledger.verify(expectedHead: earlier).problems == [], "newer snapshots than a head copy are fine")

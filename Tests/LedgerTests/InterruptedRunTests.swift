@@ -1,12 +1,13 @@
 import Foundation
 import GRDB
 import Testing
-@testable import Ledger
+@testable import SQLiteLedger
+import Ledger
 
 /// Runs whose process died are finished as `interrupted` (migration "v3-run-interrupted"),
 /// and finished runs stay as they were recorded.
 @Suite struct InterruptedRunTests {
-    @Test func aLedgerFromTheV2SchemaKeepsItsRunsIdsAndRulesAfterTheRebuild() throws {
+    @Test func aLedgerFromTheV2SchemaKeepsItsRunsIdsAndRulesAfterTheRebuild() async throws {
         let directory = FileManager.default.temporaryDirectory.appending(path: "ledger-v2-\(UUID())")
         defer { try? FileManager.default.removeItem(at: directory) }
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -14,7 +15,7 @@ import Testing
         do {
             let old = try DatabasePool(path: path)
             try LedgerSchema.migrator.migrate(old, upTo: "v2-alerts")
-            try old.write { db in
+            try await old.write { db in
                 try db.execute(sql: """
                     INSERT INTO run (job, started_at_ms, finished_at_ms, status, error) VALUES ('daily', 1000, 2000, 'succeeded', NULL);
                     INSERT INTO run (job, started_at_ms, status) VALUES ('daily', 3000, 'running');
@@ -29,7 +30,7 @@ import Testing
                     """)
             }
         }
-        let ledger = try Ledger(path: path)
+        let ledger = try SQLiteLedger(path: path)
         let runs = try ledger.runs()
         #expect(runs.map(\.id.rawValue) == [3, 2, 1])
         #expect(runs.map(\.status) == [.failed, .running, .succeeded])
@@ -62,14 +63,14 @@ import Testing
         #expect(throws: LedgerError.runNotRunning(RunID(rawValue: 2), status: .interrupted)) {
             try ledger.finishRun(RunID(rawValue: 2), status: .succeeded, error: nil, finishedAt: Date())
         }
-        let indexes = try ledger.pool.read { db in
+        let indexes = try await ledger.pool.read { db in
             try String.fetchSet(db, sql: "SELECT name FROM sqlite_master WHERE tbl_name = 'run' AND type IN ('index', 'trigger')")
         }
         #expect(indexes.isSuperset(of: ["run_by_start", "run_finishes_once", "run_is_never_deleted"]))
         #expect(try ledger.pool.read { try Row.fetchAll($0, sql: "PRAGMA foreign_key_check") }.isEmpty)
     }
 
-    @Test func onlyRunningRunsAreInterruptedAndTheListingFilters() throws {
+    @Test func onlyRunningRunsAreInterruptedAndTheListingFilters() async throws {
         let fixture = try LedgerFixture()
         let base = LedgerFixture.base
         let done = try fixture.ledger.startRun(job: "daily", startedAt: base)

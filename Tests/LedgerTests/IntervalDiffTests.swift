@@ -1,13 +1,14 @@
 import Foundation
 import Testing
 import UnpaidCore
-@testable import Ledger
+@testable import SQLiteLedger
+import Ledger
 
 @Suite struct IntervalDiffTests {
     /// The diff walks orders and stored intervals in byte order: order numbers that share
     /// more than the 16 bytes the sort keys on, that Swift's String order puts elsewhere,
     /// or that are canonically equal Unicode but different bytes must all stay distinct.
-    @Test func orderNumbersAreMatchedByTheirBytes() throws {
+    @Test func orderNumbersAreMatchedByTheirBytes() async throws {
         let fixture = try LedgerFixture()
         let numbers = ["ORDER-2026-11-22-000001", "ORDER-2026-11-22-000002", "ORDER-2026-11-22-00000",
                        "ORDER-2026-11-22-0000010", "Z", "a", "é", "e\u{301}", "ORDER-2026-11", "ORDER-2026-11-22-000001x"]
@@ -28,13 +29,13 @@ import UnpaidCore
         #expect(try fixture.ledger.orders(at: again.id).sorted(by: Self.byBytes) == second.sorted(by: Self.byBytes))
     }
 
-    @Test func canonicallyEqualOrderNumbersAreNotDuplicates() throws {
+    @Test func canonicallyEqualOrderNumbersAreNotDuplicates() async throws {
         let fixture = try LedgerFixture()
         let recorded = try fixture.record([order("é", "1"), order("e\u{301}", "2")], shaSeed: 1, minute: 0)
         #expect(try fixture.ledger.orders(at: recorded.id).count == 2)
     }
 
-    @Test func closingIsOnlyByALaterSnapshotOfTheSameSeries() throws {
+    @Test func closingIsOnlyByALaterSnapshotOfTheSameSeries() async throws {
         let fixture = try LedgerFixture()
         try fixture.record([order("A", "1")], organizationID: 42, shaSeed: 1, minute: 0)
         try fixture.record([order("B", "1", organizationID: 43)], organizationID: 43, shaSeed: 2, minute: 1)

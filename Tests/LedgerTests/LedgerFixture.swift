@@ -1,18 +1,19 @@
 import Foundation
 import UnpaidCore
-@testable import Ledger
+@testable import SQLiteLedger
+import Ledger
 
 /// A ledger in its own temporary directory, removed when the fixture goes away.
 final class LedgerFixture {
     let directory: URL
     let path: String
-    let ledger: Ledger
+    let ledger: SQLiteLedger
 
     init() throws {
         directory = FileManager.default.temporaryDirectory
             .appendingPathComponent("ledger-tests-\(UUID().uuidString)", isDirectory: true)
         path = directory.appendingPathComponent("state/ledger.sqlite").path
-        ledger = try Ledger(path: path)
+        ledger = try SQLiteLedger(path: path)
     }
 
     deinit { try? FileManager.default.removeItem(at: directory) }

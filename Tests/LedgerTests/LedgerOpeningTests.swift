@@ -1,33 +1,34 @@
 import Foundation
 import GRDB
 import Testing
-@testable import Ledger
+@testable import SQLiteLedger
+import Ledger
 
 /// Only recording creates a ledger: queries open an existing one read-only.
 @Suite struct LedgerOpeningTests {
-    @Test func aQueryOnAMissingLedgerIsRefusedAndCreatesNothing() throws {
+    @Test func aQueryOnAMissingLedgerIsRefusedAndCreatesNothing() async throws {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("ledger-open-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: root) }
         let path = root.appendingPathComponent("state/ledger.sqlite").path
 
-        #expect(throws: LedgerError.missing(path: path)) { try Ledger.openForReading(path: path) }
-        #expect(throws: LedgerError.missing(path: path)) { try Ledger.openExisting(path: path) }
+        #expect(throws: LedgerError.missing(path: path)) { try SQLiteLedger.openForReading(path: path) }
+        #expect(throws: LedgerError.missing(path: path)) { try SQLiteLedger.openExisting(path: path) }
         #expect(!FileManager.default.fileExists(atPath: root.path), "a query created \(root.path)")
         #expect(LedgerError.missing(path: path).description.contains("[storage] database"))
     }
 
-    @Test func aReadOnlyLedgerAnswersQueriesAndRefusesWrites() throws {
+    @Test func aReadOnlyLedgerAnswersQueriesAndRefusesWrites() async throws {
         let fixture = try LedgerFixture()
         let recorded = try fixture.record([order("A", "1.5")], shaSeed: 1, minute: 0)
 
-        let reader = try Ledger.openForReading(path: fixture.path)
+        let reader = try SQLiteLedger.openForReading(path: fixture.path)
         #expect(try reader.snapshot(recorded.id) == recorded)
         #expect(try reader.history(organizationID: nil, job: nil, since: nil, limit: nil).count == 1)
         #expect(throws: DatabaseError.self) { try reader.startRun(job: "monthly", startedAt: Date()) }
         #expect(try fixture.ledger.runs().count == 1)
     }
 
-    @Test func anOlderLedgerIsRefusedByQueriesAndUpgradedByAWriter() throws {
+    @Test func anOlderLedgerIsRefusedByQueriesAndUpgradedByAWriter() async throws {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("ledger-old-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: root) }
@@ -38,18 +39,18 @@ import Testing
         let missing = Array(migrator.migrations.dropFirst())
 
         let error = #expect(throws: LedgerError.olderSchema(path: path, missingMigrations: missing)) {
-            try Ledger.openForReading(path: path)
+            try SQLiteLedger.openForReading(path: path)
         }
         #expect(error?.description.contains("unpaidd run --once") == true)
-        let upgraded = try Ledger.openExisting(path: path)
-        #expect(try upgraded.pool.read { try migrator.hasCompletedMigrations($0) })
-        _ = try Ledger.openForReading(path: path)
+        let upgraded = try SQLiteLedger.openExisting(path: path)
+        await #expect(try upgraded.pool.read { try migrator.hasCompletedMigrations($0) })
+        _ = try SQLiteLedger.openForReading(path: path)
     }
 }
 
 /// The ledger holds the same data as the owner-only archive.
 @Suite struct LedgerFileModeTests {
-    @Test func aNewLedgerItsWALAndItsDirectoryAreOwnerOnlyUnderUmask022() throws {
+    @Test func aNewLedgerItsWALAndItsDirectoryAreOwnerOnlyUnderUmask022() async throws {
         let previous = umask(0o022)
         defer { umask(previous) }
         let fixture = try LedgerFixture()
@@ -61,13 +62,13 @@ import Testing
         }
     }
 
-    @Test func aWorldReadableLedgerFromAnOlderBuildIsTightenedByAWriter() throws {
+    @Test func aWorldReadableLedgerFromAnOlderBuildIsTightenedByAWriter() async throws {
         let fixture = try LedgerFixture()
         for file in [fixture.path, fixture.path + "-wal", fixture.path + "-shm"] { chmod(file, 0o644) }
 
-        _ = try Ledger.openForReading(path: fixture.path)
+        _ = try SQLiteLedger.openForReading(path: fixture.path)
         #expect(try mode(fixture.path) == 0o644, "a read-only open changes nothing")
-        _ = try Ledger(path: fixture.path)
+        _ = try SQLiteLedger(path: fixture.path)
         for file in [fixture.path, fixture.path + "-wal", fixture.path + "-shm"] {
             #expect(try mode(file) == 0o600, "\(file)")
         }
@@ -90,12 +91,12 @@ import Testing
         let path = root.appendingPathComponent("ledger.sqlite").path
         let opened = try await withThrowingTaskGroup(of: Int.self) { group in
             for _ in 0..<3 {
-                group.addTask { try Ledger(path: path).runs().count }
+                group.addTask { try SQLiteLedger(path: path).runs().count }
             }
             return try await group.reduce(into: [Int]()) { $0.append($1) }
         }
         #expect(opened == [0, 0, 0])
-        let applied = try await Ledger.openForReading(path: path).pool.read { try LedgerSchema.migrator.appliedIdentifiers($0) }
+        let applied = try await SQLiteLedger.openForReading(path: path).pool.read { try LedgerSchema.migrator.appliedIdentifiers($0) }
         #expect(applied == Set(LedgerSchema.migrator.migrations))
     }
 }

@@ -2,7 +2,8 @@ import Foundation
 import GRDB
 import Testing
 import UnpaidCore
-@testable import Ledger
+@testable import SQLiteLedger
+import Ledger
 
 /// A stale alert as the pipeline evaluator would store and notify it: no currency, no snapshot.
 func pipelinePlan(_ input: PipelineAlertingInput, now: Int64) -> AlertingPlan {
@@ -27,16 +28,16 @@ func pipelinePlan(_ input: PipelineAlertingInput, now: Int64) -> AlertingPlan {
         try fixture.ledger.finishRun(run, status: .failed, error: error, finishedAt: Date(timeIntervalSince1970: TimeInterval(at)))
     }
 
-    @Test func failuresInARowCountFromTheNewestSnapshotAndTheWatchStartsOnce() throws {
+    @Test func failuresInARowCountFromTheNewestSnapshotAndTheWatchStartsOnce() async throws {
         let fixture = try LedgerFixture()
         var seen: [SeriesHealth] = []
-        try fixture.ledger.evaluatePipelineAlerts([series], now: 1_000) { seen = $0.series; return .nothing(at: 1_000) }
+        try await fixture.ledger.evaluatePipelineAlerts([series], now: 1_000) { seen = $0.series; return .nothing(at: 1_000) }
         #expect(seen == [SeriesHealth(job: "monthly", organizationID: 42, watchedSince: 1_000)])
         try fail(fixture, at: 2_000, "RetCode 230")
         let snapshot = try fixture.record([order("A", "1")], shaSeed: 1, minute: 0)
         try fail(fixture, at: 1_793_000_100, "RetCode 230")
         try fail(fixture, at: 1_793_000_200, "not a workbook")
-        try fixture.ledger.evaluatePipelineAlerts([series], now: 1_793_000_300) { seen = $0.series; return .nothing(at: 0) }
+        try await fixture.ledger.evaluatePipelineAlerts([series], now: 1_793_000_300) { seen = $0.series; return .nothing(at: 0) }
         let health = try #require(seen.first)
         #expect(health.watchedSince == 1_000, "the first watch is kept")
         #expect(health.lastSuccessAt == 1_793_000_000 && health.lastSuccessSnapshotID == snapshot.id.rawValue)
@@ -47,20 +48,20 @@ func pipelinePlan(_ input: PipelineAlertingInput, now: Int64) -> AlertingPlan {
         #expect(try fixture.ledger.failures(job: "monthly", organizationID: 42).count == 3)
     }
 
-    @Test func aPipelineAlertNeedsNoCurrencyAndNoSnapshotAndIsListedWithTheOthers() throws {
+    @Test func aPipelineAlertNeedsNoCurrencyAndNoSnapshotAndIsListedWithTheOthers() async throws {
         let fixture = try LedgerFixture()
-        try fixture.ledger.evaluatePipelineAlerts([series], now: 5_000) { pipelinePlan($0, now: 5_000) }
-        let alert = try #require(try fixture.ledger.alerts().first)
+        try await fixture.ledger.evaluatePipelineAlerts([series], now: 5_000) { pipelinePlan($0, now: 5_000) }
+        let alert = try await #require(try fixture.ledger.alerts().first)
         #expect(alert.state.identity.currency == nil && alert.state.lastSnapshotID == nil)
         #expect(alert.lastNotification?.pipeline?.watchedSince == 5_000)
-        let queued = try fixture.ledger.deliveries()
+        let queued = try await fixture.ledger.deliveries()
         #expect(queued.count == 1 && queued.first?.notification.snapshotID == nil)
         // Evaluated again: the same message id is not queued twice.
-        try fixture.ledger.evaluatePipelineAlerts([series], now: 5_000) { pipelinePlan($0, now: 5_000) }
-        #expect(try fixture.ledger.deliveries().count == 1)
+        try await fixture.ledger.evaluatePipelineAlerts([series], now: 5_000) { pipelinePlan($0, now: 5_000) }
+        await #expect(try fixture.ledger.deliveries().count == 1)
     }
 
-    @Test func deadDeliveriesGoBackToPendingWithTheirIDsAndTheirDeathIsKept() throws {
+    @Test func deadDeliveriesGoBackToPendingWithTheirIDsAndTheirDeathIsKept() async throws {
         let fixture = try LedgerFixture()
         let first = try fixture.recordAlerting([order("A", "10")], shaSeed: 1, minute: 0) { firingPlan($0, targets: ["ops", "chat"]) }
         let id = notification(snapshotID: first.record.id).messageID
@@ -71,8 +72,8 @@ func pipelinePlan(_ input: PipelineAlertingInput, now: Int64) -> AlertingPlan {
         #expect(requeued.map(\.target) == ["chat"] && requeued.first?.messageID == id)
         #expect(requeued.first?.status == .pending && requeued.first?.nextAttemptAt == 10_000)
         #expect(requeued.first?.requeuedAt == 10_000 && requeued.first?.attempts == 1)
-        #expect(try fixture.ledger.dueDeliveries(now: 10_000, limit: 10).map(\.target) == ["chat"])
-        let kept = try fixture.ledger.pool.read { db in
+        await #expect(try fixture.ledger.dueDeliveries(now: 10_000, limit: 10).map(\.target) == ["chat"])
+        let kept = try await fixture.ledger.pool.read { db in
             try Row.fetchAll(db, sql: "SELECT died_at, last_error FROM outbox_requeue").map { ($0[0] as Int64, $0[1] as String) }
         }
         #expect(kept.count == 1 && kept[0] == (9_000, "HTTP 404"))
@@ -81,14 +82,14 @@ func pipelinePlan(_ input: PipelineAlertingInput, now: Int64) -> AlertingPlan {
         #expect(try fixture.ledger.retryDead(target: "chat", now: 10_000).first?.requeuedAt == 10_001)
     }
 
-    @Test func theSchemaAllowsExactlyTheRequeueOfADeadRow() throws {
+    @Test func theSchemaAllowsExactlyTheRequeueOfADeadRow() async throws {
         let fixture = try LedgerFixture()
         let first = try fixture.recordAlerting([order("A", "10")], shaSeed: 1, minute: 0) { firingPlan($0, targets: ["ops", "chat"]) }
         let id = notification(snapshotID: first.record.id).messageID
         try fixture.ledger.markDead(messageID: id, target: "ops", attempts: 1, reason: "HTTP 400", at: 2_000)
         try fixture.ledger.markDelivered(messageID: id, target: "chat", attempts: 1, at: 2_000)
         try fail(fixture, at: 3_000, "RetCode 230")
-        try fixture.ledger.pool.write { db in
+        try await fixture.ledger.pool.write { db in
             for sql in ["UPDATE outbox SET status = 'pending', finished_at = NULL, requeued_at = 3000 WHERE target = 'ops'",
                         "UPDATE outbox SET last_error = 'rewritten' WHERE target = 'ops'",
                         "UPDATE outbox SET status = 'pending', finished_at = NULL WHERE target = 'chat'",
@@ -99,7 +100,7 @@ func pipelinePlan(_ input: PipelineAlertingInput, now: Int64) -> AlertingPlan {
         }
     }
 
-    @Test func migratingFromV2KeepsEveryAlertAndDelivery() throws {
+    @Test func migratingFromV2KeepsEveryAlertAndDelivery() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("v7-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -107,7 +108,7 @@ func pipelinePlan(_ input: PipelineAlertingInput, now: Int64) -> AlertingPlan {
         do {
             let pool = try DatabasePool(path: path)
             try LedgerSchema.migrator.migrate(pool, upTo: "v2-alerts")
-            try pool.write { db in
+            try await pool.write { db in
                 try db.execute(sql: """
                     INSERT INTO run (id, job, started_at_ms, finished_at_ms, status) VALUES (1, 'monthly', 0, 1, 'succeeded');
                     INSERT INTO series (id, job, organization_id) VALUES (1, 'monthly', 42);
@@ -122,11 +123,11 @@ func pipelinePlan(_ input: PipelineAlertingInput, now: Int64) -> AlertingPlan {
                     """, arguments: ["msg_grew_1", try LedgerJSON.encode(notification(snapshotID: SnapshotID(rawValue: 1)))])
             }
         }
-        let ledger = try Ledger(path: path)
-        let alert = try #require(try ledger.alerts().first)
+        let ledger = try SQLiteLedger(path: path)
+        let alert = try await #require(try ledger.alerts().first)
         #expect(alert.state.identity.currency == "USD" && alert.state.lastSnapshotID == 1)
-        let dead = try ledger.deliveries(status: .dead)
+        let dead = try await ledger.deliveries(status: .dead)
         #expect(dead.map(\.messageID) == ["msg_grew_1"] && dead.first?.lastError == "HTTP 400")
-        #expect(try ledger.retryDead(now: 2_000).map(\.status) == [.pending])
+        await #expect(try ledger.retryDead(now: 2_000).map(\.status) == [.pending])
     }
 }

@@ -1,10 +1,11 @@
 import Foundation
 import Testing
 import UnpaidCore
-@testable import Ledger
+@testable import SQLiteLedger
+import Ledger
 
 @Suite struct QueryTests {
-    @Test func historyHasALinePerSnapshotAndCurrencyAndFilters() throws {
+    @Test func historyHasALinePerSnapshotAndCurrencyAndFilters() async throws {
         let fixture = try LedgerFixture()
         let first = try fixture.record([order("A", "1.10"), order("B", "2.205", currency: "CNY")],
                                        organizationID: 42, shaSeed: 1, minute: 0)
@@ -29,7 +30,7 @@ import UnpaidCore
         #expect(try fixture.ledger.history(limit: 2).map(\.snapshotID) == [empty.id, daily.id])
     }
 
-    @Test func runsAreListedNewestFirst() throws {
+    @Test func runsAreListedNewestFirst() async throws {
         let fixture = try LedgerFixture()
         let base = LedgerFixture.base
         let ok = try fixture.ledger.startRun(job: "monthly", startedAt: base)
@@ -53,18 +54,18 @@ import UnpaidCore
         }
     }
 
-    @Test func jobFiresAreRememberedAcrossReopening() throws {
+    @Test func jobFiresAreRememberedAcrossReopening() async throws {
         let fixture = try LedgerFixture()
         #expect(try fixture.ledger.lastFire(job: "monthly") == nil)
         try fixture.ledger.recordFire(job: "monthly", scheduledAt: LedgerFixture.base)
         try fixture.ledger.recordFire(job: "monthly", scheduledAt: LedgerFixture.base.addingTimeInterval(86_400))
         try fixture.ledger.recordFire(job: "daily", scheduledAt: LedgerFixture.base)
-        let reopened = try Ledger(path: fixture.path)
+        let reopened = try SQLiteLedger(path: fixture.path)
         #expect(try reopened.lastFire(job: "monthly") == LedgerFixture.base.addingTimeInterval(86_400))
         #expect(try reopened.lastFire(job: "daily") == LedgerFixture.base)
     }
 
-    @Test func unknownSnapshotsAreNamed() throws {
+    @Test func unknownSnapshotsAreNamed() async throws {
         let fixture = try LedgerFixture()
         let missing = SnapshotID(rawValue: 5)
         #expect(throws: LedgerError.unknownSnapshot(missing)) { try fixture.ledger.orders(at: missing) }

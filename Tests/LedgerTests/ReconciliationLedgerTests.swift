@@ -2,7 +2,8 @@ import Foundation
 import GRDB
 import Testing
 import UnpaidCore
-@testable import Ledger
+@testable import SQLiteLedger
+import Ledger
 
 @Suite struct ReconciliationLedgerTests {
     let mismatch = Reconciliation(
@@ -22,7 +23,7 @@ import UnpaidCore
         return record
     }
 
-    @Test func theOutcomeIsRecordedWithTheSnapshotAndReadBackWhole() throws {
+    @Test func theOutcomeIsRecordedWithTheSnapshotAndReadBackWhole() async throws {
         let fixture = try LedgerFixture()
         let record = try recordSnapshot(fixture, mismatch, shaSeed: 1)
         #expect(try fixture.ledger.reconciliation(of: record.id) == mismatch)
@@ -39,7 +40,7 @@ import UnpaidCore
     }
 
     /// What the audit report needs: the series and fetch time, narrowed to its period.
-    @Test func unreconciledSnapshotsNameTheirSeriesAndNarrowToAPeriod() throws {
+    @Test func unreconciledSnapshotsNameTheirSeriesAndNarrowToAPeriod() async throws {
         let fixture = try LedgerFixture()
         let first = try recordSnapshot(fixture, mismatch, shaSeed: 1)
         let second = try recordSnapshot(fixture, mismatch, shaSeed: 2)
@@ -52,14 +53,14 @@ import UnpaidCore
         #expect(try fixture.ledger.unreconciledSnapshots(organizationID: first.organizationID + 1).isEmpty)
     }
 
-    @Test func historyShowsTheStatusPerSnapshot() throws {
+    @Test func historyShowsTheStatusPerSnapshot() async throws {
         let fixture = try LedgerFixture()
         try recordSnapshot(fixture, mismatch, shaSeed: 1)
         try recordSnapshot(fixture, nil, shaSeed: 2)
         #expect(try fixture.ledger.history().map(\.reconciliation) == [.mismatch, nil])
     }
 
-    @Test func reconciliationRowsAreAppendOnlyAndChecked() throws {
+    @Test func reconciliationRowsAreAppendOnlyAndChecked() async throws {
         let fixture = try LedgerFixture()
         let record = try recordSnapshot(fixture, mismatch, shaSeed: 1)
         let id = record.id.rawValue

@@ -2,10 +2,11 @@ import Foundation
 import GRDB
 import Testing
 import UnpaidCore
-@testable import Ledger
+@testable import SQLiteLedger
+import Ledger
 
 @Suite struct RecordingTests {
-    @Test func snapshotRoundTripsWithExactTotals() throws {
+    @Test func snapshotRoundTripsWithExactTotals() async throws {
         let fixture = try LedgerFixture()
         let orders = [order("A1", "0.1"), order("A2", "0.2"), order("A3", "66355.05885099999"),
                       order("B1", "12.5", currency: "CNY"), order("B2", "-2.50", currency: "CNY")]
@@ -21,7 +22,7 @@ import UnpaidCore
         #expect(try fixture.ledger.previousSnapshot(before: recorded.id) == nil)
     }
 
-    @Test func everyEarlierSnapshotIsRebuiltExactly() throws {
+    @Test func everyEarlierSnapshotIsRebuiltExactly() async throws {
         let fixture = try LedgerFixture()
         let generations: [[UnpaidOrder]] = [
             [order("A", "10"), order("B", "20"), order("C", "30")],
@@ -49,7 +50,7 @@ import UnpaidCore
         #expect(try fixture.ledger.counts().openOrderIntervals == 2)
     }
 
-    @Test func identicalContentWritesNoOrderRows() throws {
+    @Test func identicalContentWritesNoOrderRows() async throws {
         let fixture = try LedgerFixture()
         let orders = (0..<500).map { order("N\($0)", "\($0).25", currency: $0 % 3 == 0 ? "CNY" : "USD") }
         let first = try fixture.record(orders, shaSeed: 7, minute: 0)
@@ -68,22 +69,22 @@ import UnpaidCore
         #expect(try fixture.ledger.orders(at: sameOrders.id) == orders.byOrderNo)
     }
 
-    @Test func anUnchangedSnapshotWritesOnlyItsOwnRows() throws {
+    @Test func anUnchangedSnapshotWritesOnlyItsOwnRows() async throws {
         let fixture = try LedgerFixture()
         let orders = [order("A", "1"), order("B", "2", currency: "CNY"), order("C", "3")]
         try fixture.record(orders, shaSeed: 1, minute: 0)
         for shaSeed in [1, 2] {  // the hash shortcut, then the full diff
             let run = try fixture.ledger.startRun(job: "monthly", startedAt: LedgerFixture.base)
-            let changesBefore = try fixture.ledger.pool.write { $0.totalChangesCount }
-            try fixture.ledger.recordSnapshot(fixture.snapshot(run: run, shaSeed: shaSeed, at: LedgerFixture.base),
+            let changesBefore = try await fixture.ledger.pool.write { $0.totalChangesCount }
+            try await fixture.ledger.recordSnapshot(fixture.snapshot(run: run, shaSeed: shaSeed, at: LedgerFixture.base),
                                               orders: orders.reversed())
-            let changes = try fixture.ledger.pool.write { $0.totalChangesCount } - changesBefore
+            let changes = try await fixture.ledger.pool.write { $0.totalChangesCount } - changesBefore
             #expect(changes == 4, "one snapshot row, two currency totals and its chain link, sha seed \(shaSeed)")
             try fixture.ledger.finishRun(run, status: .succeeded, error: nil, finishedAt: LedgerFixture.base)
         }
     }
 
-    @Test func sameHashWithDifferentOrdersStillDiffs() throws {
+    @Test func sameHashWithDifferentOrdersStillDiffs() async throws {
         // A parser fix can change what the same bytes mean; the totals guard the shortcut.
         let fixture = try LedgerFixture()
         try fixture.record([order("A", "1")], shaSeed: 3, minute: 0)
@@ -91,7 +92,7 @@ import UnpaidCore
         #expect(try fixture.ledger.orders(at: second.id) == [order("A", "2")])
     }
 
-    @Test func duplicateOrderNumberIsRejectedAndNothingIsRecorded() throws {
+    @Test func duplicateOrderNumberIsRejectedAndNothingIsRecorded() async throws {
         let fixture = try LedgerFixture()
         let kept = try fixture.record([order("A", "1"), order("B", "2")], shaSeed: 1, minute: 0)
         let before = try fixture.ledger.counts()
@@ -114,7 +115,7 @@ import UnpaidCore
         #expect(try fixture.ledger.orders(at: kept.id) == [order("A", "1"), order("B", "2")])
     }
 
-    @Test func failedRunLeavesEarlierDataUntouched() throws {
+    @Test func failedRunLeavesEarlierDataUntouched() async throws {
         let fixture = try LedgerFixture()
         let kept = try fixture.record([order("A", "1")], shaSeed: 1, minute: 0)
         let before = try fixture.ledger.counts()
@@ -136,7 +137,7 @@ import UnpaidCore
         }
     }
 
-    @Test func ordersOfAnotherOrganizationAreRejected() throws {
+    @Test func ordersOfAnotherOrganizationAreRejected() async throws {
         let fixture = try LedgerFixture()
         let run = try fixture.ledger.startRun(job: "monthly", startedAt: LedgerFixture.base)
         #expect(throws: LedgerError.orderOfOtherOrganization(orderNo: "X", orderOrganizationID: 7,
@@ -147,7 +148,7 @@ import UnpaidCore
         }
     }
 
-    @Test func seriesAreDiffedSeparately() throws {
+    @Test func seriesAreDiffedSeparately() async throws {
         let fixture = try LedgerFixture()
         let a = try fixture.record([order("A", "1")], organizationID: 42, shaSeed: 1, minute: 0)
         let b = try fixture.record([order("A", "1", organizationID: 43)], organizationID: 43, shaSeed: 1, minute: 1)
@@ -161,10 +162,10 @@ import UnpaidCore
 }
 
 @Suite struct RunGuardTests {
-    @Test func aRunRecordsOneSnapshotPerOrganizationOfItsOwnJob() throws {
+    @Test func aRunRecordsOneSnapshotPerOrganizationOfItsOwnJob() async throws {
         let fixture = try LedgerFixture()
         let run = try fixture.ledger.startRun(job: "monthly", startedAt: LedgerFixture.base)
-        try fixture.ledger.recordSnapshot(fixture.snapshot(run: run, shaSeed: 1, at: LedgerFixture.base),
+        try await fixture.ledger.recordSnapshot(fixture.snapshot(run: run, shaSeed: 1, at: LedgerFixture.base),
                                           orders: [order("A", "1")])
         #expect(throws: LedgerError.snapshotAlreadyRecorded(run, job: "monthly", organizationID: 42)) {
             try fixture.ledger.recordSnapshot(fixture.snapshot(run: run, shaSeed: 2, at: LedgerFixture.base),
@@ -177,7 +178,7 @@ import UnpaidCore
         #expect(try fixture.ledger.counts().orderIntervals == 1)
     }
 
-    @Test func malformedSnapshotFieldsAreRejectedBeforeWriting() throws {
+    @Test func malformedSnapshotFieldsAreRejectedBeforeWriting() async throws {
         let fixture = try LedgerFixture()
         let run = try fixture.ledger.startRun(job: "monthly", startedAt: LedgerFixture.base)
         var snapshot = fixture.snapshot(run: run, shaSeed: 1, at: LedgerFixture.base)

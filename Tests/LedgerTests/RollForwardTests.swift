@@ -1,11 +1,12 @@
 import Foundation
 import Testing
 import UnpaidCore
-@testable import Ledger
+@testable import SQLiteLedger
+import Ledger
 import SeededRandomness
 
 @Suite struct RollForwardTests {
-    @Test func movementsBetweenTwoSnapshotsAreSplitByCurrencyWithTheirOrders() throws {
+    @Test func movementsBetweenTwoSnapshotsAreSplitByCurrencyWithTheirOrders() async throws {
         let fixture = try LedgerFixture()
         let opening = try fixture.record([order("A", "1"), order("B", "2"), order("C", "3"), order("D", "4", currency: "CNY")],
                                          shaSeed: 1, minute: 0)
@@ -29,7 +30,7 @@ import SeededRandomness
         #expect(result.lines.allSatisfy { $0.balances })
     }
 
-    @Test func theSeriesAndPeriodMustMakeSense() throws {
+    @Test func theSeriesAndPeriodMustMakeSense() async throws {
         let fixture = try LedgerFixture()
         let only = try fixture.record([order("A", "1")], shaSeed: 1, minute: 0)
         _ = try fixture.record([order("A", "1")], job: "daily", shaSeed: 2, minute: 1)
@@ -54,12 +55,12 @@ import SeededRandomness
 
     /// Times are shown and typed to the second: `--to 10:01:00` must close at the snapshot
     /// listed as fetched at 10:01:00, fetched at 10:01:00.456, in every query taking such a bound.
-    @Test func atOrBeforeTakesTheWholeSecondItNames() throws {
+    @Test func atOrBeforeTakesTheWholeSecondItNames() async throws {
         let fixture = try LedgerFixture()
         let opening = try fixture.record([order("A", "1")], shaSeed: 1, minute: 0)
         let shown = LedgerFixture.base.addingTimeInterval(60)
         let run = try fixture.ledger.startRun(job: "monthly", startedAt: shown)
-        let closing = try fixture.ledger.recordSnapshot(
+        let closing = try await fixture.ledger.recordSnapshot(
             fixture.snapshot(run: run, shaSeed: 2, at: shown.addingTimeInterval(0.456)),
             orders: [order("A", "1"), order("B", "2")])
         try fixture.ledger.finishRun(run, status: .succeeded, error: nil, finishedAt: shown.addingTimeInterval(1))

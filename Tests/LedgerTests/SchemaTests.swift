@@ -1,25 +1,26 @@
 import Foundation
 import GRDB
 import Testing
-@testable import Ledger
+@testable import SQLiteLedger
+import Ledger
 
 @Suite struct SchemaTests {
-    @Test func migratesAnEmptyFileAndReopens() throws {
+    @Test func migratesAnEmptyFileAndReopens() async throws {
         let fixture = try LedgerFixture()
-        let tables = try fixture.ledger.pool.read { db in
+        let tables = try await fixture.ledger.pool.read { db in
             try String.fetchSet(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table'")
         }
         #expect(tables.isSuperset(of: ["run", "series", "snapshot", "snapshot_total", "order_interval", "job_fire"]))
-        let journal = try fixture.ledger.pool.read { try String.fetchOne($0, sql: "PRAGMA journal_mode") }
+        let journal = try await fixture.ledger.pool.read { try String.fetchOne($0, sql: "PRAGMA journal_mode") }
         #expect(journal == "wal")
         let recorded = try fixture.record([order("A", "1.5")], shaSeed: 1, minute: 0)
 
-        let reopened = try Ledger(path: fixture.path)
+        let reopened = try SQLiteLedger(path: fixture.path)
         #expect(try reopened.snapshot(recorded.id) == recorded)
-        #expect(try reopened.pool.read { try LedgerSchema.migrator.hasCompletedMigrations($0) })
+        await #expect(try reopened.pool.read { try LedgerSchema.migrator.hasCompletedMigrations($0) })
     }
 
-    @Test func checksRejectBadRows() throws {
+    @Test func checksRejectBadRows() async throws {
         let fixture = try LedgerFixture()
         try fixture.record([order("A", "1")], shaSeed: 1, minute: 0)
         let snapshotColumns = "run_id, series_id, period_start, period_end, period_label, fetched_at_ms, file_name, file_size, sha256, archive_path, row_count"
@@ -66,7 +67,7 @@ import Testing
             #expect(throws: DatabaseError.self, "\(reason)") { try fixture.ledger.pool.write { try $0.execute(sql: sql) } }
         }
         // The same statements with good values pass, so the rejections above are the CHECKs.
-        try fixture.ledger.pool.write { db in
+        try await fixture.ledger.pool.write { db in
             for good in ["0", "0.00", "-1.5", "10", "123.4560", "0.000001"] {
                 try db.execute(sql: "INSERT INTO snapshot_total VALUES (1, ?, 1, ?)", arguments: ["X\(good)", good])
             }
@@ -74,14 +75,14 @@ import Testing
         }
     }
 
-    @Test func aFileThatIsNotADatabaseIsNamed() throws {
+    @Test func aFileThatIsNotADatabaseIsNamed() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("ledger-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let path = directory.appendingPathComponent("ledger.sqlite").path
         try Data(repeating: 0x5A, count: 8192).write(to: URL(fileURLWithPath: path))
 
-        let error = #expect(throws: LedgerError.self) { try Ledger(path: path) }
+        let error = #expect(throws: LedgerError.self) { try SQLiteLedger(path: path) }
         guard case .notADatabase(let named, _) = error else {
             Issue.record("expected notADatabase, got \(String(describing: error))")
             return
@@ -90,13 +91,13 @@ import Testing
         #expect(error?.description.contains("\(path) is not an unpaidd ledger") == true)
     }
 
-    @Test func aDatabaseFromANewerBuildIsRefused() throws {
+    @Test func aDatabaseFromANewerBuildIsRefused() async throws {
         let fixture = try LedgerFixture()
-        try fixture.ledger.pool.write { db in
+        try await fixture.ledger.pool.write { db in
             try db.execute(sql: "INSERT INTO grdb_migrations (identifier) VALUES ('v9-from-the-future')")
         }
         #expect(throws: LedgerError.newerSchema(path: fixture.path, unknownMigrations: ["v9-from-the-future"])) {
-            try Ledger(path: fixture.path)
+            try SQLiteLedger(path: fixture.path)
         }
     }
 }

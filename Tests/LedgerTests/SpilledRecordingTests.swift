@@ -2,7 +2,8 @@ import Foundation
 import Testing
 import UnpaidCore
 import OrderSpill
-@testable import Ledger
+@testable import SQLiteLedger
+import Ledger
 import SeededRandomness
 
 extension LedgerFixture {
@@ -76,7 +77,7 @@ extension LedgerFixture {
         #expect(try FileManager.default.contentsOfDirectory(atPath: spool).isEmpty)
     }
 
-    @Test func anOrderTwiceInDifferentRunsIsRefusedAndNothingIsRecorded() throws {
+    @Test func anOrderTwiceInDifferentRunsIsRefusedAndNothingIsRecorded() async throws {
         let fixture = try LedgerFixture()
         let spool = fixture.directory.appendingPathComponent("spool").path
         try FileManager.default.createDirectory(atPath: spool, withIntermediateDirectories: true)

@@ -79,7 +79,7 @@ func openFiles(in directory: String) -> [String] {
         }
     }
 
-    @Test func anOrderNumberTwiceIsAnErrorEvenInDifferentRuns() throws {
+    @Test func anOrderNumberTwiceIsAnErrorEvenInDifferentRuns() async throws {
         var orders = randomOrders(1_000, seed: 3)
         orders.append(orders[10])  // hundreds of orders later: another run
         try withSpool { spool in
@@ -95,7 +95,7 @@ func openFiles(in directory: String) -> [String] {
 
     /// The runs' file has no name from the moment it exists, so nothing is left in the
     /// spool on any path out, a kill included; its descriptor goes with the orders.
-    @Test func theSpillFileHasNoNameAndClosesWithTheOrders() throws {
+    @Test func theSpillFileHasNoNameAndClosesWithTheOrders() async throws {
         try withSpool { spool in
             do {
                 let sorter = OrderSorter(spillingTo: spool, runBytes: 4_096)
@@ -122,7 +122,7 @@ func openFiles(in directory: String) -> [String] {
         }
     }
 
-    @Test func aSpoolThatCannotTakeTheRunsSaysWhere() throws {
+    @Test func aSpoolThatCannotTakeTheRunsSaysWhere() async throws {
         let sorter = OrderSorter(spillingTo: "/nonexistent-spool-\(UUID().uuidString)", runBytes: 4_096)
         #expect(throws: OrderSpillError.self) {
             for order in randomOrders(500, seed: 6) { try sorter.append(order) }
@@ -131,7 +131,7 @@ func openFiles(in directory: String) -> [String] {
 
     /// The orders alerts name, collected as orders arrive, are the ones a pass over all
     /// of them finds.
-    @Test func highlightsAreTheLargestOrdersOfAWholePass() throws {
+    @Test func highlightsAreTheLargestOrdersOfAWholePass() async throws {
         let orders = randomOrders(2_000, seed: 7)
         let cutoffs: [Int64] = [500_000_000, 1_000_000_000, 1_900_000_000]
         let sorter = OrderSorter(spillingTo: nil, highlighting: .init(limit: 5, cutoffs: cutoffs))

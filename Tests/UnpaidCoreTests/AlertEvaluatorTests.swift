@@ -46,7 +46,7 @@ func rule(_ name: String, _ condition: AlertCondition, repeatEvery: Int64? = nil
 let hour: Int64 = 3600, day: Int64 = 86_400, t0: Int64 = 1_800_000_000
 
 @Suite struct AlertEvaluatorTests {
-    @Test func increaseFiresOnceThenResolvesWhenTheTotalStops() throws {
+    @Test func increaseFiresOnceThenResolvesWhenTheTotalStops() async throws {
         var h = AlertHarness(rule("grow", .change(.increase, minDelta: nil, minDeltaRatio: nil)))
         #expect(h.snapshot([order("A", "10")], at: t0).isEmpty)  // nothing to compare with yet
         let fired = h.snapshot([order("A", "10"), order("B", "5"), order("C", "1")], at: t0 + day)
@@ -90,7 +90,7 @@ let hour: Int64 = 3600, day: Int64 = 86_400, t0: Int64 = 1_800_000_000
         #expect(h.snapshot([order("B", "150"), order("C", "99")], at: t0 + 3).map(\.kind) == [.firing])  // -2000
     }
 
-    @Test func decreaseHighlightsThePaidOrders() throws {
+    @Test func decreaseHighlightsThePaidOrders() async throws {
         var h = AlertHarness(rule("paid", .change(.decrease, minDelta: nil, minDeltaRatio: nil)))
         _ = h.snapshot([order("A", "10"), order("B", "20"), order("C", "1")], at: t0)
         #expect(h.snapshot([order("A", "10"), order("B", "20"), order("C", "1"), order("D", "1")], at: t0 + 1).isEmpty)
@@ -128,7 +128,7 @@ let hour: Int64 = 3600, day: Int64 = 86_400, t0: Int64 = 1_800_000_000
         #expect(resolved.map(\.kind) == [.resolved] && resolved.first?.after == Total())
     }
 
-    @Test func unpaidOlderThanWatchesBillingStarts() throws {
+    @Test func unpaidOlderThanWatchesBillingStarts() async throws {
         var h = AlertHarness(rule("old", .unpaidOlderThan(days: 30)))
         let recent = order("R", "5", start: t0 - 10 * day)
         let undated = order("U", "500")
@@ -157,7 +157,7 @@ let hour: Int64 = 3600, day: Int64 = 86_400, t0: Int64 = 1_800_000_000
         #expect(fired.map(\.identity.rule) == ["cny-only", "mine", "mine"])
     }
 
-    @Test func alertsOfARemovedOrNarrowedRuleResolveSilently() throws {
+    @Test func alertsOfARemovedOrNarrowedRuleResolveSilently() async throws {
         let cap = AlertCondition.ceiling(above: try Money("100"), resolveAtOrBelow: nil)
         var h = AlertHarness(rule("cap", cap), rule("gone", cap))
         let orders = [order("A", "150"), order("B", "150", currency: "CNY")]
@@ -183,7 +183,7 @@ let hour: Int64 = 3600, day: Int64 = 86_400, t0: Int64 = 1_800_000_000
         #expect(fromA.first?.messageID.hasPrefix("msg_") == true)
     }
 
-    @Test func statesAndNotificationsRoundTripThroughJSON() throws {
+    @Test func statesAndNotificationsRoundTripThroughJSON() async throws {
         var h = AlertHarness(rule("cap", .ceiling(above: .zero, resolveAtOrBelow: nil)))
         _ = h.snapshot([order("A", "1")], at: t0)
         let states = Array(h.states.values)

@@ -8,7 +8,7 @@ import UnpaidCore
         do { try rule.validate(knownTargets: targets); return nil } catch { return error }
     }
 
-    @Test func aWellFormedRulePasses() throws {
+    @Test func aWellFormedRulePasses() async throws {
         try AlertRule.validate([
             rule("grow", .change(.increase, minDelta: try Money("100"), minDeltaRatio: 0.1)),
             rule("cap", .ceiling(above: try Money("1000"), resolveAtOrBelow: try Money("900")), repeatEvery: 4 * hour),
@@ -16,7 +16,7 @@ import UnpaidCore
         ], knownTargets: targets)
     }
 
-    @Test func errorsNameTheRuleAndTheField() throws {
+    @Test func errorsNameTheRuleAndTheField() async throws {
         let cases: [(AlertRule, String)] = [
             (rule(" ", .unpaidOlderThan(days: 1)), "name"),
             (rule("r", .change(.increase, minDelta: try Money("-1"), minDeltaRatio: nil)), "min_delta"),
@@ -35,7 +35,7 @@ import UnpaidCore
         }
     }
 
-    @Test func targetsMustExist() throws {
+    @Test func targetsMustExist() async throws {
         var r = rule("r", .unpaidOlderThan(days: 3))
         r.targets = ["ops", "pager"]
         let error = try #require(problem(r))
@@ -71,7 +71,7 @@ import UnpaidCore
         do { _ = try body(); return nil } catch { return error.field }
     }
 
-    @Test func eachKindParses() throws {
+    @Test func eachKindParses() async throws {
         #expect(try parse(on: "increase", minDelta: "100.5") == .change(.increase, minDelta: try Money("100.5"), minDeltaRatio: nil))
         #expect(try parse(ratio: 0.2) == .change(.anyChange, minDelta: nil, minDeltaRatio: 0.2))
         #expect(try parse(above: "5000", resolveBelow: "4500")

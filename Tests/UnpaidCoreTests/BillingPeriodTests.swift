@@ -34,7 +34,7 @@ import UnpaidCore
         #expect(firstInstant.label(in: shanghai) == "2026-02-01_2026-03-01")
     }
 
-    @Test func lastNDaysIncludesLeapDay() throws {
+    @Test func lastNDaysIncludesLeapDay() async throws {
         let spec = try PeriodSpec(parsing: "last-3-days")
         let window = spec.window(at: instant("2028-03-01T12:00:00Z"), in: shanghai)
         #expect(window.label(in: shanghai) == "2028-02-27_2028-03-01")

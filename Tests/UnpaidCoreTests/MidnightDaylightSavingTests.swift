@@ -128,7 +128,7 @@ import UnpaidCore
         }
     }
 
-    @Test func midnightCronFiresOnceAtTheJump() throws {
+    @Test func midnightCronFiresOnceAtTheJump() async throws {
         let santiago = TimeZone(identifier: "America/Santiago")!
         for expression in ["0 0 * * *", "@daily", "@midnight"] {
             let fires = try Schedule(parsing: expression)
@@ -143,7 +143,7 @@ import UnpaidCore
         #expect(fires == [1_762_056_000, 1_762_146_000])
     }
 
-    @Test func aTypedDateIsTheFirstInstantOfThatDate() throws {
+    @Test func aTypedDateIsTheFirstInstantOfThatDate() async throws {
         let santiago = TimeZone(identifier: "America/Santiago")!
         #expect(try LocalDateText.instant(parsing: "2025-09-07", in: santiago) == 1_757_217_600)
         #expect(try LocalDateText.instant(parsing: "2025-09-06", in: santiago) == 1_757_131_200)

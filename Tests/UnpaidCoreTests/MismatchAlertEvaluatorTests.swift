@@ -12,7 +12,7 @@ import UnpaidCore
                                         snapshotID: snapshot, reconciliation: reconciliation, states: states, now: now)
     }
 
-    @Test func aMismatchFiresOnceWithBothFiguresAndResolvesWhenOneReconciles() throws {
+    @Test func aMismatchFiresOnceWithBothFiguresAndResolvesWhenOneReconciles() async throws {
         let fired = evaluate(mismatch, snapshot: 1, states: [], at: t0)
         let notification = try #require(fired.notifications.first)
         #expect(fired.notifications.count == 1 && notification.kind == .firing)
@@ -54,7 +54,7 @@ import UnpaidCore
         #expect(evaluate(mismatch, snapshot: 1, states: [], at: t0, rules: [change]).notifications.isEmpty)
     }
 
-    @Test func aMismatchRuleParsesFromOnAndRefusesChangeThresholdsAndCurrencies() throws {
+    @Test func aMismatchRuleParsesFromOnAndRefusesChangeThresholdsAndCurrencies() async throws {
         let parsed = try AlertCondition(rule: "r", on: "mismatch", minDelta: nil, minDeltaRatio: nil, above: nil,
                                         resolveBelow: nil, unpaidOlderThanDays: nil)
         #expect(parsed == .reconciliationMismatch && parsed.summary == "on = mismatch")

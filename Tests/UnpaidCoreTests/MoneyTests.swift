@@ -16,14 +16,14 @@ import UnpaidCore
         #expect(throws: MoneyParseError.self) { try Money(text) }
     }
 
-    @Test func sumsExactlyWhereDoublesDrift() throws {
+    @Test func sumsExactlyWhereDoublesDrift() async throws {
         var sum = Money.zero
         for _ in 0..<1000 { sum += try Money("0.1") }
         #expect(sum == (try Money("100")))
         #expect(sum.description == "100.0")
     }
 
-    @Test func equalityIsByValue() throws {
+    @Test func equalityIsByValue() async throws {
         #expect(try Money("1.50") == Money("1.5"))
         #expect(try Set([Money("1.50"), Money("1.5")]).count == 1)
         #expect(try Money("-2") < Money("1.5"))
@@ -37,7 +37,7 @@ import UnpaidCore
         #expect(Money(shortestRepresentationOf: .nan) == nil)
     }
 
-    @Test func rescaling() throws {
+    @Test func rescaling() async throws {
         #expect(try Money("1.5").rescaled(to: 6)?.description == "1.500000")
         #expect(try Money("1.234").rescaled(to: 2) == nil)
         #expect(try Money("1.200").normalized.description == "1.2")
@@ -45,7 +45,7 @@ import UnpaidCore
 
     /// The stack-written text the ledger binds and the listings write is `description`,
     /// byte for byte, NUL-terminated, at every scale and beyond 64 bits.
-    @Test func decimalTextIsExactlyTheDescription() throws {
+    @Test func decimalTextIsExactlyTheDescription() async throws {
         var values: [Money] = [.zero, Money(units: 0, scale: 6), Money(units: -5, scale: 2), Money(units: 150, scale: 2),
                                Money(units: 7, scale: 0), Money(units: -1, scale: 30), Money(units: Int128(Int64.max), scale: 3),
                                Money(units: -Int128(Int64.max), scale: 19), Money(units: Int128(Int64.max) * 10, scale: 4),

@@ -2,7 +2,7 @@ import Testing
 import UnpaidCore
 
 @Suite struct PackedOrdersTests {
-    @Test func ordersComeBackAsTheyWentIn() throws {
+    @Test func ordersComeBackAsTheyWentIn() async throws {
         let orders = [
             UnpaidOrder(orderNo: "U-1", organizationID: 7, currency: "USD", totalPrice: try Money("10.50"),
                         startTime: 1_790_000_000, productCode: "uhost", resourceID: "uhost-1", modelID: nil),
@@ -33,7 +33,7 @@ import UnpaidCore
         #expect(packed.isEmpty && packed.totals.isEmpty)
     }
 
-    @Test func largestOrdersOfOneCurrencyLargestFirstTiesByNumber() throws {
+    @Test func largestOrdersOfOneCurrencyLargestFirstTiesByNumber() async throws {
         let packed = try PackedOrders(organizationID: 1, [
             order("A", "5"), order("B", "9.00"), order("C", "9"), order("D", "100", currency: "CNY"),
             order("E", "1"), order("F", "7"),
@@ -44,7 +44,7 @@ import UnpaidCore
         #expect(packed.largest(0, currency: "USD").isEmpty && packed.largest(5, currency: "EUR").isEmpty)
     }
 
-    @Test func largestCanKeepOnlyOrdersBilledBeforeACutoff() throws {
+    @Test func largestCanKeepOnlyOrdersBilledBeforeACutoff() async throws {
         let packed = try PackedOrders(organizationID: 1, [
             order("old", "1", start: 100), order("new", "50", start: 200), order("undated", "99"),
             order("older", "3", start: 50),
@@ -53,7 +53,7 @@ import UnpaidCore
         #expect(packed.largest(5, currency: "USD", startedBefore: 50).isEmpty)
     }
 
-    @Test func aDiffFromMovesIsTheDiffOfBothOrderSets() throws {
+    @Test func aDiffFromMovesIsTheDiffOfBothOrderSets() async throws {
         let previous = [order("A", "10"), order("B", "4"), order("C", "1.5"), order("D", "2", currency: "CNY"),
                         order("E", "3")]
         let current = [order("A", "10"), order("B", "6"), order("C", "1.50"), order("D", "2"),

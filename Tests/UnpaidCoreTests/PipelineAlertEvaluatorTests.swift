@@ -37,7 +37,7 @@ struct PipelineHarness {
     let stale = rule("stale", .stale(afterSeconds: 26 * hour))
     let failing = rule("failing", .failing(afterFailures: 3))
 
-    @Test func staleFiresOnceWhenNoSnapshotArrivesForTooLongAndResolvesWithTheNextSuccess() throws {
+    @Test func staleFiresOnceWhenNoSnapshotArrivesForTooLongAndResolvesWithTheNextSuccess() async throws {
         var h = PipelineHarness(stale)
         h.succeed(at: t0, snapshot: 7)
         #expect(h.evaluate(at: t0 + 26 * hour - 1).isEmpty)
@@ -54,7 +54,7 @@ struct PipelineHarness {
         #expect(h.evaluate(at: t0 + 32 * hour).isEmpty)
     }
 
-    @Test func theTimeTheDaemonWasDownCountsAndTheFiringStartsAtTheDeadline() throws {
+    @Test func theTimeTheDaemonWasDownCountsAndTheFiringStartsAtTheDeadline() async throws {
         var h = PipelineHarness(stale)
         h.succeed(at: t0, snapshot: 1)
         // Down from t0 + 1 h until t0 + 3 days: the first evaluation after start fires.
@@ -70,7 +70,7 @@ struct PipelineHarness {
         #expect(h.states.values.first?.status == .firing)
     }
 
-    @Test func failingFiresAtTheNthFailureInARowWithTheLastErrorAndResolvesOnSuccess() throws {
+    @Test func failingFiresAtTheNthFailureInARowWithTheLastErrorAndResolvesOnSuccess() async throws {
         var h = PipelineHarness(failing)
         h.succeed(at: t0, snapshot: 1)
         h.fail(at: t0 + day, "fetch: RetCode 230")
@@ -139,7 +139,7 @@ struct PipelineHarness {
         #expect(PipelineAlertEvaluator.nextStaleDeadline(rules: [failing], series: [daily], after: t0) == nil)
     }
 
-    @Test func conditionsParseFromTheirKeysAndRefuseMixtures() throws {
+    @Test func conditionsParseFromTheirKeysAndRefuseMixtures() async throws {
         #expect(try AlertCondition(rule: "r", on: "stale", minDelta: nil, minDeltaRatio: nil, above: nil, resolveBelow: nil,
                                    unpaidOlderThanDays: nil, after: 93_600) == .stale(afterSeconds: 93_600))
         #expect(try AlertCondition(rule: "r", on: "failing", minDelta: nil, minDeltaRatio: nil, above: nil, resolveBelow: nil,

@@ -11,7 +11,7 @@ import Testing
         try QuietHours(hours: hours, days: days, timeZone: try #require(TimeZone(identifier: zone)))
     }
 
-    @Test func aWindowWrapsMidnight() throws {
+    @Test func aWindowWrapsMidnight() async throws {
         let night = try quiet("22:00-08:00", zone: "Asia/Shanghai")
         #expect(night.quietUntil(try at("2027-01-14T13:59:59Z")) == nil, "21:59:59 in Shanghai")
         #expect(night.quietUntil(try at("2027-01-14T14:00:00Z")) == (try at("2027-01-15T00:00:00Z")), "22:00 until 08:00")
@@ -24,7 +24,7 @@ import Testing
 
     /// New York springs forward on 2027-03-14: that night's 22:00-08:00 lasts nine hours,
     /// and falls back on 2027-11-07: eleven.
-    @Test func aWindowAcrossADaylightSavingChangeFollowsTheWallClock() throws {
+    @Test func aWindowAcrossADaylightSavingChangeFollowsTheWallClock() async throws {
         let night = try quiet("22:00-08:00", zone: "America/New_York")
         let spring = try at("2027-03-14T03:00:00Z")  // 22:00 EST on the 13th
         #expect(night.quietUntil(spring) == (try at("2027-03-14T12:00:00Z")), "08:00 EDT")
@@ -36,14 +36,14 @@ import Testing
 
     /// 01:00-01:59 happens twice on 2027-11-07 in New York: a window ending at 01:30 ends
     /// at the first 01:30 and is not quiet again during the repeated hour.
-    @Test func aRepeatedHourIsNotQuietTwice() throws {
+    @Test func aRepeatedHourIsNotQuietTwice() async throws {
         let window = try quiet("00:30-01:30", zone: "America/New_York")
         #expect(window.quietUntil(try at("2027-11-07T04:45:00Z")) == (try at("2027-11-07T05:30:00Z")), "00:45 EDT")
         #expect(window.quietUntil(try at("2027-11-07T06:15:00Z")) == nil, "the second 01:15, now EST")
     }
 
     /// A window starting where the clock jumps (02:30 does not exist on 2027-03-14) starts at the jump.
-    @Test func aWindowStartingInASkippedHourStartsAtTheJump() throws {
+    @Test func aWindowStartingInASkippedHourStartsAtTheJump() async throws {
         let window = try quiet("02:30-04:00", zone: "America/New_York")
         #expect(window.quietUntil(try at("2027-03-14T06:59:59Z")) == nil, "01:59:59 EST")
         #expect(window.quietUntil(try at("2027-03-14T07:00:00Z")) == (try at("2027-03-14T08:00:00Z")), "03:00 EDT to 04:00 EDT")
@@ -51,7 +51,7 @@ import Testing
 
     /// Saturday and Sunday in Shanghai, with the nightly window, make one quiet weekend
     /// from Friday 22:00 to Monday 08:00.
-    @Test func quietDaysJoinTheNightsAroundThem() throws {
+    @Test func quietDaysJoinTheNightsAroundThem() async throws {
         let weekend = try quiet("22:00-08:00", days: ["sat", "Sunday"], zone: "Asia/Shanghai")
         let friday = try at("2027-01-15T14:00:00Z")  // Friday 22:00 in Shanghai
         let monday = try at("2027-01-18T00:00:00Z")  // Monday 08:00

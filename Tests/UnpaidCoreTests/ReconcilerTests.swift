@@ -32,7 +32,7 @@ let refused = AmountReading.unavailable(AmountUnavailable(reason: "GetOrderAmoun
         #expect(second.status == .movedDuringFetch && !Reconciler.shouldRefetch(second))
     }
 
-    @Test func equalAnswersThatDisagreeWithTheExportAreAMismatchNamingBothFigures() throws {
+    @Test func equalAnswersThatDisagreeWithTheExportAreAMismatchNamingBothFigures() async throws {
         let outcome = Reconciler.reconcile(export(3, ["USD": "10"]), before: answer(4, "11"), after: answer(4, "11"))
         #expect(outcome.status == .mismatch && !Reconciler.shouldRefetch(outcome))
         let reason = try #require(outcome.reason)

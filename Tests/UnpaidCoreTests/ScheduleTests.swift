@@ -101,17 +101,17 @@ import UnpaidCore
              expected: ["2026-11-23T14:45:00Z", "2026-11-24T14:45:00Z"], why: "matches systemd-analyze"),
     ]
 
-    @Test(arguments: cases) func fireTimes(_ c: Case) throws {
+    @Test(arguments: cases) func fireTimes(_ c: Case) async throws {
         #expect(try fires(c.expression, after: c.after, in: c.zone, count: c.expected.count) == c.expected)
     }
 
-    @Test func exactFireTimeIsNotRepeated() throws {
+    @Test func exactFireTimeIsNotRepeated() async throws {
         let schedule = try Schedule(parsing: "0 6 * * *")
         let next = schedule.nextFire(after: Self.instant("2026-11-22T06:00:00Z"), in: Self.zone("UTC"))
         #expect(next == Self.instant("2026-11-23T06:00:00Z"))
     }
 
-    @Test func searchSkipsByFieldNotMinute() throws {
+    @Test func searchSkipsByFieldNotMinute() async throws {
         // 2000 leap days span 8000+ years: a minute-by-minute search would never finish.
         let schedule = try Schedule(parsing: "0 0 29 2 *")
         var calendar = Calendar(identifier: .gregorian)
@@ -124,7 +124,7 @@ import UnpaidCore
         #expect(parts.month == 2 && parts.day == 29 && parts.year! > 10_000)
     }
 
-    @Test func intervalRoundTripsItsText() throws {
+    @Test func intervalRoundTripsItsText() async throws {
         #expect(try Schedule(parsing: "@every 1h30m").description == "@every 1h30m")
         #expect(try Schedule(parsing: "@every 30s") == .every(seconds: 30))
         #expect(try Schedule(parsing: "@every 2d") == .every(seconds: 172_800))

@@ -18,7 +18,7 @@ func order(_ number: String, _ amount: String, org: Int64 = 1, currency: String 
         #expect(SnapshotDiff(previous: orders, current: reordered).isEmpty)
     }
 
-    @Test func newOrdersRaiseTheTotal() throws {
+    @Test func newOrdersRaiseTheTotal() async throws {
         let diff = SnapshotDiff(previous: [order("A", "10")],
                                 current: [order("A", "10"), order("B", "5.25"), order("C", "7")])
         let usd = try #require(diff[usd])
@@ -30,7 +30,7 @@ func order(_ number: String, _ amount: String, org: Int64 = 1, currency: String 
         #expect(usd.goneOrders.isEmpty && usd.changedOrders.isEmpty)
     }
 
-    @Test func paidOrdersAreGone() throws {
+    @Test func paidOrdersAreGone() async throws {
         let diff = SnapshotDiff(previous: [order("A", "10"), order("B", "4")], current: [order("B", "4")])
         let usd = try #require(diff[usd])
         #expect(usd.goneOrders == [OrderAmount(orderNo: "A", amount: try Money("10"))])
@@ -39,7 +39,7 @@ func order(_ number: String, _ amount: String, org: Int64 = 1, currency: String 
         #expect(usd.after.count == 1)
     }
 
-    @Test func changedAmountsAreReportedPerOrder() throws {
+    @Test func changedAmountsAreReportedPerOrder() async throws {
         let diff = SnapshotDiff(previous: [order("A", "10"), order("B", "3")],
                                 current: [order("A", "12.5"), order("B", "3.000")])
         let usd = try #require(diff[usd])
@@ -48,7 +48,7 @@ func order(_ number: String, _ amount: String, org: Int64 = 1, currency: String 
         #expect(usd.newOrders.isEmpty && usd.goneOrders.isEmpty)
     }
 
-    @Test func currenciesAndOrganizationsNeverMix() throws {
+    @Test func currenciesAndOrganizationsNeverMix() async throws {
         let diff = SnapshotDiff(
             previous: [order("A", "10"), order("X", "100", currency: "CNY"), order("Z", "1", org: 2)],
             current: [order("A", "10"), order("Y", "50", currency: "CNY"), order("Z", "1", org: 2)])
@@ -59,7 +59,7 @@ func order(_ number: String, _ amount: String, org: Int64 = 1, currency: String 
         #expect(cny.goneOrders.map(\.orderNo) == ["X"])
     }
 
-    @Test func firstOrderInACurrencyHasNoRelativeDelta() throws {
+    @Test func firstOrderInACurrencyHasNoRelativeDelta() async throws {
         let diff = SnapshotDiff(previous: [], current: [order("A", "3", currency: "EUR")])
         let eur = try #require(diff[TotalsKey(organizationID: 1, currency: "EUR")])
         #expect(eur.before == Total())
@@ -67,7 +67,7 @@ func order(_ number: String, _ amount: String, org: Int64 = 1, currency: String 
         #expect(eur.delta == (try Money("3")))
     }
 
-    @Test func rowsSharingAnOrderNumberAreOneOrder() throws {
+    @Test func rowsSharingAnOrderNumberAreOneOrder() async throws {
         let diff = SnapshotDiff(previous: [order("A", "1"), order("A", "2")],
                                 current: [order("A", "1"), order("A", "2.5")])
         let usd = try #require(diff[usd])
@@ -75,7 +75,7 @@ func order(_ number: String, _ amount: String, org: Int64 = 1, currency: String 
         #expect(usd.before.count == 2 && usd.after.count == 2)
     }
 
-    @Test func roundTripsThroughJSONForTheLedger() throws {
+    @Test func roundTripsThroughJSONForTheLedger() async throws {
         let diff = SnapshotDiff(previous: [order("A", "10.10")], current: [order("B", "0.000001")])
         let data = try JSONEncoder().encode(diff)
         #expect(try JSONDecoder().decode(SnapshotDiff.self, from: data) == diff)
@@ -83,7 +83,7 @@ func order(_ number: String, _ amount: String, org: Int64 = 1, currency: String 
 
     /// A diff stays small whatever the file: every moved order is counted, the largest
     /// few of each kind are listed, and the streaming builder agrees with the whole-set diff.
-    @Test func aDiffCountsEveryMoveAndListsTheLargestFew() throws {
+    @Test func aDiffCountsEveryMoveAndListsTheLargestFew() async throws {
         let previous = (0..<40).map { order("P\($0)", "\($0)") } + (0..<30).map { order("C\($0)", "1") }
         let current = (0..<25).map { order("N\($0)", "\($0 % 13).5") } + (0..<30).map { order("C\($0)", "\($0 * 2 + 1)") }
         let diff = SnapshotDiff(previous: previous, current: current)
@@ -115,7 +115,7 @@ func order(_ number: String, _ amount: String, org: Int64 = 1, currency: String 
 
     /// Diffs stored before the counts existed listed every order: they read back with
     /// the lists' lengths as counts.
-    @Test func aDiffStoredWithoutCountsReadsItsListsAsCounts() throws {
+    @Test func aDiffStoredWithoutCountsReadsItsListsAsCounts() async throws {
         let json = """
             {"currencies":[{"key":{"organizationID":1,"currency":"USD"},"before":{"count":1,"sum":"1"},
             "after":{"count":2,"sum":"3"},"newOrders":[{"orderNo":"B","amount":"2"}],"goneOrders":[],"changedOrders":[]}]}

@@ -68,13 +68,13 @@ import Webhooks
             }
             // Cancelled while the answer was on its way, the row may still be pending:
             // never lost, delivered by the next drain under the same id.
-            let row = try #require(try bench.ledger.deliveries().first)
+            let row = try await #require(try bench.ledger.deliveries().first)
             #expect(row.status == .delivered || (row.status == .pending && row.attempts == 1))
             if row.status == .pending {
                 bench.time.set(bench.time.now + 60)
                 #expect(try await bench.delivery().drain(timeout: .zero).delivered == 1)
             }
-            #expect(try bench.ledger.deliveries().map(\.status) == [.delivered])
+            await #expect(try bench.ledger.deliveries().map(\.status) == [.delivered])
         }
     }
 }

@@ -68,7 +68,7 @@ import UnpaidCore
             first.waitUntilExit()
             #expect(first.terminationReason == .uncaughtSignal)
 
-            let queued = try cloud.ledger.deliveries()
+            let queued = try await cloud.ledger.deliveries()
             try #require(!queued.isEmpty)
             #expect(queued.allSatisfy { $0.status == .pending && $0.attempts == 0 })
             let heldID = try #require(await receiver.received.first?.headers["idempotency-key"])
@@ -77,7 +77,7 @@ import UnpaidCore
             second.waitUntilExit()
             #expect(second.terminationReason == .exit && second.terminationStatus == 0)
 
-            let rows = try cloud.ledger.deliveries()
+            let rows = try await cloud.ledger.deliveries()
             #expect(rows.count == queued.count, "the unchanged second snapshot queued nothing new")
             #expect(rows.allSatisfy { $0.status == .delivered && $0.attempts == 1 })
             let ids = await receiver.received.compactMap { $0.headers["idempotency-key"] }
@@ -123,14 +123,14 @@ import UnpaidCore
             try await Self.waitForRequests(4, at: receiver, from: first)
             kill(first.processIdentifier, SIGKILL)
             first.waitUntilExit()
-            let queued = try cloud.ledger.deliveries()
+            let queued = try await cloud.ledger.deliveries()
             try #require(queued.count > 4)
             #expect(queued.filter { $0.status == .delivered }.count == 3, "each accepted message recorded at once")
 
             let second = try start()
             second.waitUntilExit()
             #expect(second.terminationReason == .exit && second.terminationStatus == 0)
-            let rows = try cloud.ledger.deliveries()
+            let rows = try await cloud.ledger.deliveries()
             #expect(rows.count == queued.count && rows.allSatisfy { $0.status == .delivered })
             var sends: [String: Int] = [:]
             for request in await receiver.received {

@@ -10,16 +10,16 @@ import Webhooks
                                url: "https://open.feishu.cn/open-apis/bot/v2/hook/0f1e2d3c-robot-token",
                                secret: "feishu-signing-secret")
 
-    @Test func deliveriesMaskRobotURLsAndSecrets() throws {
+    @Test func deliveriesMaskRobotURLsAndSecrets() async throws {
         let bench = try AlertBench(rules: [changeRule(targets: ["chat"])], targets: [target])
         defer { bench.removeFiles() }
         try bench.record([usd("A", "1.00")], file: 1)
         try bench.record([usd("A", "1.00"), usd("B", "2.50")], file: 2)
-        let entry = try #require(try bench.ledger.deliveries().first)
+        let entry = try await #require(try bench.ledger.deliveries().first)
         try bench.ledger.markDead(messageID: entry.messageID, target: "chat", attempts: 1,
                                   reason: "refused by \(target.url) signed with feishu-signing-secret\nsecond line",
                                   at: bench.time.now)
-        let report = AlertReports.deliveries(try bench.ledger.deliveries(), disabled: [],
+        let report = await AlertReports.deliveries(try bench.ledger.deliveries(), disabled: [],
                                              mask: SecretRedactor(targets: [target]), timeZone: TimeZone(identifier: "UTC")!)
         for format in TabularReport.Format.allCases {
             let text = report.render(format)
@@ -29,12 +29,12 @@ import Webhooks
         #expect(report.rows.first?[6] == .text("dead") && report.rows.first?[7] == .integer(1))
     }
 
-    @Test func alertsShowTheLastChangeExactly() throws {
+    @Test func alertsShowTheLastChangeExactly() async throws {
         let bench = try AlertBench(rules: [changeRule(targets: ["chat"])], targets: [target])
         defer { bench.removeFiles() }
         try bench.record([usd("A", "0.10")], file: 1)
         try bench.record([usd("A", "0.10"), usd("B", "0.20")], file: 2)
-        let csv = AlertReports.alerts(try bench.ledger.alerts(), timeZone: TimeZone(identifier: "Asia/Shanghai")!)
+        let csv = await AlertReports.alerts(try bench.ledger.alerts(), timeZone: TimeZone(identifier: "Asia/Shanghai")!)
             .render(.csv)
         let lines = csv.split(separator: "\r\n").map(String.init)
         #expect(lines.first == "status,rule,job,organization,currency,firing_since,resolved_at,before,after,delta,"
@@ -42,7 +42,7 @@ import Webhooks
         #expect(lines.count == 2 && lines[1].hasPrefix("firing,grew,daily,42,USD,2027-01-15T16:00:00+08:00,,0.10,0.30,0.20,1,2,B,"))
     }
 
-    @Test func sampleMessageFormatsForEveryTarget() throws {
+    @Test func sampleMessageFormatsForEveryTarget() async throws {
         for format in WebhookFormat.allCases {
             let target = WebhookTarget(name: "t", format: format, url: "https://example.com/hook",
                                        secret: format == .standard ? AlertBench.secret : nil)

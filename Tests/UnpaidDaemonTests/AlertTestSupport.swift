@@ -1,6 +1,7 @@
 import Foundation
 import LoopbackTestSupport
 import Ledger
+import SQLiteLedger
 import Logging
 import Synchronization
 import UnpaidCore
@@ -23,7 +24,7 @@ final class AlertBench: Sendable {
     let path: String
     let settings: AlertSettings
     let time = TestTime(1_800_000_000)
-    let ledger: Ledger
+    let ledger: SQLiteLedger
     let window = try! BillingWindow(start: 1_790_812_800, end: 1_793_491_200)
 
     init(rules: [AlertRule], targets: [WebhookTarget], maxAge: Double = 3 * 86_400, directory: URL? = nil) throws {
@@ -31,7 +32,7 @@ final class AlertBench: Sendable {
             .appendingPathComponent("alert-tests-\(UUID().uuidString)", isDirectory: true)
         path = self.directory.appendingPathComponent("ledger.sqlite").path
         settings = AlertSettings(rules: rules, targets: targets, maxDeliveryAgeSeconds: maxAge)
-        ledger = try Ledger(path: path)
+        ledger = try SQLiteLedger(path: path)
     }
 
     func removeFiles() { try? FileManager.default.removeItem(at: directory) }

@@ -57,7 +57,7 @@ import SeededRandomness
             let change = try #require(try bench.ledger.changeRows(in: second.record.id).first)
             #expect((change.beforeSum, change.afterSum, change.delta) == ("150.00", "401.00", "251.00"))
             #expect(change.newOrderNumbers == ["C-250", "D-075"])
-            let deliveries = try bench.ledger.deliveries()
+            let deliveries = try await bench.ledger.deliveries()
             #expect(deliveries.map(\.status) == [.delivered] && deliveries.first?.messageID == id)
             let alerts = try bench.ledger.alerts(status: .firing)
             #expect(alerts.map(\.state.identity) == [AlertIdentity(rule: "grew", job: "daily", organizationID: 42, currency: "USD")])
@@ -81,7 +81,7 @@ import SeededRandomness
             var rng = SplitMix64(seed: 2)
             #expect(try await bench.delivery().pass(using: &rng) == .init())
             #expect(await receiver.received.isEmpty)
-            #expect(try bench.ledger.alerts().isEmpty)
+            await #expect(try bench.ledger.alerts().isEmpty)
         }
     }
 
@@ -123,14 +123,14 @@ import SeededRandomness
             let delivery = bench.delivery()
             var rng = SplitMix64(seed: 4)
             #expect(try await delivery.pass(using: &rng).retrying == 1)
-            let afterFirst = try #require(try bench.ledger.deliveries().first)
+            let afterFirst = try await #require(try bench.ledger.deliveries().first)
             #expect(afterFirst.attempts == 1 && afterFirst.lastError == "HTTP 503")
             #expect((bench.time.now + 4...bench.time.now + 5).contains(afterFirst.nextAttemptAt))
             #expect(try await delivery.pass(using: &rng) == .init(), "not due yet")
 
             bench.time.set(afterFirst.nextAttemptAt)
             #expect(try await delivery.pass(using: &rng).retrying == 1)
-            let afterSecond = try #require(try bench.ledger.deliveries().first)
+            let afterSecond = try await #require(try bench.ledger.deliveries().first)
             #expect(afterSecond.nextAttemptAt == bench.time.now + 90, "Retry-After is a floor over the 10 s backoff")
 
             bench.time.set(afterSecond.nextAttemptAt)
@@ -140,7 +140,7 @@ import SeededRandomness
 
             let ids = await receiver.received.map { $0.headers["webhook-id"] }
             #expect(ids.count == 3 && Set(ids).count == 1 && ids[0] == afterFirst.messageID)
-            let rows = try bench.ledger.deliveries()
+            let rows = try await bench.ledger.deliveries()
             #expect(rows.count == 1 && rows[0].status == .delivered && rows[0].attempts == 3)
             #expect(rows[0].finishedAt == afterSecond.nextAttemptAt)
         }
@@ -161,7 +161,7 @@ import SeededRandomness
             #expect(try await delivery.pass(using: &rng) == .init())
             #expect(await receiver.received.count == 1)
             #expect(try bench.ledger.disabledTargets().map(\.target) == ["finance"])
-            let rows = try bench.ledger.deliveries()
+            let rows = try await bench.ledger.deliveries()
             #expect(rows.map(\.status) == [.pending, .dead], "the second waits for the target to be fixed")
             #expect(rows[1].lastError?.contains("410") == true)
         }
@@ -180,7 +180,7 @@ import SeededRandomness
             bench.time.set(bench.time.now + 599)
             let report = try await delivery.pass(using: &rng)
             #expect(report.dead.count == 1)
-            let dead = try #require(try bench.ledger.deliveries(status: .dead).first)
+            let dead = try await #require(try bench.ledger.deliveries(status: .dead).first)
             #expect(dead.attempts == 2)
             #expect(dead.lastError?.contains("600 s limit") == true && dead.lastError?.contains("upstream down") == true)
         }

@@ -27,7 +27,7 @@ import Testing
         }
     }
 
-    @Test func exampleConfigurationDocumentsAValidFile() throws {
+    @Test func exampleConfigurationDocumentsAValidFile() async throws {
         let config = try Configuration.parse(
             String(contentsOfFile: Self.packageRoot + "/etc/unpaidd.example.toml", encoding: .utf8),
             file: "unpaidd.example.toml",
@@ -44,7 +44,7 @@ import Testing
         #expect(config.api.privateKeySource == .file("/etc/unpaidd/private-key"))
     }
 
-    @Test func defaultsApply() throws {
+    @Test func defaultsApply() async throws {
         let config = try Configuration.parse(minimal, file: "test.toml")
         #expect(config.timeZone.secondsFromGMT(for: Date()) == 0)
         #expect(config.download.allowedHosts == [".ufileos.com"])
@@ -53,7 +53,7 @@ import Testing
         #expect(config.export.maxRows == 10_000_000)
     }
 
-    @Test func maxRowsIsAPositiveCount() throws {
+    @Test func maxRowsIsAPositiveCount() async throws {
         #expect(try Configuration.parse(minimal + "\n[export]\nmax_rows = 2000000\n", file: "t.toml").export.maxRows
                 == 2_000_000)
         #expect(problem(minimal + "\n[export]\nmax_rows = 0\n")?.key == "export.max_rows")
@@ -91,7 +91,7 @@ import Testing
         #expect(problem(duplicate)?.key == "job[2].name")
     }
 
-    @Test func privateKeyFileReadableByOthersIsRefused() throws {
+    @Test func privateKeyFileReadableByOthersIsRefused() async throws {
         let directory = FileManager.default.temporaryDirectory.appending(path: "unpaidd-key-\(UUID())").path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: directory) }
@@ -129,7 +129,7 @@ import Testing
 
     /// history, alerts, deliveries and schedule never send: finance may run them without
     /// the robots' secrets in their environment. Everything else is still checked.
-    @Test func commandsThatNeverSendLoadTargetsWhoseVariablesAreUnset() throws {
+    @Test func commandsThatNeverSendLoadTargetsWhoseVariablesAreUnset() async throws {
         let targets = """
 
             [[target]]
@@ -171,7 +171,7 @@ import Testing
     period = "previous-day"
     """
 
-    @Test func retentionIsForeverUnlessSetAndAtLeastADay() throws {
+    @Test func retentionIsForeverUnlessSetAndAtLeastADay() async throws {
         #expect(try Configuration.parse(minimal, file: "t.toml").storage.archiveRetentionSeconds == nil)
         let set = try Configuration.parse("[storage]\narchive_retention = \"400d\"\n" + minimal, file: "t.toml")
         #expect(set.storage.archiveRetentionSeconds == TimeInterval(400 * 86_400))

@@ -1,5 +1,6 @@
 import Foundation
 import Ledger
+import SQLiteLedger
 import Logging
 import Testing
 import UnpaidCore
@@ -51,7 +52,7 @@ import UnpaidCore
 
         let log = LogRecorder()
         let lock = try InstanceLock(database: cloud.configuration.storage.database)
-        try StartupRecovery.run(configuration: cloud.configuration, ledger: cloud.ledger, lock: lock, logger: log.logger)
+        try await StartupRecovery.run(configuration: cloud.configuration, ledger: cloud.ledger, lock: lock, logger: log.logger)
 
         let setAside = archive + "/unrecorded/100001/2026-11-01_2026-11-02/20261102T000000Z-unpaid.xlsx"
         #expect(FileManager.default.fileExists(atPath: setAside))
@@ -78,7 +79,7 @@ struct KilledProcessTests {
         // Throttled again and again: the run sits in its retry back-off when killed.
         try await fixture.injectFault("throttle", count: 1_000)
         let daemon = try fixture.startDaemon()
-        let ledger = try Ledger(path: fixture.database)
+        let ledger = try SQLiteLedger(path: fixture.database)
         try await eventually("a run in flight") { try !ledger.runs(status: .running).isEmpty }
         daemon.signal(SIGKILL)
         _ = try await daemon.exitStatus()
@@ -137,7 +138,7 @@ struct KilledProcessTests {
             setAside = archivedFiles(archive + "/unrecorded")
         }
         #expect(!setAside.isEmpty, "no kill landed between the archive and the commit in four tries")
-        let ledger = try Ledger(path: fixture.database)
+        let ledger = try SQLiteLedger(path: fixture.database)
         let named = Set(try ledger.history().map { try ledger.snapshot($0.snapshotID).archivePath })
         let kept = archivedFiles(archive).filter { !$0.hasPrefix(archive + "/unrecorded/") }
         #expect(Set(kept) == named, "every archived file is named by a snapshot")

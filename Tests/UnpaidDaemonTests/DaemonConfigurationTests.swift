@@ -36,7 +36,7 @@ import UnpaidCore
         }
     }
 
-    @Test func scheduleAndCatchUpAreParsedWithDefaults() throws {
+    @Test func scheduleAndCatchUpAreParsedWithDefaults() async throws {
         let parsed = try config(job: #"schedule = "30 6 * * *""#)
         #expect(parsed.jobs[0].schedule == nil && parsed.jobs[0].scheduledJob == nil)
         let job = parsed.jobs[1]
@@ -53,7 +53,7 @@ import UnpaidCore
         #expect(parsed.daemon.shutdownGraceSeconds == 60)
     }
 
-    @Test func explicitValuesReachTheScheduledJob() throws {
+    @Test func explicitValuesReachTheScheduledJob() async throws {
         let job = try config(job: """
             schedule = "@every 6h"
             catch_up = "all"
@@ -69,7 +69,7 @@ import UnpaidCore
         #expect(try config(job: #"schedule = "@daily""# + "\nrandom_delay = \"0\"").jobs[1].randomDelay == 0)
     }
 
-    @Test func aBadScheduleNamesTheJobAndTheCronField() throws {
+    @Test func aBadScheduleNamesTheJobAndTheCronField() async throws {
         let error = try #require(problem(job: #"schedule = "0 25 * * *""#))
         #expect(error.key == "job[2].schedule")
         #expect(error.problem.contains("hour field"), "\(error)")
@@ -78,7 +78,7 @@ import UnpaidCore
         #expect(problem(job: "schedule = 5")?.problem.contains("expected a string") == true)
     }
 
-    @Test func badCatchUpAndDurationsSayWhatIsExpected() throws {
+    @Test func badCatchUpAndDurationsSayWhatIsExpected() async throws {
         let policy = try #require(problem(job: "schedule = \"@daily\"\ncatch_up = \"latests\""))
         #expect(policy.key == "job[2].catch_up")
         #expect(policy.problem.contains(#""latest", "all", "none""#), "\(policy)")
@@ -90,13 +90,13 @@ import UnpaidCore
         #expect(problem(job: "schedule = \"@daily\"\nrandom_delay = \"-5m\"")?.key == "job[2].random_delay")
     }
 
-    @Test func catchUpWithoutAScheduleIsAMistake() throws {
+    @Test func catchUpWithoutAScheduleIsAMistake() async throws {
         let error = try #require(problem(job: #"catch_up = "all""#))
         #expect(error.key == "job[2].catch_up")
         #expect(error.problem.contains("only applies to a job with a schedule"))
     }
 
-    @Test func daemonTableIsReadAndChecked() throws {
+    @Test func daemonTableIsReadAndChecked() async throws {
         let parsed = try config(tail: """
             [daemon]
             max_concurrent_organizations = 2
@@ -114,7 +114,7 @@ import UnpaidCore
         #expect(problem(tail: "[daemon]\nshutdown_grace = 5")?.key == "daemon.shutdown_grace")
     }
 
-    @Test func metricsListenIsOffByDefaultAndTakesHostAndPort() throws {
+    @Test func metricsListenIsOffByDefaultAndTakesHostAndPort() async throws {
         #expect(try config().metrics.listen == nil)
         let v4 = try config(tail: "[metrics]\nlisten = \"127.0.0.1:9464\"").metrics.listen
         #expect(v4 == MetricsSettings.ListenAddress(host: "127.0.0.1", port: 9464))
@@ -129,7 +129,7 @@ import UnpaidCore
         #expect(problem(tail: "[metrics]\nport = 9464")?.key == "metrics.port")
     }
 
-    @Test func theExampleFileSchedulesBothJobs() throws {
+    @Test func theExampleFileSchedulesBothJobs() async throws {
         let root = URL(filePath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().path
         let example = try Configuration.parse(

@@ -4,6 +4,7 @@ import Foundation
 import FoundationNetworking
 #endif
 import Ledger
+import SQLiteLedger
 import Testing
 
 /// The built `unpaidd` and `unpaidd-sim` executables, found next to the test bundle.
@@ -154,7 +155,7 @@ struct DaemonFixture {
                          logPath: directory + "/\(name).log", environment: environment)
     }
 
-    func succeededRuns(_ ledger: Ledger) throws -> Int {
+    func succeededRuns(_ ledger: SQLiteLedger) throws -> Int {
         try ledger.runs(status: .succeeded).count
     }
 

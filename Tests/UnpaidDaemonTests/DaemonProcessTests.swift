@@ -1,5 +1,6 @@
 import Foundation
 import Ledger
+import SQLiteLedger
 import Testing
 
 /// `unpaidd run` as systemd runs it: a real process on a real schedule against the
@@ -12,7 +13,7 @@ struct DaemonProcessTests {
         try fixture.writeConfig(schedule: "@every 1s")
         let daemon = try fixture.startDaemon()
         try await eventually("the daemon to be ready") { daemon.log.contains("daemon ready") }
-        let ledger = try Ledger(path: fixture.database)
+        let ledger = try SQLiteLedger(path: fixture.database)
         try await eventually("two successful runs") { try fixture.succeededRuns(ledger) >= 2 }
 
         let second = try fixture.startDaemon(name: "second")
@@ -46,7 +47,7 @@ struct DaemonProcessTests {
         try await fixture.injectFault("throttle", count: 1_000)
         let daemon = try fixture.startDaemon()
         try await eventually("the daemon to be ready") { daemon.log.contains("daemon ready") }
-        let ledger = try Ledger(path: fixture.database)
+        let ledger = try SQLiteLedger(path: fixture.database)
         try await eventually("a run in flight") { try !ledger.runs(status: .running).isEmpty }
         daemon.signal(SIGTERM)
 
@@ -73,7 +74,7 @@ struct DaemonProcessTests {
             """)
         let daemon = try fixture.startDaemon()
         try await eventually("the daemon to be ready") { daemon.log.contains("daemon ready") }
-        let ledger = try Ledger(path: fixture.database)
+        let ledger = try SQLiteLedger(path: fixture.database)
         try await eventually("a first run") { try fixture.succeededRuns(ledger) >= 1 }
         try await fixture.setPhase(2)
         try await eventually("an alert delivered by the daemon's delivery loop") {
@@ -81,7 +82,7 @@ struct DaemonProcessTests {
         }
         daemon.signal(SIGTERM)
         #expect(try await daemon.exitStatus() == 0, "\(daemon.log)")
-        #expect(try ledger.deliveries(status: .dead).isEmpty)
+        await #expect(try ledger.deliveries(status: .dead).isEmpty)
     }
 
     @Test func aBrokenConfigurationOnSIGHUPKeepsTheRunningOne() async throws {
@@ -90,7 +91,7 @@ struct DaemonProcessTests {
         try fixture.writeConfig(schedule: "@every 1s")
         let daemon = try fixture.startDaemon()
         try await eventually("the daemon to be ready") { daemon.log.contains("daemon ready") }
-        let ledger = try Ledger(path: fixture.database)
+        let ledger = try SQLiteLedger(path: fixture.database)
         try await eventually("a first run") { try fixture.succeededRuns(ledger) >= 1 }
 
         try fixture.writeConfig(schedule: "0 25 * * *")
@@ -113,7 +114,7 @@ struct DaemonProcessTests {
         defer { fixture.stop() }
         try fixture.writeConfig(schedule: "@every 1s", graceSeconds: 30)
         let daemon = try fixture.startDaemon()
-        let ledger = try Ledger(path: fixture.database)
+        let ledger = try SQLiteLedger(path: fixture.database)
         try await eventually("a first run") { try fixture.succeededRuns(ledger) >= 1 }
 
         try fixture.writeConfig(schedule: "@every 1s", graceSeconds: 7, tail: """

@@ -1,6 +1,7 @@
 import BillingSimulator
 import Foundation
 import Ledger
+import SQLiteLedger
 import Logging
 import Synchronization
 import Testing
@@ -52,17 +53,17 @@ import UnpaidCore
         #expect(await cloud.simulator.counters().apiCalls["DownloadListUnpaidOrders"] == 8)
     }
 
-    @Test func theLedgerRemembersFireTimesForTheScheduler() throws {
+    @Test func theLedgerRemembersFireTimesForTheScheduler() async throws {
         let directory = FileManager.default.temporaryDirectory.appending(path: "fires-\(UUID())").path
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let store: any FireTimeStore = try Ledger(path: directory + "/ledger.sqlite")
-        #expect(try store.lastFire(job: "daily") == nil)
-        try store.recordFire(job: "daily", scheduledAt: instant("2026-11-22T06:30:00Z"))
-        try store.recordFire(job: "daily", scheduledAt: instant("2026-11-23T06:30:00Z"))
-        #expect(try store.lastFire(job: "daily") == instant("2026-11-23T06:30:00Z"))
+        let store: any FireTimeStore = LedgerFireTimes(ledger: try SQLiteLedger(path: directory + "/ledger.sqlite"))
+        await #expect(try store.lastFire(job: "daily") == nil)
+        try await store.recordFire(job: "daily", scheduledAt: instant("2026-11-22T06:30:00Z"))
+        try await store.recordFire(job: "daily", scheduledAt: instant("2026-11-23T06:30:00Z"))
+        await #expect(try store.lastFire(job: "daily") == instant("2026-11-23T06:30:00Z"))
     }
 
-    @Test func aSecondInstanceOnTheSameLedgerIsRefused() throws {
+    @Test func aSecondInstanceOnTheSameLedgerIsRefused() async throws {
         let directory = FileManager.default.temporaryDirectory.appending(path: "lock-\(UUID())").path
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let database = directory + "/ledger.sqlite"
@@ -75,7 +76,7 @@ import UnpaidCore
         #expect(throws: Never.self) { _ = try InstanceLock(database: database) }
     }
 
-    @Test func everyDownloadInTheSpoolIsRemovedAtStartButNothingElse() throws {
+    @Test func everyDownloadInTheSpoolIsRemovedAtStartButNothingElse() async throws {
         let spool = FileManager.default.temporaryDirectory.appending(path: "spool-\(UUID())").path
         try FileManager.default.createDirectory(atPath: spool, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: spool) }
@@ -92,7 +93,7 @@ import UnpaidCore
             == "[\"download-Ab3dE9\", \"download-x1y2z3\"]")
     }
 
-    @Test func previewsNameFireTimesInTheJobZoneWithTheirPeriods() throws {
+    @Test func previewsNameFireTimesInTheJobZoneWithTheirPeriods() async throws {
         let job = JobSettings(name: "daily", organizations: [1], period: .previousDay,
                               timeZone: TimeZone(identifier: "Asia/Shanghai")!,
                               schedule: try Schedule(parsing: "30 6 * * *"), filters: QueryFilters())

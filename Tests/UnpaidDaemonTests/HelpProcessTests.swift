@@ -20,14 +20,14 @@ struct HelpProcessTests {
         #expect(!result.stdout.contains("CommandError") && result.stderr.isEmpty, "\(arguments): \(result.stderr)")
     }
 
-    @Test func theRootHelpListsTheAuditAndOperationsCommands() throws {
+    @Test func theRootHelpListsTheAuditAndOperationsCommands() async throws {
         let help = try QueryOptionsTests.unpaidd(["--help"]).stdout
         for command in ["run", "history", "orders", "rollforward", "aging", "verify", "backup", "deliveries", "report"] {
             #expect(help.contains("  \(command) "), "\(command) missing from:\n\(help)")
         }
     }
 
-    @Test func aMistypedCommandOrValueIsAUsageErrorOnStandardError() throws {
+    @Test func aMistypedCommandOrValueIsAUsageErrorOnStandardError() async throws {
         let command = try QueryOptionsTests.unpaidd(["ordres"])
         #expect(command.status == 64 && command.stdout.isEmpty)
         #expect(command.stderr.contains("Error: Unexpected argument 'ordres'"), "\(command.stderr)")

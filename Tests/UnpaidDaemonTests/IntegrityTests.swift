@@ -6,13 +6,14 @@ import Logging
 import Testing
 import UnpaidCore
 import UnpaidExport
-@testable import Ledger
+@testable import SQLiteLedger
+import Ledger
 @testable import UnpaidDaemon
 
 /// A ledger and an archive of real export files in a temporary directory.
 final class ArchiveFixture {
     let directory: String
-    let ledger: Ledger
+    let ledger: SQLiteLedger
     let export = ExportSettings(columnAliases: [:], maxUncompressedBytes: 1 << 30, maxCompressionRatio: 1_000,
                                 maxColumns: 200)
     static let base = Date(timeIntervalSince1970: 1_793_000_000)
@@ -20,7 +21,7 @@ final class ArchiveFixture {
     init() throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("integrity-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: directory + "/archive", withIntermediateDirectories: true)
-        ledger = try Ledger(path: directory + "/ledger.sqlite")
+        ledger = try SQLiteLedger(path: directory + "/ledger.sqlite")
     }
 
     deinit { try? FileManager.default.removeItem(atPath: directory) }
@@ -55,16 +56,16 @@ final class ArchiveFixture {
         try record([("C", "1.25")], day: 2)
     }
 
-    func check(deep: Bool = false) throws -> LedgerIntegrity {
-        try LedgerIntegrity.check(ledger, export: export, deep: deep, expectedHead: nil)
+    func check(deep: Bool = false) async throws -> LedgerIntegrity {
+        try await LedgerIntegrity.check(ledger, export: export, deep: deep, expectedHead: nil)
     }
 }
 
 @Suite struct IntegrityTests {
-    @Test func anUntouchedLedgerAndArchiveVerifyEvenWhenEveryFileIsReadAgain() throws {
+    @Test func anUntouchedLedgerAndArchiveVerifyEvenWhenEveryFileIsReadAgain() async throws {
         let fixture = try ArchiveFixture()
         try fixture.recordThreeDays()
-        let integrity = try fixture.check(deep: true)
+        let integrity = try await fixture.check(deep: true)
         #expect(integrity.problems == [])
         #expect(integrity.archive.checked == 3)
         let summary = try #require(integrity.lines.last)
@@ -73,7 +74,7 @@ final class ArchiveFixture {
         #expect(summary.contains("head: snapshot 3 \(try #require(try fixture.ledger.chainHead()).hash)"))
     }
 
-    @Test func anEditedOrMissingArchivedFileIsNamed() throws {
+    @Test func anEditedOrMissingArchivedFileIsNamed() async throws {
         let fixture = try ArchiveFixture()
         try fixture.recordThreeDays()
         let edited = fixture.directory + "/archive/day-1.xlsx"
@@ -81,24 +82,24 @@ final class ArchiveFixture {
         bytes[bytes.count / 2] ^= 0xff
         try bytes.write(to: URL(fileURLWithPath: edited))
         try FileManager.default.removeItem(atPath: fixture.directory + "/archive/day-2.xlsx")
-        let problems = try fixture.check().problems
+        let problems = try await fixture.check().problems
         #expect(problems.count == 2)
         #expect(problems[0].snapshotID?.rawValue == 2 && problems[0].table == "archive")
         #expect(problems[0].detail.hasPrefix(edited) && problems[0].detail.contains("SHA-256"))
         #expect(problems[1].snapshotID?.rawValue == 3 && problems[1].detail.contains("missing"))
-        #expect(try #require(try fixture.check().lines.last).hasPrefix("verify: FAILED, 2 problems"))
+        await #expect(try #require(try fixture.check().lines.last).hasPrefix("verify: FAILED, 2 problems"))
     }
 
-    @Test func readingTheFilesAgainCatchesALedgerThatNoLongerSaysWhatTheyDo() throws {
+    @Test func readingTheFilesAgainCatchesALedgerThatNoLongerSaysWhatTheyDo() async throws {
         let fixture = try ArchiveFixture()
         try fixture.recordThreeDays()
         let attacker = try DatabaseQueue(path: fixture.ledger.path)
-        try attacker.write { db in
+        try await attacker.write { db in
             try db.execute(sql: "DROP TRIGGER order_interval_only_closes")
             try db.execute(sql: "UPDATE order_interval SET amount_text = '1.20' WHERE order_no = 'C'")
         }
         try attacker.close()
-        let problems = try fixture.check(deep: true).problems
+        let problems = try await fixture.check(deep: true).problems
         let archive = fixture.directory + "/archive"
         for day in 1...2 {
             #expect(problems.contains(VerificationProblem(
@@ -108,11 +109,11 @@ final class ArchiveFixture {
         #expect(problems.contains { $0.table == "snapshot_chain" })
     }
 
-    @Test func readingTheFilesAgainNamesEachDifferenceWithItsOrderFieldAndBothValues() throws {
+    @Test func readingTheFilesAgainNamesEachDifferenceWithItsOrderFieldAndBothValues() async throws {
         let fixture = try ArchiveFixture()
         try fixture.recordThreeDays()
         let attacker = try DatabaseQueue(path: fixture.ledger.path)
-        try attacker.write { db in
+        try await attacker.write { db in
             for trigger in try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'trigger'") {
                 try db.execute(sql: "DROP TRIGGER \(trigger)")
             }
@@ -127,7 +128,7 @@ final class ArchiveFixture {
         }
         try attacker.close()
         let day1 = fixture.directory + "/archive/day-1.xlsx read again: "
-        let found = try fixture.check(deep: true).problems.filter { $0.snapshotID?.rawValue == 2 && $0.table == "order_interval" }
+        let found = try await fixture.check(deep: true).problems.filter { $0.snapshotID?.rawValue == 2 && $0.table == "order_interval" }
         #expect(found.map(\.detail) == [
             day1 + "order A: currency is \"USD\" in the file, \"CNY\" in the ledger",
             day1 + "order A: resource_id is absent in the file, \"r-1\" in the ledger",
@@ -136,33 +137,33 @@ final class ArchiveFixture {
         ])
     }
 
-    @Test func retentionRemovesOldFilesRecordsThemAndVerifyStillPasses() throws {
+    @Test func retentionRemovesOldFilesRecordsThemAndVerifyStillPasses() async throws {
         let fixture = try ArchiveFixture()
         try fixture.recordThreeDays()
         let logger = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
         let retention = ArchiveRetention(ledger: fixture.ledger, retentionSeconds: 86_400, logger: logger)
-        let removed = try retention.apply(now: fixture.fetchedAt(day: 2).addingTimeInterval(1))
+        let removed = try await retention.apply(now: fixture.fetchedAt(day: 2).addingTimeInterval(1))
         #expect(removed == [fixture.directory + "/archive/day-0.xlsx", fixture.directory + "/archive/day-1.xlsx"])
         #expect(!FileManager.default.fileExists(atPath: removed[0]))
         #expect(FileManager.default.fileExists(atPath: fixture.directory + "/archive/day-2.xlsx"))
-        let integrity = try fixture.check(deep: true)
+        let integrity = try await fixture.check(deep: true)
         #expect(integrity.problems == [])
         #expect((integrity.archive.checked, integrity.archive.removed) == (1, 2))
         #expect(try #require(integrity.lines.last).contains("1 files checked (2 removed by retention)"))
         let history = try fixture.ledger.history()
         #expect(history.map { $0.archiveRemovedAt != nil } == [true, true, false])
-        #expect(try retention.apply(now: fixture.fetchedAt(day: 2).addingTimeInterval(1)) == [], "nothing twice")
+        await #expect(try retention.apply(now: fixture.fetchedAt(day: 2).addingTimeInterval(1)) == [], "nothing twice")
         #expect(throws: DatabaseError.self) {  // removals are history too
             try fixture.ledger.pool.write { try $0.execute(sql: "DELETE FROM archive_removal") }
         }
     }
 
-    @Test func theDailyHousekeepingLogsTheChainHeadAndAppliesRetention() throws {
+    @Test func theDailyHousekeepingLogsTheChainHeadAndAppliesRetention() async throws {
         let fixture = try ArchiveFixture()
         try fixture.recordThreeDays()
         let log = LogRecorder()
         let housekeeping = LedgerHousekeeping(ledger: fixture.ledger, retentionSeconds: 86_400, logger: log.logger)
-        housekeeping.runOnce(now: fixture.fetchedAt(day: 2).addingTimeInterval(1))
+        await housekeeping.runOnce(now: fixture.fetchedAt(day: 2).addingTimeInterval(1))
         let head = try #require(try fixture.ledger.chainHead())
         let logged = try #require(log.entries("ledger chain head").first)
         #expect(logged.level == .notice)
@@ -171,19 +172,19 @@ final class ArchiveFixture {
         #expect(!FileManager.default.fileExists(atPath: fixture.directory + "/archive/day-0.xlsx"))
     }
 
-    @Test func aFileThatVanishedIsNotPassedOffAsRemovedByRetention() throws {
+    @Test func aFileThatVanishedIsNotPassedOffAsRemovedByRetention() async throws {
         let fixture = try ArchiveFixture()
         try fixture.recordThreeDays()
         try FileManager.default.removeItem(atPath: fixture.directory + "/archive/day-0.xlsx")
         let logger = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
-        try ArchiveRetention(ledger: fixture.ledger, retentionSeconds: 86_400, logger: logger)
+        try await ArchiveRetention(ledger: fixture.ledger, retentionSeconds: 86_400, logger: logger)
             .apply(now: fixture.fetchedAt(day: 2).addingTimeInterval(1))
-        let problems = try fixture.check().problems
+        let problems = try await fixture.check().problems
         #expect(problems.map(\.snapshotID?.rawValue) == [1])
         #expect(problems.first?.detail.contains("missing") == true)
     }
 
-    @Test func theBackupAndItsTemporaryFileAreOwnerOnlyUnderUmask022() throws {
+    @Test func theBackupAndItsTemporaryFileAreOwnerOnlyUnderUmask022() async throws {
         let fixture = try ArchiveFixture()
         try fixture.recordThreeDays()
         let previous = umask(0o022)
@@ -218,7 +219,7 @@ final class ArchiveFixture {
         }
         try await writer.value
         for path in backups {
-            let restored = try Ledger(path: path)
+            let restored = try SQLiteLedger(path: path)
             let verification = try restored.verify()
             #expect(verification.problems == [])
             #expect(verification.snapshots >= 3)

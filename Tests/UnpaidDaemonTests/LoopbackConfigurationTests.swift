@@ -24,7 +24,7 @@ import Testing
             """, file: "loopback.toml")
     }
 
-    @Test func theAPIKeyAloneAllowsPlainHTTPForTheEndpointAndTheDownloads() throws {
+    @Test func theAPIKeyAloneAllowsPlainHTTPForTheEndpointAndTheDownloads() async throws {
         for endpoint in ["http://127.0.0.1:8080/", "http://localhost:9/", "http://[::1]:9/", "http://127.0.0.2/"] {
             let config = try configuration(endpoint: endpoint, api: "allow_http_loopback = true")
             #expect(config.api.allowHTTPLoopback, "\(endpoint)")
@@ -32,7 +32,7 @@ import Testing
         }
     }
 
-    @Test func theDownloadSpellingKeepsItsMeaning() throws {
+    @Test func theDownloadSpellingKeepsItsMeaning() async throws {
         let onlyDownloads = try configuration(endpoint: "https://api.ucloud.cn", download: "allow_http_loopback = true")
         #expect(!onlyDownloads.api.allowHTTPLoopback && onlyDownloads.download.allowHTTPLoopback)
         let both = try configuration(endpoint: "http://127.0.0.1:1/", api: "allow_http_loopback = true",

@@ -3,6 +3,7 @@ import Foundation
 import FoundationNetworking
 #endif
 import Ledger
+import SQLiteLedger
 import Testing
 
 /// The real daemon with `[metrics] listen`, scraped over loopback while it runs jobs
@@ -15,7 +16,7 @@ struct MetricsProcessTests {
         try fixture.writeConfig(tail: "[metrics]\nlisten = \"127.0.0.1:0\"")
         let daemon = try fixture.startDaemon()
         defer { daemon.signal(SIGKILL) }
-        let ledger = try Ledger(path: fixture.database)
+        let ledger = try SQLiteLedger(path: fixture.database)
         try await eventually("two succeeded runs") { try fixture.succeededRuns(ledger) >= 2 }
         let port = try #require(Self.metricsPort(in: daemon.log), "no 'metrics listening' line in:\n\(daemon.log)")
 

@@ -1,5 +1,6 @@
 import Foundation
 import Ledger
+import SQLiteLedger
 import Logging
 import LoopbackTestSupport
 import Testing
@@ -64,7 +65,7 @@ import SeededRandomness
                 clock.advance(by: 25 * 3_600)
                 // The watch sleeps until the exact moment the series turns stale.
                 await clock.waitForSleeper(until: start.addingTimeInterval(26 * 3_600))
-                let queuedEarly = try bench.ledger.deliveries()
+                let queuedEarly = try await bench.ledger.deliveries()
                 #expect(queuedEarly.isEmpty)
                 clock.advance(to: start.addingTimeInterval(26 * 3_600))
                 await clock.waitForSleeper(until: start.addingTimeInterval(27 * 3_600))
@@ -85,7 +86,7 @@ import SeededRandomness
             // The next success resolves it, at the run's own evaluation.
             bench.time.set(bench.time.now + 3_600)
             try bench.record([usd("A", "1")], file: 2)
-            try PipelineAlerts(configuration: configuration, watching: configuration.jobs)
+            try await PipelineAlerts(configuration: configuration, watching: configuration.jobs)
                 .evaluate(ledger: bench.ledger, now: bench.time.now)
             #expect(try bench.ledger.alerts(status: .firing).isEmpty)
             #expect(try await bench.delivery().pass(using: &rng).delivered == 1)
@@ -101,7 +102,7 @@ import SeededRandomness
                                        directory: directory)
             defer { bench.removeFiles() }
             let alerts = PipelineAlerts(configuration: configuration, watching: configuration.jobs)
-            try alerts.evaluate(ledger: bench.ledger, now: bench.time.now)
+            try await alerts.evaluate(ledger: bench.ledger, now: bench.time.now)
             let raw = """
                 download failed: HTTP 403 from https://bucket.ufileos.com/unpaid/x.xlsx?UCloudPublicKey=pub&Signature=SIGabc%2B&Expires=1 \
                 (webhook \(url)/hooks/finance?token=robot-secret said no)
@@ -113,7 +114,7 @@ import SeededRandomness
                     error: FailureText.masked(raw, targets: configuration.alerts.targets)))
                 try bench.ledger.finishRun(run, status: .failed, error: "x", finishedAt: Date())
             }
-            let queued = try alerts.evaluate(ledger: bench.ledger, now: bench.time.now + 10)
+            let queued = try await alerts.evaluate(ledger: bench.ledger, now: bench.time.now + 10)
             #expect(queued.map(\.notification.identity.rule) == ["export-failing"])
             bench.time.set(bench.time.now + 10)
             var rng = SplitMix64(seed: 4)
@@ -123,7 +124,7 @@ import SeededRandomness
             for secret in ["SIGabc", "robot-secret", "/unpaid/x.xlsx", "UCloudPublicKey"] {
                 #expect(!body.contains(secret), "\(secret) leaked: \(body)")
             }
-            let report = AlertReports.alerts(try bench.ledger.alerts(), timeZone: TimeZone(identifier: "UTC")!).render(.csv)
+            let report = await AlertReports.alerts(try bench.ledger.alerts(), timeZone: TimeZone(identifier: "UTC")!).render(.csv)
             #expect(report.contains("export-failing") && report.contains("2 failure(s) in a row") && !report.contains("SIGabc"))
         }
     }
@@ -153,7 +154,7 @@ import SeededRandomness
                 """)
             let daemon = try fixture.startDaemon()
             defer { daemon.signal(SIGKILL) }
-            let ledger = try Ledger(path: fixture.database)
+            let ledger = try SQLiteLedger(path: fixture.database)
             try await eventually("a first successful run", timeout: 180) { try fixture.succeededRuns(ledger) >= 1 }
             try await fixture.setOutage(organization: 100002, down: true)
             func texts() async -> [String] {

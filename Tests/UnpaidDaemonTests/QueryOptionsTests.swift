@@ -1,6 +1,7 @@
 import BillingSimulator
 import Foundation
 import Ledger
+import SQLiteLedger
 import Testing
 
 /// The options the query commands share (`--org`, `--job`, `--since`, `--format`) parse
@@ -21,7 +22,7 @@ struct QueryOptionsTests {
                 String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self))
     }
 
-    @Test func sharedOptionsParseAlikeInEveryQuery() throws {
+    @Test func sharedOptionsParseAlikeInEveryQuery() async throws {
         let directory = "/tmp/unpaidd-options-\(UUID().uuidString.prefix(8))"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: directory) }
@@ -29,7 +30,7 @@ struct QueryOptionsTests {
                                               privateKeySetting: #"private_key_env = "UNPAIDD_TEST_KEY""#,
                                               directory: directory, organizations: [1])
         try config.text.write(toFile: directory + "/unpaidd.toml", atomically: true, encoding: .utf8)
-        _ = try Ledger(path: directory + "/ledger.sqlite")
+        _ = try SQLiteLedger(path: directory + "/ledger.sqlite")
         let base = ["--config", directory + "/unpaidd.toml"]
 
         let narrowed: [[String]] = [

@@ -29,7 +29,7 @@ import Webhooks
             #expect(report.delivered == 1 && report.stillPending == 1)
             #expect(await receiver.received.compactMap { $0.json["groupLabels"] as? [String: String] }
                 == [["alertname": "urgent"]])
-            let held = try #require(try bench.ledger.deliveries(status: .pending).first)
+            let held = try await #require(try bench.ledger.deliveries(status: .pending).first)
             #expect(held.notification.identity.rule == "grew" && held.attempts == 0 && held.nextAttemptAt == end)
 
             bench.time.set(end)
@@ -53,9 +53,9 @@ import Webhooks
             var loud = target
             loud.quietHours = nil
             let reloaded = AlertSettings(rules: bench.settings.rules, targets: [loud])
-            #expect(try AlertDelivery.releaseHeld(from: bench.settings, to: bench.settings, ledger: bench.ledger,
+            await #expect(try AlertDelivery.releaseHeld(from: bench.settings, to: bench.settings, ledger: bench.ledger,
                                                   now: bench.time.now) == 0, "nothing changed, nothing released")
-            #expect(try AlertDelivery.releaseHeld(from: bench.settings, to: reloaded, ledger: bench.ledger,
+            await #expect(try AlertDelivery.releaseHeld(from: bench.settings, to: reloaded, ledger: bench.ledger,
                                                   now: bench.time.now) == 1)
             let delivery = AlertDelivery(settings: reloaded, ledger: bench.ledger, logger: Logger(label: "quiet"),
                                          now: { [time = bench.time] in time.now })

@@ -16,13 +16,13 @@ import UnpaidCore
         """
     let target = "\n[[target]]\nname = \"t\"\nformat = \"slack\"\nurl = \"https://hooks.slack.com/services/X\"\n"
 
-    @Test func reconcileIsOnUnlessAJobTurnsItOff() throws {
+    @Test func reconcileIsOnUnlessAJobTurnsItOff() async throws {
         #expect(try Configuration.parse(job, file: "t.toml").jobs[0].reconcile)
         #expect(try !Configuration.parse(job + "\nreconcile = false\n", file: "t.toml").jobs[0].reconcile)
         #expect(throws: ConfigurationError.self) { try Configuration.parse(job + "\nreconcile = \"no\"\n", file: "t.toml") }
     }
 
-    @Test func aMismatchRuleLoadsAndItsMistakesNameTheKey() throws {
+    @Test func aMismatchRuleLoadsAndItsMistakesNameTheKey() async throws {
         let rule = "\n[[alert]]\nname = \"m\"\non = \"mismatch\"\ntargets = [\"t\"]\n"
         let config = try Configuration.parse(job + target + rule, file: "t.toml")
         #expect(config.alerts.rules.first?.condition == .reconciliationMismatch)

@@ -1,5 +1,6 @@
 import Foundation
 import Ledger
+import SQLiteLedger
 import Testing
 
 /// `unpaidd run --once --at DATE` replays a missed day: each job fetches the window of
@@ -16,7 +17,7 @@ struct ReplayProcessTests {
         #expect(try await replay.exitStatus() == 0, "\(replay.log)")
         #expect(replay.log.contains("2026-11-01_2026-11-15"), "\(replay.log)")
 
-        let ledger = try Ledger(path: fixture.database)
+        let ledger = try SQLiteLedger(path: fixture.database)
         for organization: Int64 in [100001, 100002] {
             let snapshot = try #require(try ledger.latestSnapshot(job: "mtd", organizationID: organization))
             #expect(snapshot.window.start == 1_793_462_400)  // 2026-11-01T00:00+08:00

@@ -60,7 +60,7 @@ struct RetryDeadProcessTests {
             let first = try await Self.unpaidd(["run", "--once", "--config", configFile, "--delivery-timeout", "1"],
                                                in: cloud.directory)
             #expect(first.status == 0, "\(first.stderr)")
-            let queued = try cloud.ledger.deliveries()
+            let queued = try await cloud.ledger.deliveries()
             try #require(queued.count >= 2 && queued.allSatisfy { $0.status == .pending }, "\(queued)")
 
             // The receiver stays broken past max_age: on a clock an hour ahead, they die.
@@ -72,7 +72,7 @@ struct RetryDeadProcessTests {
             for _ in queued {
                 _ = try await delivery.pass(using: &generator)
             }
-            let dead = try cloud.ledger.deliveries(status: .dead)
+            let dead = try await cloud.ledger.deliveries(status: .dead)
             try #require(dead.count == queued.count, "\(dead)")
             let attemptsWhileBroken = await broken.received.count
             #expect(attemptsWhileBroken >= queued.count)
@@ -82,7 +82,7 @@ struct RetryDeadProcessTests {
                                                   "--since", "\(later + 86_400)"], in: cloud.directory)
             #expect(tooLate.status == 0, "\(tooLate.stderr)")
             #expect(tooLate.stderr.contains("no dead deliveries to requeue"), "\(tooLate.stderr)")
-            #expect(try cloud.ledger.deliveries(status: .dead).count == queued.count)
+            await #expect(try cloud.ledger.deliveries(status: .dead).count == queued.count)
 
             // A target the configuration does not know is an error naming it.
             let unknown = try await Self.unpaidd(["deliveries", "--config", configFile, "--retry-dead",
@@ -104,7 +104,7 @@ struct RetryDeadProcessTests {
                     "\(retry.stderr)")
             #expect(retry.stdout.contains("pending") && !retry.stdout.contains("dead"), "\(retry.stdout)")
             #expect(!retry.stdout.contains("robot-token-123") && !retry.stderr.contains("robot-token-123"))
-            let requeued = try cloud.ledger.deliveries()
+            let requeued = try await cloud.ledger.deliveries()
             #expect(requeued.allSatisfy { $0.status == .pending })
             #expect(Set(requeued.map(\.id)) == Set(queued.map(\.id)))
 
@@ -116,7 +116,7 @@ struct RetryDeadProcessTests {
                 #expect(second.status == 0, "\(second.stderr)")
                 let ids = await fixed.received.compactMap { $0.headers["idempotency-key"] }
                 #expect(Set(ids) == Set(queued.map(\.messageID)) && ids.count == queued.count, "\(ids)")
-                let rows = try cloud.ledger.deliveries()
+                let rows = try await cloud.ledger.deliveries()
                 #expect(rows.count == queued.count && rows.allSatisfy { $0.status == .delivered }, "\(rows)")
             }
         }

@@ -1,5 +1,6 @@
 import Foundation
 import Ledger
+import SQLiteLedger
 import LoopbackTestSupport
 import Testing
 import UnpaidCore
@@ -77,7 +78,7 @@ extension AlertBench {
             #expect(digest.headers["webhook-signature"] == StandardWebhooksSigner.signature(
                 key: key, messageID: id, timestamp: Int64(timestamp)!, body: digest.body))
             // Every row of the digest is marked delivered, with the run it came from.
-            let rows = try bench.ledger.deliveries().filter { $0.target == "digest" }
+            let rows = try await bench.ledger.deliveries().filter { $0.target == "digest" }
             #expect(rows.count == 3 && rows.allSatisfy { $0.status == .delivered && $0.runID == run })
         }
     }
@@ -111,14 +112,14 @@ extension AlertBench {
             var rng = SystemRandomNumberGenerator()
             let first = try await bench.delivery().pass(using: &rng)
             #expect(first.retrying == 3)
-            let rows = try bench.ledger.deliveries()
+            let rows = try await bench.ledger.deliveries()
             #expect(rows.allSatisfy { $0.attempts == 1 && $0.lastError == "HTTP 503" })
             #expect(Set(rows.map(\.nextAttemptAt)).count == 1, "the rows of a digest retry together")
 
             bench.time.set(rows[0].nextAttemptAt)
             #expect(try await bench.delivery().pass(using: &rng).retrying == 3)
-            let reopened = try Ledger(path: bench.path)
-            bench.time.set(try #require(try reopened.deliveries().first).nextAttemptAt)
+            let reopened = try SQLiteLedger(path: bench.path)
+            await bench.time.set(try #require(try reopened.deliveries().first).nextAttemptAt)
             #expect(try await bench.delivery(ledger: reopened).pass(using: &rng).delivered == 3)
 
             let received = await receiver.received
@@ -126,7 +127,8 @@ extension AlertBench {
             let keys = Set(received.map { $0.headers["idempotency-key"] ?? "" })
             #expect(keys.count == 1 && keys.first?.hasPrefix("msg_") == true)
             #expect((received[2].json["alerts"] as? [[String: Any]])?.count == 3)
-            #expect(received[2].json["groupKey"] as? String == "{}:{run=\"\(try bench.ledger.deliveries()[0].runID!.rawValue)\"}")
+            let runID = try await bench.ledger.deliveries()[0].runID!.rawValue
+            #expect(received[2].json["groupKey"] as? String == "{}:{run=\"\(runID)\"}")
         }
     }
 

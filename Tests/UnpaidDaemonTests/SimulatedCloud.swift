@@ -1,6 +1,7 @@
 import BillingSimulator
 import Foundation
 import Ledger
+import SQLiteLedger
 import Logging
 import UnpaidCore
 @testable import UnpaidDaemon
@@ -16,7 +17,7 @@ struct SimulatedCloud {
     /// The TOML behind `configuration`, for an unpaidd process of its own to read.
     let configurationText: String
     let configuration: Configuration
-    let ledger: Ledger
+    let ledger: SQLiteLedger
     let runner: JobRunner
 
     static func start(maxAttempts: Int = 3, organizations: Int = 4, ordersPerOrganization: Int = 30,
@@ -37,7 +38,7 @@ struct SimulatedCloud {
         text.tables = extraConfig
         let configuration = try Configuration.parse(text.text, file: "e2e.toml",
                                                     environment: ["UNPAIDD_TEST_KEY": privateKey])
-        let ledger = try Ledger(path: configuration.storage.database)
+        let ledger = try SQLiteLedger(path: configuration.storage.database)
         let pipeline = ExportPipeline(configuration: configuration, ledger: ledger, privateKey: privateKey, logger: logger)
         return SimulatedCloud(directory: directory, simulator: simulator, configurationText: text.text,
                               configuration: configuration,

@@ -16,7 +16,7 @@ import Testing
                                spoolDirectory: spool ?? archive + "/.spool")
     }
 
-    @Test func anArchiveUnderARegularFileIsNamedWithItsKey() throws {
+    @Test func anArchiveUnderARegularFileIsNamedWithItsKey() async throws {
         defer { try? FileManager.default.removeItem(atPath: root) }
         let file = root + "/plain-file"
         try Data("x".utf8).write(to: URL(filePath: file))
@@ -33,7 +33,7 @@ import Testing
     }
 
     /// Root writes everywhere: StorageProcessTests runs the same case as another user.
-    @Test(.enabled(if: getuid() != 0)) func aSpoolInADirectoryThisUserCannotWriteIsNamed() throws {
+    @Test(.enabled(if: getuid() != 0)) func aSpoolInADirectoryThisUserCannotWriteIsNamed() async throws {
         defer { chmod(root + "/locked", 0o700); try? FileManager.default.removeItem(atPath: root) }
         try FileManager.default.createDirectory(atPath: root + "/locked", withIntermediateDirectories: true)
         chmod(root + "/locked", 0o500)
@@ -51,14 +51,14 @@ import Testing
         if creating { try StorageCheck.prepare(settings) } else { try StorageCheck.check(settings) }
     }
 
-    @Test func aDatabasePathThatIsADirectoryIsNamed() throws {
+    @Test func aDatabasePathThatIsADirectoryIsNamed() async throws {
         defer { try? FileManager.default.removeItem(atPath: root) }
         #expect(throws: StorageError(key: "storage.database", path: root, problem: .notAFile)) {
             try StorageCheck.check(storage(database: root))
         }
     }
 
-    @Test func checkingCreatesNothingAndPreparingCreatesOwnerOnlyDirectoriesUnderUmask022() throws {
+    @Test func checkingCreatesNothingAndPreparingCreatesOwnerOnlyDirectoriesUnderUmask022() async throws {
         defer { try? FileManager.default.removeItem(atPath: root) }
         let previous = umask(0o022)
         defer { umask(previous) }

@@ -51,7 +51,7 @@ final class NotifySocket {
 }
 
 @Suite(.timeLimit(.minutes(1))) struct SystemdNotifierTests {
-    @Test(arguments: [false, true]) func sendsStateDatagrams(abstract: Bool) throws {
+    @Test(arguments: [false, true]) func sendsStateDatagrams(abstract: Bool) async throws {
         let socket = try NotifySocket(abstract: abstract)
         let notifier = try #require(SystemdNotifier(environment: ["NOTIFY_SOCKET": socket.environmentValue]))
         try notifier.ready(status: "watching 3 jobs\nnext fire 06:00")
@@ -86,7 +86,7 @@ final class NotifySocket {
     }
 
     /// A path that exists but where nobody listens: the message says so, without codes.
-    @Test func aFileThatIsNoSocketIsExplainedInWords() throws {
+    @Test func aFileThatIsNoSocketIsExplainedInWords() async throws {
         let file = FileManager.default.temporaryDirectory.appending(path: "unpaidd-notify-\(UUID())").path
         try "".write(toFile: file, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(atPath: file) }

@@ -37,7 +37,7 @@ import Webhooks
         }
     }
 
-    @Test func groupRunSendsOneMessagePerRun() throws {
+    @Test func groupRunSendsOneMessagePerRun() async throws {
         #expect(try parse("group = \"run\"\n").alerts.targets[0].grouping == .perRun)
         #expect(try parse("").alerts.targets[0].grouping == .perAlert)
         let wrong = try #require(problem("group = \"day\"\n"))
@@ -45,7 +45,7 @@ import Webhooks
         #expect(wrong.description.contains("\"run\"") && wrong.description.contains("day"))
     }
 
-    @Test func quietHoursTakeTheConfigurationsZoneUnlessTheyNameOne() throws {
+    @Test func quietHoursTakeTheConfigurationsZoneUnlessTheyNameOne() async throws {
         let own = try parse("quiet_hours = \"22:00-08:00\"\nquiet_days = [\"sat\", \"sun\"]\nquiet_time_zone = \"Asia/Shanghai\"\n")
         let quiet = try #require(own.alerts.targets[0].quietHours)
         #expect(quiet.timeZone.identifier == "Asia/Shanghai" && quiet.days == [0, 6])
@@ -57,7 +57,7 @@ import Webhooks
         #expect(try parse("").alerts.targets[0].quietHours == nil)
     }
 
-    @Test func quietHoursMistakesNameTheKeyAndTheTarget() throws {
+    @Test func quietHoursMistakesNameTheKeyAndTheTarget() async throws {
         let cases = [
             ("quiet_hours = \"22-08\"\n", "target[1].quiet_hours"),
             ("quiet_days = [\"weekend\"]\n", "target[1].quiet_days"),
@@ -71,14 +71,14 @@ import Webhooks
         }
     }
 
-    @Test func criticalIsARuleKey() throws {
+    @Test func criticalIsARuleKey() async throws {
         let rule = "\n[[alert]]\nname = \"a\"\non = \"increase\"\ntargets = [\"ops\"]\n"
         #expect(try parse(rule + "critical = true\n").alerts.rules[0].critical)
         #expect(try parse(rule).alerts.rules[0].critical == false)
     }
 
     /// A SIGHUP reload says what changed in a target's quiet hours, not only "changed".
-    @Test func theReloadLogNamesQuietHoursChanges() throws {
+    @Test func theReloadLogNamesQuietHoursChanges() async throws {
         let before = try parse("")
         let after = try parse("quiet_hours = \"22:00-08:00\"\nquiet_time_zone = \"Asia/Shanghai\"\n")
         #expect(ConfigurationChanges.between(before, after)
@@ -87,7 +87,7 @@ import Webhooks
         #expect(ConfigurationChanges.between(after, grouped) == ["target ops: group alert -> run"])
     }
 
-    @Test func theExampleConfigurationShowsDigestsQuietHoursAndCritical() throws {
+    @Test func theExampleConfigurationShowsDigestsQuietHoursAndCritical() async throws {
         let root = URL(filePath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().path
         let config = try Configuration.parse(

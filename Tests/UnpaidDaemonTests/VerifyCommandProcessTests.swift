@@ -1,6 +1,7 @@
 import Foundation
 import Testing
-@testable import Ledger
+@testable import SQLiteLedger
+import Ledger
 
 /// `unpaidd verify` and `unpaidd backup` as people run them: a real process, its output
 /// and its exit status.
@@ -112,7 +113,7 @@ struct VerifyCommandProcessTests {
         #expect(try await child.exitStatus() == 0, "\(child.log)")
         let mode = try #require(try FileManager.default.attributesOfItem(atPath: copy)[.posixPermissions] as? Int)
         #expect(mode == 0o600, "the backup is \(String(mode, radix: 8))")
-        #expect(try Ledger.openForReading(path: copy).verify().problems == [])
+        #expect(try SQLiteLedger.openForReading(path: copy).verify().problems == [])
     }
 
     @Test func verifyAndBackupNeverCreateALedger() async throws {
@@ -135,7 +136,7 @@ struct VerifyCommandProcessTests {
         let first = try await unpaidd(["backup", "--config", config, "--to", copy], in: fixture)
         #expect(first.status == 0, "\(first.output)")
         #expect(first.output.contains("written and verified; 3 snapshots"))
-        #expect(try Ledger(path: copy).verify().problems == [])
+        #expect(try SQLiteLedger(path: copy).verify().problems == [])
         let again = try await unpaidd(["backup", "--config", config, "--to", copy], in: fixture)
         #expect(again.status != 0)
         #expect(again.output.contains("the file exists"))

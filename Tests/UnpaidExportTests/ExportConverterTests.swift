@@ -11,7 +11,7 @@ import XLSXReader
         return (rows, try String(contentsOfFile: out, encoding: .utf8))
     }
 
-    @Test func csvQuotesPerRFC4180AndKeepsNumbersExact() throws {
+    @Test func csvQuotesPerRFC4180AndKeepsNumbersExact() async throws {
         try ExportWorkbook.withFile([["OrderNo", "Note", "OrderTotalPrice"], ["A-1", "a, \"b\"\nc", NumberText("66355.05885099999")], ["A-2", nil, "7"]]) { path in
             let (rows, text) = try output(.csv, path)
             #expect(rows == 2)
@@ -19,7 +19,7 @@ import XLSXReader
         }
     }
 
-    @Test func jsonLinesKeyByHeader() throws {
+    @Test func jsonLinesKeyByHeader() async throws {
         try ExportWorkbook.withFile([["OrderNo", "Qty", "Note"], ["A-1", 3, "x\"y"], ["A-2", nil, nil, "extra"]]) { path in
             let (rows, text) = try output(.jsonl, path)
             #expect(rows == 2)
@@ -27,7 +27,7 @@ import XLSXReader
         }
     }
 
-    @Test func anOutputInAMissingFolderIsNamedInWords() throws {
+    @Test func anOutputInAMissingFolderIsNamedInWords() async throws {
         let out = "/nonexistent-\(UUID().uuidString)/orders.csv"
         try ExportWorkbook.withFile([["OrderNo"], ["A-1"]]) { path in
             let error = #expect(throws: UnpaidExportError.self) { try ExportConverter(format: .csv).convert(xlsxAt: path, to: out) }
@@ -35,7 +35,7 @@ import XLSXReader
         }
     }
 
-    @Test func outputAppearsWholeOrNotAtAll() throws {
+    @Test func outputAppearsWholeOrNotAtAll() async throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("convert-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: folder) }
@@ -58,7 +58,7 @@ import XLSXReader
         }
     }
 
-    @Test func fixtureConvertsEveryRowWithTheSameValues() throws {
+    @Test func fixtureConvertsEveryRowWithTheSameValues() async throws {
         let fixture = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent("../shared/fixtures/unpaid/xlsxwriter-shared-strings.xlsx").standardized.path
         let (rows, text) = try output(.jsonl, fixture)

@@ -11,7 +11,7 @@ import UnpaidExport
         return nil
     }
 
-    @Test func missingRequiredColumnListsTheHeadersSeen() throws {
+    @Test func missingRequiredColumnListsTheHeadersSeen() async throws {
         try ExportWorkbook.withFile([["OrderNo", "Org", "OrderTotalPrice"], ["A1", 1, "2"]]) { path in
             let error = exportError { _ = try sumUnpaidExport(at: path) }
             #expect(error == .missingColumns(file: path, missing: ["OrganizationID", "Currency"], headersSeen: ["OrderNo", "Org", "OrderTotalPrice"]))
@@ -19,7 +19,7 @@ import UnpaidExport
         }
     }
 
-    @Test func headersMatchIgnoringCaseAndSpacesAndAliasesExtendThem() throws {
+    @Test func headersMatchIgnoringCaseAndSpacesAndAliasesExtendThem() async throws {
         try ExportWorkbook.withFile([[" order no ", "Org", "AMOUNT", "currency"], ["X-1", 42, "1.10", "USD"], ["X-2", 42, "2.205", "USD"]]) { path in
             let summary = try sumUnpaidExport(at: path, aliases: ["organizationid": ["org"], "OrderTotalPrice": ["Amount"]])
             #expect(summary.totals.byKey == [TotalsKey(organizationID: 42, currency: "USD"): Total(count: 2, sum: try Money("3.305"))])
@@ -27,13 +27,13 @@ import UnpaidExport
         }
     }
 
-    @Test func unknownAliasFieldIsAConfigurationError() throws {
+    @Test func unknownAliasFieldIsAConfigurationError() async throws {
         try ExportWorkbook.withFile([header]) { path in
             #expect(exportError { _ = try sumUnpaidExport(at: path, aliases: ["Price": ["x"]]) } == .unknownAliasField(name: "Price", known: ExportField.allCases.map(\.rawValue)))
         }
     }
 
-    @Test func badAmountNamesRowColumnAndValue() throws {
+    @Test func badAmountNamesRowColumnAndValue() async throws {
         try ExportWorkbook.withFile([header, ["A", 1, "1.00", "CNY"], ["B", 1, "12,50", "CNY"]]) { path in
             let error = exportError { _ = try readUnpaidExport(at: path) { _ in } }
             #expect(error == .badAmount(file: path, row: 3, header: "OrderTotalPrice", value: "12,50"))
@@ -41,19 +41,19 @@ import UnpaidExport
         }
     }
 
-    @Test func badOrganizationIDNamesRowColumnAndValue() throws {
+    @Test func badOrganizationIDNamesRowColumnAndValue() async throws {
         try ExportWorkbook.withFile([header, ["A", "org-7", "1", "CNY"]]) { path in
             #expect(exportError { _ = try sumUnpaidExport(at: path) } == .badOrganizationID(file: path, row: 2, header: "OrganizationID", value: "org-7"))
         }
     }
 
-    @Test func missingValueInAnOtherwiseFilledRowIsAnError() throws {
+    @Test func missingValueInAnOtherwiseFilledRowIsAnError() async throws {
         try ExportWorkbook.withFile([header, ["A", 5, "1", nil]]) { path in
             #expect(exportError { _ = try sumUnpaidExport(at: path) } == .missingValue(file: path, row: 2, header: "Currency"))
         }
     }
 
-    @Test func blankRowsAreSkippedAndNumericAmountsAreExact() throws {
+    @Test func blankRowsAreSkippedAndNumericAmountsAreExact() async throws {
         try ExportWorkbook.withFile([header, ["A", 5, NumberText("66355.05885099999"), "CNY"], [nil, nil, nil, nil], ["B", 5.0, 0.1, "CNY"], []]) { path in
             let summary = try sumUnpaidExport(at: path)
             #expect(summary.rowCount == 2)
@@ -61,7 +61,7 @@ import UnpaidExport
         }
     }
 
-    @Test func sheetWithoutRowsHasNoHeader() throws {
+    @Test func sheetWithoutRowsHasNoHeader() async throws {
         try ExportWorkbook.withFile([]) { path in
             #expect(exportError { _ = try sumUnpaidExport(at: path) } == .noHeaderRow(file: path))
         }

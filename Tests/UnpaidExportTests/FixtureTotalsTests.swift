@@ -58,7 +58,7 @@ import UnpaidExport
         #expect(summary.columns.map(\.field).filter(ExportField.required.contains).count == 4)
     }
 
-    @Test func chineseHeadersAreDetected() throws {
+    @Test func chineseHeadersAreDetected() async throws {
         let summary = try sumUnpaidExport(at: Self.directory.appendingPathComponent("openpyxl-chinese-headers.xlsx").path)
         let detected = Dictionary(uniqueKeysWithValues: summary.columns.map { ($0.field, $0) })
         #expect(detected[.orderNo]?.header == "订单号" && detected[.orderNo]?.letter == "A")

@@ -27,7 +27,7 @@ import UnpaidExport
         }
     }
 
-    @Test func rowsAreTrimmedAndEmptyOptionalTextsAreAbsent() throws {
+    @Test func rowsAreTrimmedAndEmptyOptionalTextsAreAbsent() async throws {
         let header: [Any?] = ["OrderNo", "OrganizationID", "OrderTotalPrice", "Currency", "ProductCode", "ResourceId"]
         try ExportWorkbook.withFile([header, ["  A-1 ", 5, "1.50", "CNY", " ", "r-1"], ["B", 5, NumberText("0.1"), "USD", "sandbox", nil]]) { path in
             let packed = try readPackedExport(at: path, organizationID: 5)
@@ -40,7 +40,7 @@ import UnpaidExport
         }
     }
 
-    @Test func aRowOfAnotherOrganizationNamesItsRow() throws {
+    @Test func aRowOfAnotherOrganizationNamesItsRow() async throws {
         let header: [Any?] = ["OrderNo", "OrganizationID", "OrderTotalPrice", "Currency"]
         try ExportWorkbook.withFile([header, ["A", 5, "1", "CNY"], ["B", 5, "2", "CNY"], ["C", 6, "3", "CNY"]]) { path in
             #expect(throws: UnpaidExportError.otherOrganization(file: path, row: 4, requested: 5, found: 6)) {

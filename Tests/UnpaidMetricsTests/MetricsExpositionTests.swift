@@ -1,13 +1,14 @@
 import CoreMetrics
 import Foundation
 import Ledger
+import SQLiteLedger
 import Prometheus
 import Testing
 import UnpaidCore
 @testable import UnpaidMetrics
 
 @Suite struct MetricsExpositionTests {
-    @Test func aScrapeShowsTheLedgersLatestTotalsPerJobOrganizationAndCurrency() throws {
+    @Test func aScrapeShowsTheLedgersLatestTotalsPerJobOrganizationAndCurrency() async throws {
         let ledger = try TemporaryLedger()
         defer { ledger.remove() }
         let run = try ledger.ledger.startRun(job: "daily", startedAt: Date(timeIntervalSince1970: 1_700_000_000))
@@ -15,7 +16,7 @@ import UnpaidCore
             ("o-1", "CNY", "12.50"), ("o-2", "CNY", "0.25"), ("o-3", "USD", "3"),
         ])
         let exposition = MetricsExposition(ledger: ledger.ledger, version: "9.9.9")
-        let text = String(decoding: exposition.scrape(), as: UTF8.self)
+        let text = await String(decoding: exposition.scrape(), as: UTF8.self)
 
         #expect(text.contains(#"unpaidd_unpaid_amount{job="daily",organization="100001",currency="CNY"} 12.75"#))
         #expect(text.contains(#"unpaidd_unpaid_orders{job="daily",organization="100001",currency="CNY"} 2"#))
@@ -23,10 +24,10 @@ import UnpaidCore
         #expect(text.contains(#"unpaidd_last_success_timestamp_seconds{job="daily",organization="100001"} 1700000100"#))
         #expect(text.contains(#"unpaidd_build_info{version="9.9.9"} 1"#))
         #expect(text.contains("unpaidd_ledger_readable 1"))
-        #expect(exposition.health().healthy)
+        await #expect(exposition.health().healthy)
     }
 
-    @Test func instrumentsReportedThroughSwiftMetricsLandInTheSameScrape() throws {
+    @Test func instrumentsReportedThroughSwiftMetricsLandInTheSameScrape() async throws {
         let ledger = try TemporaryLedger()
         defer { ledger.remove() }
         let exposition = MetricsExposition(ledger: ledger.ledger, version: "1")
@@ -35,7 +36,7 @@ import UnpaidCore
             .increment(by: 2)
         CoreMetrics.Timer(label: MetricName.runDuration, dimensions: [("job", "daily")], factory: factory)
             .record(Duration.milliseconds(1_500))
-        let text = String(decoding: exposition.scrape(), as: UTF8.self)
+        let text = await String(decoding: exposition.scrape(), as: UTF8.self)
 
         #expect(text.contains(#"unpaidd_runs_total{job="daily",status="succeeded"} 2"#))
         #expect(text.contains(#"unpaidd_run_duration_seconds_bucket{job="daily",le="2.5"} 1"#))
@@ -47,11 +48,11 @@ import UnpaidCore
 /// A ledger file in a fresh temporary folder.
 struct TemporaryLedger {
     let folder: URL
-    let ledger: Ledger
+    let ledger: SQLiteLedger
 
     init() throws {
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("unpaidd-metrics-\(UUID().uuidString)")
-        ledger = try Ledger(path: folder.appendingPathComponent("ledger.sqlite").path)
+        ledger = try SQLiteLedger(path: folder.appendingPathComponent("ledger.sqlite").path)
     }
 
     func record(run: RunID, job: String, organization: Int64, orders: [(String, String, String)]) throws {

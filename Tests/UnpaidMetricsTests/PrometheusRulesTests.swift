@@ -14,7 +14,7 @@ import UnpaidMetrics
         #expect(status == 0, "promtool \(arguments.joined(separator: " ")):\n\(output)")
     }
 
-    @Test func theRulesNameOnlySeriesUnpaiddExposes() throws {
+    @Test func theRulesNameOnlySeriesUnpaiddExposes() async throws {
         let rules = try String(contentsOfFile: Self.folder + "/unpaidd-rules.yml", encoding: .utf8)
         let named = Set(rules.matches(of: /unpaidd_[a-z_]+/).map { String($0.output) })
         #expect(!named.isEmpty)

@@ -1,7 +1,8 @@
 import Foundation
 import Testing
 import UnpaidCore
-@testable import Ledger
+@testable import SQLiteLedger
+import Ledger
 @testable import UnpaidReports
 
 /// The HTML report from values, no database: its content, and a real browser's rendering.
@@ -66,7 +67,7 @@ import UnpaidCore
         return output.text
     }
 
-    @Test func thePageIsSelfContainedWithTheSummaryFirstAndExactAmounts() throws {
+    @Test func thePageIsSelfContainedWithTheSummaryFirstAndExactAmounts() async throws {
         let html = try render([Self.overview(100001), Self.overview(100002, job: "a&b")])
         #expect(html.hasPrefix("<!DOCTYPE html>") && html.hasSuffix("</html>\n"))
         #expect(!html.contains("<script") && !html.contains("src=") && !html.contains("http://") && !html.contains("https://"))
@@ -103,7 +104,7 @@ import UnpaidCore
 
     /// A mismatch is visible in the summary (its own table and a flag on the series' rows)
     /// and at the top of the series' section, with its status and both sources' figures.
-    @Test func unreconciledSnapshotsAreMarkedInTheSummaryAndTheirSection() throws {
+    @Test func unreconciledSnapshotsAreMarkedInTheSummaryAndTheirSection() async throws {
         let html = try render([Self.overview(100001), Self.overview(100002)],
                               unreconciled: [Self.unreconciled(31, organization: 100001, day: 30),
                                              Self.unreconciled(20, organization: 100001, day: 19, status: .unavailable)])
@@ -130,7 +131,7 @@ import UnpaidCore
     }
 
     /// Before the period only the latest snapshot counts: it is the one the summary shows.
-    @Test func onlyTheLatestSnapshotIsMarkedFromBeforeThePeriod() throws {
+    @Test func onlyTheLatestSnapshotIsMarkedFromBeforeThePeriod() async throws {
         var overview = Self.overview(100001)
         overview.rollForward.closing = Self.snapshot(5, organization: 100001, day: -10, totals: [:])
         let latestBefore = try render([overview], unreconciled: [Self.unreconciled(5, organization: 100001, day: -10)])
@@ -139,7 +140,7 @@ import UnpaidCore
         #expect(!olderBefore.contains("⚠"))
     }
 
-    @Test func aLongSeriesOfUnreconciledSnapshotsIsCountedNotListedWhole() throws {
+    @Test func aLongSeriesOfUnreconciledSnapshotsIsCountedNotListedWhole() async throws {
         let many = (1...30).map { Self.unreconciled(Int64($0), organization: 100001, day: $0, status: .unavailable) }
         let html = try render([Self.overview(100001)], unreconciled: many)
         #expect(html.contains("30 GetOrderAmount unavailable"))
@@ -147,7 +148,7 @@ import UnpaidCore
         #expect(html.components(separatedBy: "no answer: RetCode 230").count - 1 == 20 * 2 + 1, "20 section rows of two readings, one summary row")
     }
 
-    @Test func fiveHundredOrganizationsStayOnePageOfSummaryRowsEach() throws {
+    @Test func fiveHundredOrganizationsStayOnePageOfSummaryRowsEach() async throws {
         let html = try render((1...500).map { Self.overview(Int64(100_000 + $0)) })
         let summaryRows = html.components(separatedBy: "<h2>Organization").first!.components(separatedBy: "<tr><td><a href").count - 1
         #expect(summaryRows == 500 * 2, "one summary row per organization and currency")

@@ -1,5 +1,6 @@
 import Foundation
 import Ledger
+import SQLiteLedger
 import Testing
 import UnpaidCore
 @testable import UnpaidReports
@@ -13,11 +14,11 @@ import SeededRandomness
     final class SeededHistory {
         let directory = FileManager.default.temporaryDirectory
             .appendingPathComponent("orders-listing-\(UUID().uuidString)", isDirectory: true)
-        let ledger: Ledger
+        let ledger: SQLiteLedger
         private(set) var snapshots: [SnapshotID] = []
 
         init(seed: UInt64, orders count: Int, snapshots days: Int) throws {
-            ledger = try Ledger(path: directory.appendingPathComponent("ledger.sqlite").path)
+            ledger = try SQLiteLedger(path: directory.appendingPathComponent("ledger.sqlite").path)
             var random = SplitMix64(seed: seed)  // a failing history replays from its seed
             func next() -> UInt64 { random.next() }
             func order(_ number: String) -> UnpaidOrder {
@@ -58,15 +59,15 @@ import SeededRandomness
     }
 
     func listing(_ format: RowFormat, of snapshots: [SnapshotID], in history: SeededHistory,
-                 pipelined: Bool) throws -> String {
+                 pipelined: Bool) async throws -> String {
         let output = ReportOutput.memory()
         var writer = format.writer(columns: OrdersReport.columns, to: output)
         var report = OrdersReport(timeZone: TimeZone(identifier: "Asia/Shanghai")!)
         let moment = Date(timeIntervalSince1970: 1_795_000_000)
         if pipelined {
-            try OrdersListing.write(snapshots, from: history.ledger, ageAt: moment, report: &report, to: &writer)
+            try await OrdersListing.write(snapshots, from: history.ledger, ageAt: moment, report: &report, to: &writer)
         } else {
-            try OrdersListing.writeSequentially(snapshots, from: history.ledger, ageAt: moment, report: &report, to: &writer)
+            try await OrdersListing.writeSequentially(snapshots, from: history.ledger, ageAt: moment, report: &report, to: &writer)
         }
         try writer.finish(trailer: nil)
         return output.text
@@ -75,12 +76,12 @@ import SeededRandomness
     /// Several batches per snapshot (more rows than one batch holds, more batches than
     /// the hand-off holds), several snapshots in one listing, every streaming format.
     @Test(arguments: [11, 12] as [UInt64])
-    func pipelinedListingIsByteForByteTheSequentialOne(seed: UInt64) throws {
+    func pipelinedListingIsByteForByteTheSequentialOne(seed: UInt64) async throws {
         let history = try SeededHistory(seed: seed, orders: OrderRowBatch.capacity * 3 + 17, snapshots: 4)
         let listed = [history.snapshots[3], history.snapshots[0], history.snapshots[2]]
         for format in [RowFormat.csv, .jsonl, .json] {
-            let pipelined = try listing(format, of: listed, in: history, pipelined: true)
-            let sequential = try listing(format, of: listed, in: history, pipelined: false)
+            let pipelined = try await listing(format, of: listed, in: history, pipelined: true)
+            let sequential = try await listing(format, of: listed, in: history, pipelined: false)
             #expect(pipelined.utf8.count > OrderRowBatch.capacity * 3 * 100)
             #expect(pipelined == sequential, "\(format)")
         }
@@ -88,23 +89,23 @@ import SeededRandomness
 
     /// A writer that fails part-way stops the reading thread: the error comes back and
     /// the call returns instead of waiting on a full hand-off for ever.
-    @Test func aWriterThatFailsStopsTheReading() throws {
+    @Test func aWriterThatFailsStopsTheReading() async throws {
         let history = try SeededHistory(seed: 3, orders: OrderRowBatch.capacity * 2, snapshots: 3)
         var writer = FailingWriter(rowsBeforeFailing: 10)
         var report = OrdersReport(timeZone: TimeZone(identifier: "UTC")!)
-        #expect(throws: ReportError.cannotWrite(path: "test", errno: EPIPE)) {
-            try OrdersListing.write(history.snapshots, from: history.ledger, ageAt: nil, report: &report, to: &writer)
+        await #expect(throws: ReportError.cannotWrite(path: "test", errno: EPIPE)) {
+            try await OrdersListing.write(history.snapshots, from: history.ledger, ageAt: nil, report: &report, to: &writer)
         }
         #expect(writer.rows == 10)
     }
 
     /// An unknown snapshot is the reader's error, thrown to the caller.
-    @Test func theReadersErrorReachesTheCaller() throws {
+    @Test func theReadersErrorReachesTheCaller() async throws {
         let history = try SeededHistory(seed: 4, orders: 10, snapshots: 1)
         var writer = FailingWriter(rowsBeforeFailing: .max)
         var report = OrdersReport(timeZone: TimeZone(identifier: "UTC")!)
-        #expect(throws: LedgerError.self) {
-            try OrdersListing.write(history.snapshots + [SnapshotID(rawValue: 999)], from: history.ledger, ageAt: nil,
+        await #expect(throws: LedgerError.self) {
+            try await OrdersListing.write(history.snapshots + [SnapshotID(rawValue: 999)], from: history.ledger, ageAt: nil,
                                     report: &report, to: &writer)
         }
         #expect(writer.rows == 10)

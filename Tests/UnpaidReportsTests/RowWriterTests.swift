@@ -19,14 +19,14 @@ import UnpaidCore
         return output.text
     }
 
-    @Test func csvQuotesWhatItMustAndKeepsAmountsExact() throws {
+    @Test func csvQuotesWhatItMustAndKeepsAmountsExact() async throws {
         let expected = "name,count,amount,note\r\n" + "\"a,b\",3,1.50,\r\n"
             + "\"say \"\"hi\"\"\",-1,-0.001,\"line\nbreak\"\r\n"
         #expect(try written(.csv, trailer: trailer) == expected)
         #expect(try written(.csv, rows: []) == "name,count,amount,note\r\n")
     }
 
-    @Test func jsonLinesWriteOneObjectPerRowThenTheTrailer() throws {
+    @Test func jsonLinesWriteOneObjectPerRowThenTheTrailer() async throws {
         #expect(try written(.jsonl, trailer: trailer) == """
             {"name":"a,b","count":3,"amount":"1.50","note":null}
             {"name":"say \\"hi\\"","count":-1,"amount":"-0.001","note":"line\\nbreak"}
@@ -35,7 +35,7 @@ import UnpaidCore
             """)
     }
 
-    @Test func jsonIsOneParsableObjectWithRowsAndTrailer() throws {
+    @Test func jsonIsOneParsableObjectWithRowsAndTrailer() async throws {
         let text = try written(.json, trailer: trailer)
         let object = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
         let parsed = try #require(object["rows"] as? [[String: Any]])
@@ -48,7 +48,7 @@ import UnpaidCore
 
     /// Cells are encoded from bytes; these are what the String-based rules give, for
     /// every ASCII byte at every place of a text longer than the 8-byte scan steps.
-    @Test func byteCellsEncodeAsTheTextRulesSay() throws {
+    @Test func byteCellsEncodeAsTheTextRulesSay() async throws {
         var texts = (0..<128).map { byte in "0123456789" + String(UnicodeScalar(UInt8(byte))) + "abcdefghijk" }
         texts += (0..<128).map { byte in "ab" + String(UnicodeScalar(UInt8(byte))) }
         texts += ["", "订单,号", "naïve \"quote\"", "tab\there", "\u{1}\u{1f}"]
@@ -62,7 +62,7 @@ import UnpaidCore
         }
     }
 
-    @Test func byteCellsWriteNumbersAndAmountsAsTheirDescriptions() throws {
+    @Test func byteCellsWriteNumbersAndAmountsAsTheirDescriptions() async throws {
         let amounts = ["0", "-0.001", "0.000000", "12345678901234567890.123456", "-99999999999999999999999999.5",
                        "18446744073709551615", "18446744073709551616", "7.10"].map { try! Money($0) }
         for amount in amounts {
@@ -87,7 +87,7 @@ import UnpaidCore
         return output.text
     }
 
-    @Test func tablesAlignNumbersRightAndPrintTheTrailerUnder() throws {
+    @Test func tablesAlignNumbersRightAndPrintTheTrailerUnder() async throws {
         let text = try written(.table, rows: [rows[0], [.text("x"), .integer(1234), .money(try Money("7")), .text("y")]],
                                trailer: trailer)
         #expect(text == """
@@ -104,7 +104,7 @@ import UnpaidCore
         #expect(try written(.table, rows: []).hasSuffix("(none)\n"))
     }
 
-    @Test func aFileOutputAppearsOnlyWhenCommitted() throws {
+    @Test func aFileOutputAppearsOnlyWhenCommitted() async throws {
         let folder = FileManager.default.temporaryDirectory.appending(path: "report-output-\(UUID())").path
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: folder) }

@@ -13,7 +13,7 @@ import UnpaidCore
         return try #require(try JSONSerialization.jsonObject(with: Data(request.body)) as? [String: Any])
     }
 
-    @Test func standardAndAlertmanagerPayloadsCarryTheChainHead() throws {
+    @Test func standardAndAlertmanagerPayloadsCarryTheChainHead() async throws {
         var notification = sampleNotification()
         notification.chainHead = head
         let data = try #require(try json(notification, .standard)["data"] as? [String: Any])
@@ -25,7 +25,7 @@ import UnpaidCore
         #expect(annotations["chain_head"] == head.hash && annotations["chain_head_snapshot_id"] == "7")
     }
 
-    @Test func aNotificationQueuedBeforeTheChainHasNoHead() throws {
+    @Test func aNotificationQueuedBeforeTheChainHasNoHead() async throws {
         let data = try #require(try json(sampleNotification(), .standard)["data"] as? [String: Any])
         #expect(data["chain_head"] == nil)
     }

@@ -58,7 +58,7 @@ import UnpaidCore
         #expect(size(text, request, cap: cap) + full[kept.count].utf8.count * 2 > cap.limit)
     }
 
-    @Test func weComCountsUTF8BytesSoChineseTextTakesThreeEach() throws {
+    @Test func weComCountsUTF8BytesSoChineseTextTakesThreeEach() async throws {
         let target = Self.chatTargets[0]
         var notification = sampleNotification()
         notification.highlightedOrders = (0..<400).map {
@@ -70,14 +70,14 @@ import UnpaidCore
         #expect(text.hasSuffix(" more"))
     }
 
-    @Test func aMessageThatFitsIsSentWhole() throws {
+    @Test func aMessageThatFitsIsSentWhole() async throws {
         for target in Self.chatTargets {
             let request = try WebhookFormatter.request(for: sampleNotification(), to: target, now: 0)
             #expect(try sentText(request, format: target.format) == AlertMessageText.render(sampleNotification()))
         }
     }
 
-    @Test func aFirstLineTooLongAloneIsShortenedAtACharacterBoundary() throws {
+    @Test func aFirstLineTooLongAloneIsShortenedAtACharacterBoundary() async throws {
         let text = String(repeating: "欠费", count: 100) + "\nsecond\nthird"
         let fitted = ChatTextFitting.fit(text) { $0.utf8.count <= 100 }
         #expect(fitted.utf8.count <= 100)
@@ -95,7 +95,7 @@ import UnpaidCore
         #expect(ChatTextFitting.fit(text) { $0.utf8.count <= limit - 1 } == "line 1\nline 2\n… and 8 more")
     }
 
-    @Test func feishuCountsTheWholeEscapedBody() throws {
+    @Test func feishuCountsTheWholeEscapedBody() async throws {
         let target = Self.chatTargets[3]
         var notification = sampleNotification()
         // Quotes and backslashes double when escaped: the text alone would look far smaller.

@@ -26,7 +26,7 @@ import UnpaidCore
         #expect(digest(2).messageID != forward.messageID)
     }
 
-    @Test func standardDigestIsSignedAndCarriesEveryAlert() throws {
+    @Test func standardDigestIsSignedAndCarriesEveryAlert() async throws {
         let target = WebhookTarget(name: "hooks", format: .standard, url: "https://example.com/h",
                                    secret: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")
         let digest = digest(3)
@@ -41,7 +41,7 @@ import UnpaidCore
         #expect(alerts.compactMap { $0["message_id"] as? String } == ["msg_1", "msg_2", "msg_3"])
     }
 
-    @Test func alertmanagerDigestIsOneGroupWithTheLabelsItsAlertsShare() throws {
+    @Test func alertmanagerDigestIsOneGroupWithTheLabelsItsAlertsShare() async throws {
         let target = WebhookTarget(name: "am", format: .alertmanager, url: "http://127.0.0.1:9093/hook")
         let body = try json(WebhookFormatter.request(for: digest(3), to: target, now: 0))
         #expect(body["groupKey"] as? String == "{}:{run=\"12\"}" && body["status"] as? String == "firing")

@@ -10,7 +10,7 @@ import UnpaidCore
         try #require(try JSONSerialization.jsonObject(with: Data(request.body)) as? [String: Any])
     }
 
-    @Test func standardIsSignedOverIDTimestampAndBody() throws {
+    @Test func standardIsSignedOverIDTimestampAndBody() async throws {
         let secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
         let target = WebhookTarget(name: "hooks", format: .standard, url: "https://example.com/hook", secret: secret)
         let request = try WebhookFormatter.request(for: sampleNotification(), to: target, now: now)
@@ -31,7 +31,7 @@ import UnpaidCore
         #expect(orders.first?["order_no"] as? String == "ORD-9" && orders.first?["amount"] as? String == "200.25")
     }
 
-    @Test func alertmanagerVersion4() throws {
+    @Test func alertmanagerVersion4() async throws {
         let target = WebhookTarget(name: "am", format: .alertmanager, url: "http://127.0.0.1:9093/hook")
         let firing = try json(WebhookFormatter.request(for: sampleNotification(), to: target, now: now))
         #expect(firing["version"] as? String == "4" && firing["status"] as? String == "firing")
@@ -47,7 +47,7 @@ import UnpaidCore
         #expect(resolved["status"] as? String == "resolved" && ended["endsAt"] as? String == "2027-01-15T08:10:00Z")
     }
 
-    @Test func chatMessageSaysWhatMoved() throws {
+    @Test func chatMessageSaysWhatMoved() async throws {
         let text = AlertMessageText.render(sampleNotification())
         #expect(text.contains("[FIRING] unpaid-growth · org 42 · USD"))
         #expect(text.contains("Unpaid: 1000.00 → 1250.50 (+250.50, +25.1%)"))
@@ -56,14 +56,14 @@ import UnpaidCore
         #expect(AlertMessageText.render(sampleNotification(kind: .resolved)).hasPrefix("[RESOLVED]"))
     }
 
-    @Test func slackCarriesTheText() throws {
+    @Test func slackCarriesTheText() async throws {
         let target = WebhookTarget(name: "s", format: .slack, url: "https://hooks.slack.com/services/T/B/X")
         let request = try WebhookFormatter.request(for: sampleNotification(), to: target, now: now)
         #expect(try json(request)["text"] as? String == AlertMessageText.render(sampleNotification()))
         #expect(request.header("Idempotency-Key") == "msg_test0001")
     }
 
-    @Test func feishuSignsInTheBody() throws {
+    @Test func feishuSignsInTheBody() async throws {
         let target = WebhookTarget(name: "f", format: .feishu, url: "https://open.feishu.cn/open-apis/bot/v2/hook/abc",
                                    secret: "test-secret")
         let body = try json(WebhookFormatter.request(for: sampleNotification(), to: target, now: 1_700_000_000))
@@ -77,7 +77,7 @@ import UnpaidCore
         #expect(plain["sign"] == nil && plain["timestamp"] == nil)
     }
 
-    @Test func dingTalkSignsInTheQuery() throws {
+    @Test func dingTalkSignsInTheQuery() async throws {
         let target = WebhookTarget(name: "d", format: .dingtalk,
                                    url: "https://oapi.dingtalk.com/robot/send?access_token=T", secret: "SECtest")
         let request = try WebhookFormatter.request(for: sampleNotification(), to: target, now: 1_700_000_000)
@@ -88,7 +88,7 @@ import UnpaidCore
         #expect((body["text"] as? [String: String])?["content"]?.contains("org 42") == true)
     }
 
-    @Test func wecomIsUnsigned() throws {
+    @Test func wecomIsUnsigned() async throws {
         let target = WebhookTarget(name: "w", format: .wecom, url: "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=K")
         let request = try WebhookFormatter.request(for: sampleNotification(), to: target, now: now)
         #expect(request.url == target.url)

@@ -2,7 +2,7 @@ import Testing
 import Webhooks
 
 @Suite struct WebhookSignerTests {
-    @Test func standardWebhooksOfficialVector() throws {
+    @Test func standardWebhooksOfficialVector() async throws {
         let key = try #require(StandardWebhooksSigner.key(fromSecret: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"))
         let signature = StandardWebhooksSigner.signature(key: key, messageID: "msg_p5jXN8AQM9LWM0D4loKWxJek",
                                                          timestamp: 1_614_265_330, body: Array(#"{"test": 2432232314}"#.utf8))

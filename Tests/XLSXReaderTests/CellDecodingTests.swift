@@ -10,7 +10,7 @@ import Testing
         return result
     }
 
-    @Test func cellsAndRowsWithoutReferencesAreCounted() throws {
+    @Test func cellsAndRowsWithoutReferencesAreCounted() async throws {
         let read = try rows(#"<row><c><v>1</v></c><c t="b"><v>1</v></c></row><row r="4"><c r="C4" t="e"><v>#N/A</v></c><c><v>2.50</v></c></row><row/>"#)
         #expect(read.map(\.0) == [1, 4, 5])
         #expect(read[0].1 == [.number("1"), .bool(true)])
@@ -18,28 +18,28 @@ import Testing
         #expect(read[2].1.isEmpty)
     }
 
-    @Test func numbersKeepTheirExactText() throws {
+    @Test func numbersKeepTheirExactText() async throws {
         let read = try rows(#"<row><c t="n"><v>66355.05885099999</v></c><c><v>1E-3</v></c><c><v>12345678901234567890.123</v></c></row>"#)
         #expect(read[0].1 == [.number("66355.05885099999"), .number("1E-3"), .number("12345678901234567890.123")])
     }
 
-    @Test func escapesEntitiesReferencesAndCDATA() throws {
+    @Test func escapesEntitiesReferencesAndCDATA() async throws {
         let read = try rows(#"<row><c t="str"><v>a &amp; b &lt;&gt; &quot;&apos;</v></c><c t="inlineStr"><is><t>&#20013;&#x6587;_x000D_x</t></is></c><c t="inlineStr"><is><t><![CDATA[<raw> & ]]></t></is></c><c t="inlineStr"><is><t>_x005F_x0041_</t></is></c></row>"#)
         #expect(read[0].1 == [.text("a & b <> \"'"), .text("中文\rx"), .text("<raw> &"), .text("_x0041_")])
     }
 
-    @Test func richTextRunsConcatenateWithoutPhonetics() throws {
+    @Test func richTextRunsConcatenateWithoutPhonetics() async throws {
         let shared = [#"<r><rPr><b/></rPr><t xml:space="preserve">Bold </t></r><r><t>tail</t></r><rPh sb="0" eb="1"><t>フリ</t></rPh>"#, "<t/>"]
         let read = try rows(#"<row><c t="s"><v>0</v></c><c t="s"><v>1</v></c><c t="inlineStr"><is><r><t>in</t></r><r><t>line</t></r></is></c></row>"#, sharedStrings: shared)
         #expect(read[0].1 == [.text("Bold tail"), .text(""), .text("inline")])
     }
 
-    @Test func whitespaceIsTrimmedUnlessPreserved() throws {
+    @Test func whitespaceIsTrimmedUnlessPreserved() async throws {
         let read = try rows(#"<row><c t="inlineStr"><is><t>  a  </t></is></c><c t="inlineStr"><is><t xml:space="preserve">  b  </t></is></c></row>"#)
         #expect(read[0].1 == [.text("a"), .text("  b  ")])
     }
 
-    @Test func anyNamespacePrefixIsAccepted() throws {
+    @Test func anyNamespacePrefixIsAccepted() async throws {
         let entries = TestWorkbook.entries(sheetData: #"<x:row r="1"><x:c r="B1" t="inlineStr"><x:is><x:t>pre</x:t></x:is></x:c></x:row>"#, sheetPrefix: "x")
         let reader = try XLSXReader(path: try TestWorkbook.write(TestZip.build(entries)))
         var cells: [CellValue?] = []
@@ -47,13 +47,13 @@ import Testing
         #expect(cells == [nil, .text("pre")])
     }
 
-    @Test func absoluteSheetTargetIsResolved() throws {
+    @Test func absoluteSheetTargetIsResolved() async throws {
         let entries = TestWorkbook.entries(sheetData: #"<row><c><v>7</v></c></row>"#, sheetTarget: "/xl/worksheets/sheet1.xml")
         let reader = try XLSXReader(path: try TestWorkbook.write(TestZip.build(entries)))
         #expect(reader.sheets == [XLSXSheet(name: "Data", partPath: "xl/worksheets/sheet1.xml")])
     }
 
-    @Test func zip64RecordsAreFollowed() throws {
+    @Test func zip64RecordsAreFollowed() async throws {
         let entries = TestWorkbook.entries(sheetData: #"<row><c t="inlineStr"><is><t>big</t></is></c><c><v>64</v></c></row>"#)
         let reader = try XLSXReader(path: try TestWorkbook.write(TestZip.build(entries, zip64: true)))
         var cells: [CellValue?] = []
@@ -61,7 +61,7 @@ import Testing
         #expect(cells == [.text("big"), .number("64")])
     }
 
-    @Test func accessorsDecodeOnlyWhatIsAsked() throws {
+    @Test func accessorsDecodeOnlyWhatIsAsked() async throws {
         let reader = try XLSXReader(path: try TestWorkbook.write(sheetData: #"<row><c t="s"><v>0</v></c><c><v>3.25</v></c><c t="b"><v>0</v></c></row>"#, sharedStrings: ["<t>CNY</t>"]))
         try reader.forEachRow { row in
             #expect(row.kind(at: 0) == .text && row.kind(at: 1) == .number && row.kind(at: 9) == nil)

@@ -20,7 +20,7 @@ import XLSXReader
         return try TestWorkbook.write(TestZip.build(entries))
     }
 
-    @Test func everyRowIsReadAcrossBufferBoundaries() throws {
+    @Test func everyRowIsReadAcrossBufferBoundaries() async throws {
         let path = try Self.largeWorkbook()
         defer { try? FileManager.default.removeItem(atPath: path) }
         let reader = try XLSXReader(path: path)
@@ -38,7 +38,7 @@ import XLSXReader
         #expect(sum == 3 * Self.rowCount * (Self.rowCount + 1) / 2)
     }
 
-    @Test func bothInflateEnginesYieldTheDeclaredBytesAndCRC() throws {
+    @Test func bothInflateEnginesYieldTheDeclaredBytesAndCRC() async throws {
         let path = try Self.largeWorkbook()
         defer { try? FileManager.default.removeItem(atPath: path) }
         let reader = try XLSXReader(path: path)
@@ -47,7 +47,7 @@ import XLSXReader
         #expect(try reader.inflateOnly(engine: .zlib) == size)
     }
 
-    @Test func crcMismatchSurfacesAfterTheRowsBeforeIt() throws {
+    @Test func crcMismatchSurfacesAfterTheRowsBeforeIt() async throws {
         let path = try Self.largeWorkbook(declaredCRC: 0x1234_5678)
         defer { try? FileManager.default.removeItem(atPath: path) }
         var rows = 0
@@ -65,7 +65,7 @@ import XLSXReader
 
     struct Stop: Error {}
 
-    @Test func stoppingEarlyEndsTheReadWhileTheInflaterIsAhead() throws {
+    @Test func stoppingEarlyEndsTheReadWhileTheInflaterIsAhead() async throws {
         let path = try Self.largeWorkbook()
         defer { try? FileManager.default.removeItem(atPath: path) }
         // Repeated, so a reader that left its thread blocked on a full ring would hang here.

@@ -42,7 +42,7 @@ import Testing
         return (nil, path)
     }
 
-    @Test func aRelationshipFindsItsPartWhateverTheCase() throws {
+    @Test func aRelationshipFindsItsPartWhateverTheCase() async throws {
         #expect(try firstCell(Self.workbook(names: ["xl/sharedStrings.xml": "xl/SharedStrings.xml"])) == .text("shared"))
         let shouting = ["xl/workbook.xml": "XL/Workbook.XML", "xl/_rels/workbook.xml.rels": "xl/_RELS/workbook.xml.rels",
                         "_rels/.rels": "_Rels/.rels", "xl/worksheets/sheet1.xml": "xl/Worksheets/Sheet1.xml"]
@@ -50,7 +50,7 @@ import Testing
         #expect(try firstCell(Self.workbook(sheetTarget: "/XL/WORKSHEETS/SHEET1.XML")) == .text("shared"))
     }
 
-    @Test func entriesStoredWithBackslashesAreParts() throws {
+    @Test func entriesStoredWithBackslashesAreParts() async throws {
         var names: [String: String] = [:]
         for entry in Self.workbook() where entry.name.contains("/") { names[entry.name] = entry.name.replacing("/", with: "\\") }
         #expect(names["_rels/.rels"] == "_rels\\.rels" && names["xl/workbook.xml"] == "xl\\workbook.xml")
@@ -58,13 +58,13 @@ import Testing
         #expect(try firstCell(Self.workbook(sheetTarget: "worksheets\\sheet1.xml")) == .text("shared"))
     }
 
-    @Test func aTargetIsAURIAndIsPercentDecoded() throws {
+    @Test func aTargetIsAURIAndIsPercentDecoded() async throws {
         let entries = Self.workbook(names: ["xl/worksheets/sheet1.xml": "xl/worksheets/sheet 1.xml"],
                                     sheetTarget: "worksheets/sheet%201.xml")
         #expect(try firstCell(entries) == .text("shared"))
     }
 
-    @Test func aMissingSharedStringPartIsReportedAsSuch() throws {
+    @Test func aMissingSharedStringPartIsReportedAsSuch() async throws {
         let (error, path) = try refusal(Self.workbook(drop: ["xl/sharedStrings.xml"]))
         #expect(error == .missingRelationshipTarget(path: path, relationships: "xl/_rels/workbook.xml.rels", id: "rId2",
                                                     type: "\(Self.officeRelationships)/sharedStrings", target: "xl/sharedStrings.xml"))
@@ -72,7 +72,7 @@ import Testing
             + "xl/sharedStrings.xml, which the file does not contain: the workbook is incomplete; export it again")
     }
 
-    @Test func aMissingWorkbookOrSheetPartIsReportedAsSuch() throws {
+    @Test func aMissingWorkbookOrSheetPartIsReportedAsSuch() async throws {
         let (noWorkbook, path) = try refusal(Self.workbook(drop: ["xl/workbook.xml"]))
         #expect(noWorkbook == .missingRelationshipTarget(path: path, relationships: "_rels/.rels", id: "rId1",
                                                          type: "\(Self.officeRelationships)/officeDocument", target: "xl/workbook.xml"))

@@ -14,7 +14,7 @@ import Testing
         return nil
     }
 
-    @Test func doctypeInSheetIsRefused() throws {
+    @Test func doctypeInSheetIsRefused() async throws {
         let sheet = #"<?xml version="1.0"?><!DOCTYPE lol [<!ENTITY a "aaaa">]><worksheet><sheetData><row><c t="str"><v>&a;</v></c></row></sheetData></worksheet>"#
         let path = try TestWorkbook.write(TestZip.build(TestWorkbook.entries(sheetData: "", sheetXML: sheet)))
         let seen = error { try readAll(path) }
@@ -22,14 +22,14 @@ import Testing
         #expect(seen?.description.contains("DOCTYPE") == true)
     }
 
-    @Test func entityDeclarationInWorkbookIsRefused() throws {
+    @Test func entityDeclarationInWorkbookIsRefused() async throws {
         var entries = TestWorkbook.entries(sheetData: "")
         entries[1].data = Array(#"<!ENTITY x "y"><workbook><sheets><sheet name="a" r:id="rId1"/></sheets></workbook>"#.utf8)
         let path = try TestWorkbook.write(TestZip.build(entries))
         #expect(error { try readAll(path) } == .forbiddenDeclaration(part: "xl/workbook.xml", declaration: "ENTITY"))
     }
 
-    @Test func compressionRatioAboveTheLimitIsRefused() throws {
+    @Test func compressionRatioAboveTheLimitIsRefused() async throws {
         let padding = String(repeating: " ", count: 4 << 20)
         let path = try TestWorkbook.write(sheetData: "<row>\(padding)</row>")
         let seen = error { try readAll(path, limits: XLSXLimits(maxCompressionRatio: 100)) }
@@ -40,14 +40,14 @@ import Testing
         #expect(part == "xl/worksheets/sheet1.xml" && ratio > 100 && limit == 100)
     }
 
-    @Test func uncompressedSizeAboveTheLimitIsRefused() throws {
+    @Test func uncompressedSizeAboveTheLimitIsRefused() async throws {
         let entries = TestWorkbook.entries(sheetData: String(repeating: "<row/>", count: 1000))
         let path = try TestWorkbook.write(TestZip.build(entries))
         let seen = error { try readAll(path, limits: XLSXLimits(maxUncompressedEntryBytes: 1000)) }
         #expect(seen == .entryTooLarge(part: "xl/worksheets/sheet1.xml", bytes: UInt64(entries[3].data.count), limit: 1000))
     }
 
-    @Test func headerThatUnderstatesTheSizeIsCaughtWhileInflating() throws {
+    @Test func headerThatUnderstatesTheSizeIsCaughtWhileInflating() async throws {
         var entries = TestWorkbook.entries(sheetData: String(repeating: "<row/>", count: 100))
         entries[3].declaredSize = 50
         let path = try TestWorkbook.write(TestZip.build(entries))
@@ -58,7 +58,7 @@ import Testing
         #expect(part == "xl/worksheets/sheet1.xml" && declared == 50 && actual > 50)
     }
 
-    @Test func crcMismatchIsRefused() throws {
+    @Test func crcMismatchIsRefused() async throws {
         var entries = TestWorkbook.entries(sheetData: "<row><c><v>1</v></c></row>")
         entries[3].declaredCRC = 0xDEAD_BEEF
         let path = try TestWorkbook.write(TestZip.build(entries))
@@ -84,7 +84,7 @@ import Testing
         #expect(looksLike.contains(mentions), "\(looksLike)")
     }
 
-    @Test func oleCompoundFileIsNamedAsEncryptedOrLegacy() throws {
+    @Test func oleCompoundFileIsNamedAsEncryptedOrLegacy() async throws {
         let path = try TestWorkbook.write([0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1] + Array(repeating: 0, count: 504))
         guard case let .notAZip(_, looksLike)? = error({ try readAll(path) }) else {
             Issue.record("expected notAZip")
@@ -93,12 +93,12 @@ import Testing
         #expect(looksLike.contains("encrypted") && looksLike.contains(".xls"))
     }
 
-    @Test func emptyFileIsRefused() throws {
+    @Test func emptyFileIsRefused() async throws {
         let path = try TestWorkbook.write([])
         #expect(error { try readAll(path) } == .emptyFile(path: path))
     }
 
-    @Test func aMissingFileOrAFolderIsNamedInWords() throws {
+    @Test func aMissingFileOrAFolderIsNamedInWords() async throws {
         let missing = "/nonexistent/\(UUID().uuidString).xlsx"
         let seen = error { try readAll(missing) }
         #expect(seen == .cannotOpen(path: missing, errno: ENOENT))
@@ -107,7 +107,7 @@ import Testing
         #expect(error { try readAll(folder) }?.description == "\(folder) is a directory, not an .xlsx file")
     }
 
-    @Test func truncatedDownloadIsRefused() throws {
+    @Test func truncatedDownloadIsRefused() async throws {
         let bytes = TestZip.build(TestWorkbook.entries(sheetData: "<row><c><v>1</v></c></row>"))
         let path = try TestWorkbook.write(Array(bytes.prefix(bytes.count - 40)))
         guard case .truncated? = error({ try readAll(path) }) else {
@@ -116,7 +116,7 @@ import Testing
         }
     }
 
-    @Test func truncatedDeflateStreamIsRefused() throws {
+    @Test func truncatedDeflateStreamIsRefused() async throws {
         var entries = TestWorkbook.entries(sheetData: String(repeating: "<row><c><v>12345</v></c></row>", count: 200))
         let full = TestZip.rawDeflate(entries[3].data)
         entries[3].rawPayload = Array(full.prefix(full.count / 2))
@@ -128,7 +128,7 @@ import Testing
         #expect(detail.contains("xl/worksheets/sheet1.xml"))
     }
 
-    @Test func missingSheetPartIsRefused() throws {
+    @Test func missingSheetPartIsRefused() async throws {
         let entries = TestWorkbook.entries(sheetData: "", sheetTarget: "worksheets/sheet9.xml")
         let path = try TestWorkbook.write(TestZip.build(entries))
         #expect(error { try readAll(path) } == .missingRelationshipTarget(
@@ -137,25 +137,25 @@ import Testing
             target: "xl/worksheets/sheet9.xml"))
     }
 
-    @Test func missingWorkbookIsRefused() throws {
+    @Test func missingWorkbookIsRefused() async throws {
         let entries = TestWorkbook.entries(sheetData: "").filter { $0.name != "xl/workbook.xml" }
         let path = try TestWorkbook.write(TestZip.build(entries))
         #expect(error { try readAll(path) } == .missingPart(path: path, part: "xl/workbook.xml"))
     }
 
-    @Test func columnBeyondTheLimitIsRefused() throws {
+    @Test func columnBeyondTheLimitIsRefused() async throws {
         let path = try TestWorkbook.write(sheetData: #"<row r="3"><c r="XFE3"><v>1</v></c></row>"#)
         #expect(error { try readAll(path) } == .tooManyColumns(part: "xl/worksheets/sheet1.xml", row: 3, column: 16385, limit: 16384))
     }
 
-    @Test func rowLargerThanTheCapIsRefused() throws {
+    @Test func rowLargerThanTheCapIsRefused() async throws {
         let cells = String(repeating: #"<c t="inlineStr"><is><t>xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx</t></is></c>"#, count: 20000)
         let path = try TestWorkbook.write(sheetData: "<row>\(cells)</row>")
         let seen = error { try readAll(path, limits: XLSXLimits(maxRowBytes: 100_000)) }
         #expect(seen == .rowTooLarge(part: "xl/worksheets/sheet1.xml", row: 1, limit: 100_000))
     }
 
-    @Test func sharedStringIndexOutOfRangeIsRefused() throws {
+    @Test func sharedStringIndexOutOfRangeIsRefused() async throws {
         let path = try TestWorkbook.write(sheetData: #"<row r="1"><c r="B1" t="s"><v>7</v></c></row>"#, sharedStrings: ["<t>a</t>"])
         #expect(error { try readAll(path) } == .sharedStringIndexOutOfRange(row: 1, column: 2, index: 7, count: 1))
     }

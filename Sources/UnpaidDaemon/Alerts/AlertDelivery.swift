@@ -16,13 +16,13 @@ public struct AlertDelivery: Sendable {
         public var stillPending = 0
     }
 
-    let ledger: Ledger
+    let ledger: any Ledger
     let service: DeliveryService
     let logger: Logger
     let now: @Sendable () -> Int64
     let wholeRuns: Set<String>
 
-    public init(settings: AlertSettings, ledger: Ledger, logger: Logger,
+    public init(settings: AlertSettings, ledger: any Ledger, logger: Logger,
                 client: any WebhookHTTPClient = CurlWebhookClient(),
                 now: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) }) {
         self.ledger = ledger
@@ -38,11 +38,11 @@ public struct AlertDelivery: Sendable {
     /// After a reload: messages held by quiet hours that changed (or went) are due again
     /// now, so the new hours decide, instead of waiting for the end of the old ones.
     @discardableResult
-    public static func releaseHeld(from old: AlertSettings, to new: AlertSettings, ledger: Ledger,
-                                   now: Int64) throws -> Int {
+    public static func releaseHeld(from old: AlertSettings, to new: AlertSettings, ledger: any Ledger,
+                                   now: Int64) async throws -> Int {
         let before = Dictionary(old.targets.map { ($0.name, $0.quietHours) }, uniquingKeysWith: { first, _ in first })
         let changed = new.targets.filter { target in before[target.name].map { $0 != target.quietHours } ?? false }
-        return try ledger.releaseHeldDeliveries(targets: Set(changed.map(\.name)), now: now)
+        return try await ledger.releaseHeldDeliveries(targets: Set(changed.map(\.name)), now: now)
     }
 
     /// One attempt for each due message.
@@ -63,7 +63,7 @@ public struct AlertDelivery: Sendable {
             total.dead += pass.dead
             total.disabledTargets += pass.disabledTargets
             let progressed = pass.delivered + pass.retrying + pass.dead.count > 0
-            guard let next = try ledger.nextDeliveryDue(wholeRuns: wholeRuns) else { break }
+            guard let next = try await ledger.nextDeliveryDue(wholeRuns: wholeRuns) else { break }
             var wait = next - now()
             if wait <= 0 {
                 if progressed { continue }
@@ -74,7 +74,7 @@ public struct AlertDelivery: Sendable {
             guard clock.now.advanced(by: .seconds(wait)) <= deadline else { break }
             try await clock.sleep(for: .seconds(wait))
         }
-        total.stillPending = try ledger.deliveries(status: .pending).count
+        total.stillPending = try await ledger.deliveries(status: .pending).count
         return total
     }
 

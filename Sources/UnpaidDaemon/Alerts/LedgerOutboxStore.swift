@@ -6,21 +6,21 @@ import Webhooks
 /// The delivery service's outbox, kept in the ledger's SQLite file. Errors are stored
 /// redacted: a receiver's answer may quote the robot URL with its token.
 public struct LedgerOutboxStore: OutboxStore {
-    let ledger: Ledger
+    let ledger: any Ledger
     /// Targets with `group = "run"`: their rows wait until their run has finished.
     let wholeRuns: Set<String>
 
-    public init(ledger: Ledger, wholeRunsFor targets: [WebhookTarget] = []) {
+    public init(ledger: any Ledger, wholeRunsFor targets: [WebhookTarget] = []) {
         self.ledger = ledger
         wholeRuns = Set(targets.filter { $0.grouping == .perRun }.map(\.name))
     }
 
     public func fetchDue(now: Int64, limit: Int) async throws -> [OutboxMessage] {
-        try ledger.dueDeliveries(now: now, limit: limit, wholeRuns: wholeRuns).map(Self.message)
+        try await ledger.dueDeliveries(now: now, limit: limit, wholeRuns: wholeRuns).map(Self.message)
     }
 
     public func fetchBatch(of message: OutboxMessage) async throws -> [OutboxMessage] {
-        try ledger.pendingBatch(target: message.target, runID: message.runID.map(RunID.init(rawValue:)),
+        try await ledger.pendingBatch(target: message.target, runID: message.runID.map(RunID.init(rawValue:)),
                                 createdAt: message.queuedAt).map(Self.message)
     }
 
@@ -32,23 +32,23 @@ public struct LedgerOutboxStore: OutboxStore {
     }
 
     public func markDelivered(_ message: OutboxMessage, at: Int64) async throws {
-        try ledger.markDelivered(messageID: message.messageID, target: message.target,
+        try await ledger.markDelivered(messageID: message.messageID, target: message.target,
                                  attempts: message.attempts + 1, at: at)
         Self.count(message, outcome: "delivered")
     }
 
     public func hold(_ message: OutboxMessage, until: Int64) async throws {
-        try ledger.holdDelivery(messageID: message.messageID, target: message.target, until: until)
+        try await ledger.holdDelivery(messageID: message.messageID, target: message.target, until: until)
     }
 
     public func markRetry(_ message: OutboxMessage, attempts: Int, nextAttemptAt: Int64, lastError: String) async throws {
-        try ledger.markRetry(messageID: message.messageID, target: message.target, attempts: attempts,
+        try await ledger.markRetry(messageID: message.messageID, target: message.target, attempts: attempts,
                              nextAttemptAt: nextAttemptAt, lastError: SecretRedactor.shared.redact(lastError))
         Self.count(message, outcome: "retry")
     }
 
     public func markDead(_ message: OutboxMessage, attempts: Int, reason: String, at: Int64) async throws {
-        try ledger.markDead(messageID: message.messageID, target: message.target, attempts: attempts,
+        try await ledger.markDead(messageID: message.messageID, target: message.target, attempts: attempts,
                             reason: SecretRedactor.shared.redact(reason), at: at)
         Self.count(message, outcome: "dead")
     }
@@ -59,6 +59,6 @@ public struct LedgerOutboxStore: OutboxStore {
     }
 
     public func disableTarget(_ name: String, reason: String, at: Int64) async throws {
-        try ledger.disableTarget(name, reason: SecretRedactor.shared.redact(reason), at: at)
+        try await ledger.disableTarget(name, reason: SecretRedactor.shared.redact(reason), at: at)
     }
 }

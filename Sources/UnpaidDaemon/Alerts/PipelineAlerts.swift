@@ -26,8 +26,8 @@ public struct PipelineAlerts: Sendable {
     /// Evaluates now, as part of `runID` when after a run; returns the notifications
     /// queued (one per target).
     @discardableResult
-    public func evaluate(ledger: Ledger, now: Int64, runID: RunID? = nil) throws -> [PlannedDelivery] {
-        try ledger.evaluatePipelineAlerts(series, now: now, runID: runID) { input in
+    public func evaluate(ledger: any Ledger, now: Int64, runID: RunID? = nil) async throws -> [PlannedDelivery] {
+        try await ledger.evaluatePipelineAlerts(series, now: now, runID: runID) { input in
             let evaluation = PipelineAlertEvaluator.evaluate(rules: settings.rules, series: input.series,
                                                              configuredJobs: configuredJobs, states: input.states, now: now)
             return AlertingPlan(states: evaluation.states,
@@ -38,9 +38,9 @@ public struct PipelineAlerts: Sendable {
     }
 
     /// The next moment a series turns stale if nothing succeeds before; nil when none can.
-    public func nextStaleDeadline(ledger: Ledger, after now: Int64) throws -> Int64? {
+    public func nextStaleDeadline(ledger: any Ledger, after now: Int64) async throws -> Int64? {
         guard !series.isEmpty else { return nil }
-        return PipelineAlertEvaluator.nextStaleDeadline(rules: settings.rules, series: try ledger.seriesHealth(series),
+        return PipelineAlertEvaluator.nextStaleDeadline(rules: settings.rules, series: try await ledger.seriesHealth(series),
                                                         after: now)
     }
 }

@@ -9,12 +9,12 @@ import ServiceLifecycle
 struct PipelineWatch: Service {
     /// The rules and jobs of the current configuration (a reload swaps them).
     let current: @Sendable () -> PipelineAlerts
-    let ledger: Ledger
+    let ledger: any Ledger
     let clock: any WallClock
     let maxInterval: TimeInterval
     let logger: Logger
 
-    init(current: @escaping @Sendable () -> PipelineAlerts, ledger: Ledger, clock: any WallClock = SystemWallClock(),
+    init(current: @escaping @Sendable () -> PipelineAlerts, ledger: any Ledger, clock: any WallClock = SystemWallClock(),
          maxInterval: TimeInterval = 60, logger: Logger) {
         self.current = current
         self.ledger = ledger
@@ -26,7 +26,7 @@ struct PipelineWatch: Service {
     func run() async throws {
         try? await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
-                let until = evaluate()
+                let until = await evaluate()
                 try await clock.sleep(until: until)
             }
         }
@@ -34,13 +34,13 @@ struct PipelineWatch: Service {
 
     /// One evaluation; returns when to evaluate next. A failing evaluation (the ledger
     /// busy, its disk full) is logged and tried again later: nothing is lost meanwhile.
-    func evaluate() -> Date {
+    func evaluate() async -> Date {
         let now = clock.now()
         let seconds = Int64(now.timeIntervalSince1970)
         var next = now.addingTimeInterval(maxInterval)
         do {
             let alerts = current()
-            let queued = try alerts.evaluate(ledger: ledger, now: seconds)
+            let queued = try await alerts.evaluate(ledger: ledger, now: seconds)
             for delivery in queued {
                 let notification = delivery.notification
                 logger.notice("pipeline alert \(notification.kind.rawValue)", metadata: [
@@ -48,7 +48,7 @@ struct PipelineWatch: Service {
                     "org": "\(notification.identity.organizationID)", "target": "\(delivery.target)",
                 ])
             }
-            if let deadline = try alerts.nextStaleDeadline(ledger: ledger, after: seconds) {
+            if let deadline = try await alerts.nextStaleDeadline(ledger: ledger, after: seconds) {
                 next = min(next, Date(timeIntervalSince1970: TimeInterval(deadline)))
             }
         } catch {

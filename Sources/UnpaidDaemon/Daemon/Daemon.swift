@@ -33,8 +33,8 @@ public struct Daemon: Sendable {
         try StorageCheck.prepare(configuration.storage)
         let lock = try InstanceLock(database: configuration.storage.database)
         let privateKey = try configuration.api.privateKeySource.load(environment: environment.variables)
-        let ledger = try Ledger(path: configuration.storage.database)
-        try StartupRecovery.run(configuration: configuration, ledger: ledger, lock: lock, logger: logger)
+        let ledger = try configuration.storage.openLedger(.create)
+        try await StartupRecovery.run(configuration: configuration, ledger: ledger, lock: lock, logger: logger)
         let shared = Reloadable(SharedLimits(configuration.daemon))
         let notifier = SystemdNotifier(environment: environment.variables)
         let status = DaemonStatus(jobs: jobs.map(\.settings))
@@ -54,7 +54,7 @@ public struct Daemon: Sendable {
             })
         // One replica on SQLite (the lock above): its claims live in memory.
         let claims = InProcessWorkClaims()
-        let scheduler = Scheduler(jobs: jobs.map(\.scheduled), executor: executor, store: ledger, claims: claims,
+        let scheduler = Scheduler(jobs: jobs.map(\.scheduled), executor: executor, store: LedgerFireTimes(ledger: ledger), claims: claims,
                                   gracePeriod: configuration.daemon.shutdownGraceSeconds, logger: logger)
         let delivery = Reloadable(AlertDelivery(settings: configuration.alerts, ledger: ledger, logger: logger))
         let control = DaemonControl(daemon: self, ledger: ledger, shared: shared, delivery: delivery, executor: executor,
@@ -130,7 +130,7 @@ public struct SharedLimits: Sendable {
                                burst: max(1, Int(settings.apiCallsPerSecond.rounded(.up))), clock: clock)
     }
 
-    public func runner(for configuration: Configuration, ledger: Ledger, privateKey: String, logger: Logger) -> JobRunner {
+    public func runner(for configuration: Configuration, ledger: any Ledger, privateKey: String, logger: Logger) -> JobRunner {
         let pipeline = ExportPipeline(configuration: configuration, ledger: ledger, privateKey: privateKey, logger: logger,
                                       apiRateLimit: apiCalls)
         return JobRunner(pipeline: pipeline, maxConcurrentOrganizations: settings.maxConcurrentOrganizations,

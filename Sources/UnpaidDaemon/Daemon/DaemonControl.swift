@@ -8,7 +8,7 @@ import ServiceLifecycle
 /// every SIGHUP (an invalid file keeps the running configuration), STOPPING=1 on shutdown.
 struct DaemonControl: Service {
     let daemon: Daemon
-    let ledger: Ledger
+    let ledger: any Ledger
     let shared: Reloadable<SharedLimits>
     let delivery: Reloadable<AlertDelivery>
     let executor: PipelineJobExecutor
@@ -28,7 +28,7 @@ struct DaemonControl: Service {
         notifySystemd(notifier, logger) { try $0.ready(status: line) }
         logger.info("daemon ready", metadata: ["status": "\(line)"])
         await withGracefulShutdownHandler {
-            for await _ in hangups.cancelOnGracefulShutdown() { reload() }
+            for await _ in hangups.cancelOnGracefulShutdown() { await reload() }
         } onGracefulShutdown: { [notifier, logger] in
             notifySystemd(notifier, logger) { try $0.stopping() }
             logger.info("shutting down: no new runs; runs in flight finish")
@@ -40,7 +40,7 @@ struct DaemonControl: Service {
     /// then jobs, alert rules, targets, `[delivery]` and `[daemon]` take effect at once
     /// for new work, while runs in flight finish under the settings they started with.
     /// Only the ledger's location (and the metrics listener) need a restart.
-    func reload() {
+    func reload() async {
         notifySystemd(notifier, logger) { try $0.reloading() }
         logger.info("reloading configuration", metadata: ["config": "\(daemon.configurationFile)"])
         let current = executor.configuration
@@ -61,7 +61,7 @@ struct DaemonControl: Service {
             scheduler.setGracePeriod(next.daemon.shutdownGraceSeconds)
             delivery.replace(AlertDelivery(settings: next.alerts, ledger: ledger, logger: logger))
             do {
-                let released = try AlertDelivery.releaseHeld(from: current.alerts, to: next.alerts, ledger: ledger,
+                let released = try await AlertDelivery.releaseHeld(from: current.alerts, to: next.alerts, ledger: ledger,
                                                              now: Int64(Date().timeIntervalSince1970))
                 if released > 0 { logger.info("quiet hours changed: held messages due again", metadata: ["messages": "\(released)"]) }
             } catch {

@@ -3,7 +3,21 @@ import Ledger
 import Synchronization
 
 /// The ledger remembers each job's last fire, so a restart knows what it missed.
-extension Ledger: FireTimeStore {}
+public struct LedgerFireTimes: FireTimeStore {
+    let ledger: any Ledger
+
+    public init(ledger: any Ledger) {
+        self.ledger = ledger
+    }
+
+    public func lastFire(job: String) async throws -> Date? {
+        try await ledger.lastFire(job: job)
+    }
+
+    public func recordFire(job: String, scheduledAt: Date) async throws {
+        try await ledger.recordFire(job: job, scheduledAt: scheduledAt)
+    }
+}
 
 /// Runs a scheduled fire through the export pipeline, with the job as the current
 /// configuration describes it (a SIGHUP reload swaps both at once).

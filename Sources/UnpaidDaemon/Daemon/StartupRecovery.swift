@@ -8,18 +8,18 @@ import Logging
 /// download in the spool and every archive intent belongs to a dead process.
 public enum StartupRecovery {
     /// Runs every step, logging what it found; `lock` is the proof the caller holds it.
-    public static func run(configuration: Configuration, ledger: Ledger, lock: InstanceLock, logger: Logger,
-                           now: Date = Date()) throws {
-        try finishInterruptedRuns(ledger: ledger, logger: logger, now: now)
-        try setAsideUnrecordedFiles(storage: configuration.storage, ledger: ledger, logger: logger)
+    public static func run(configuration: Configuration, ledger: any Ledger, lock: InstanceLock, logger: Logger,
+                           now: Date = Date()) async throws {
+        try await finishInterruptedRuns(ledger: ledger, logger: logger, now: now)
+        try await setAsideUnrecordedFiles(storage: configuration.storage, ledger: ledger, logger: logger)
         removeDownloads(in: configuration.storage.spoolDirectory, logger: logger)
         withExtendedLifetime(lock) {}
     }
 
-    static func finishInterruptedRuns(ledger: Ledger, logger: Logger, now: Date) throws {
+    static func finishInterruptedRuns(ledger: any Ledger, logger: Logger, now: Date) async throws {
         let reason = "interrupted: the unpaidd process running it ended before finishing it"
             + " (found by process \(getpid()) at start)"
-        for run in try ledger.interruptRunningRuns(at: now, reason: reason) {
+        for run in try await ledger.interruptRunningRuns(at: now, reason: reason) {
             logger.warning("run left running by a process that died: finished as interrupted", metadata: [
                 "run_id": "\(run.id.rawValue)", "job": "\(run.job)",
                 "started_at": "\(run.startedAt.formatted(.iso8601))"])
@@ -28,11 +28,11 @@ public enum StartupRecovery {
 
     /// Files a killed process moved into the archive without committing their snapshot,
     /// found through the intents it left in the spool (see `ArchiveIntent`).
-    static func setAsideUnrecordedFiles(storage: StorageSettings, ledger: Ledger, logger: Logger) throws {
+    static func setAsideUnrecordedFiles(storage: StorageSettings, ledger: any Ledger, logger: Logger) async throws {
         for name in spoolEntries(storage.spoolDirectory) where name.hasPrefix(ArchiveIntent.prefix) {
             let intent = storage.spoolDirectory + "/" + name
             guard let target = ArchiveIntent.target(of: intent) else { continue }
-            if FileManager.default.fileExists(atPath: target), try !ledger.isRecorded(archivePath: target) {
+            if FileManager.default.fileExists(atPath: target), try await !ledger.isRecorded(archivePath: target) {
                 do {
                     let moved = try UnrecordedFiles.setAside(target, archiveRoot: storage.archiveDirectory)
                     logger.warning("archived file no snapshot names (its process died before recording it): set aside",

@@ -6,11 +6,11 @@ import Logging
 /// that are removed; the ledger keeps each one's name, size and SHA-256 and records the
 /// removal, so `verify` reports them as removed and `history` still lists them.
 public struct ArchiveRetention: Sendable {
-    public let ledger: Ledger
+    public let ledger: any Ledger
     public let retentionSeconds: TimeInterval
     let logger: Logger
 
-    public init(ledger: Ledger, retentionSeconds: TimeInterval, logger: Logger) {
+    public init(ledger: any Ledger, retentionSeconds: TimeInterval, logger: Logger) {
         self.ledger = ledger
         self.retentionSeconds = retentionSeconds
         self.logger = logger
@@ -18,10 +18,10 @@ public struct ArchiveRetention: Sendable {
 
     /// Removes what is due at `now`; returns the paths removed.
     @discardableResult
-    public func apply(now: Date = Date()) throws -> [String] {
+    public func apply(now: Date = Date()) async throws -> [String] {
         let reason = "archive_retention \(Int(retentionSeconds / 86_400))d"
         var removed: [String] = []
-        for file in try ledger.archivedFiles(fetchedBefore: now.addingTimeInterval(-retentionSeconds)) {
+        for file in try await ledger.archivedFiles(fetchedBefore: now.addingTimeInterval(-retentionSeconds)) {
             let exists = FileManager.default.fileExists(atPath: file.path)
             if file.removal == nil {
                 // A file already gone was not removed by retention: recording it would hide
@@ -31,7 +31,7 @@ public struct ArchiveRetention: Sendable {
                         "snapshot_id": "\(file.snapshotID.rawValue)", "path": "\(file.path)"])
                     continue
                 }
-                try ledger.recordArchiveRemoval(file.snapshotID, at: now, reason: reason)
+                try await ledger.recordArchiveRemoval(file.snapshotID, at: now, reason: reason)
             }
             guard exists else { continue }
             if unlink(file.path) == 0 {

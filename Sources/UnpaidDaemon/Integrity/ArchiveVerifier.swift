@@ -20,7 +20,7 @@ public struct ArchiveVerifier: Sendable {
         self.export = export
     }
 
-    public func check(_ files: [ArchivedFile], deep: Bool, ledger: Ledger) -> Result {
+    public func check(_ files: [ArchivedFile], deep: Bool, ledger: any Ledger) async -> Result {
         var result = Result()
         for file in files {
             if file.removal != nil {
@@ -31,7 +31,7 @@ public struct ArchiveVerifier: Sendable {
             if let problem = checkBytes(file) {
                 result.problems.append(problem)
             } else if deep {
-                result.problems += reread(file, ledger: ledger)
+                result.problems += await reread(file, ledger: ledger)
             }
         }
         return result
@@ -64,8 +64,8 @@ public struct ArchiveVerifier: Sendable {
 
     /// Reads the file as the pipeline did and compares its orders with the snapshot's,
     /// in bounded memory: the file's orders are sorted into runs spilled to a temporary
-    /// file and walked in order number order beside the ledger's (`Ledger.compareOrders`).
-    private func reread(_ file: ArchivedFile, ledger: Ledger) -> [VerificationProblem] {
+    /// file and walked in order number order beside the ledger's (`IntegrityLedger.compareOrders`).
+    private func reread(_ file: ArchivedFile, ledger: any Ledger) async -> [VerificationProblem] {
         func problem(_ detail: String) -> VerificationProblem {
             VerificationProblem(snapshotID: file.snapshotID, table: "order_interval", detail: "\(file.path) read again: \(detail)")
         }
@@ -74,11 +74,11 @@ public struct ArchiveVerifier: Sendable {
                                                 spillingTo: FileManager.default.temporaryDirectory.path,
                                                 aliases: export.columnAliases, limits: export.readerLimits)
             var problems: [VerificationProblem] = []
-            let snapshot = try ledger.snapshot(file.snapshotID)
+            let snapshot = try await ledger.snapshot(file.snapshotID)
             if fromFile.totals != snapshot.totals {
                 problems.append(problem("totals \(Self.describe(fromFile.totals)), but the snapshot recorded \(Self.describe(snapshot.totals))"))
             }
-            let comparison = try ledger.compareOrders(at: file.snapshotID, with: fromFile, listingAtMost: Self.differencesListed)
+            let comparison = try await ledger.compareOrders(at: file.snapshotID, with: fromFile, listingAtMost: Self.differencesListed)
             if comparison.readCount != comparison.recordedCount {
                 problems.append(problem("\(comparison.readCount) orders, but the ledger rebuilds \(comparison.recordedCount)"))
             }

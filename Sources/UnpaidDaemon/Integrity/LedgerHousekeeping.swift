@@ -7,12 +7,12 @@ import ServiceLifecycle
 /// in the journal and whatever ships it) and apply the archive retention, at start and
 /// then every `interval`.
 public struct LedgerHousekeeping: Service {
-    let ledger: Ledger
+    let ledger: any Ledger
     let retention: ArchiveRetention?
     let interval: Duration
     let logger: Logger
 
-    public init(ledger: Ledger, retentionSeconds: TimeInterval?, interval: Duration = .seconds(86_400), logger: Logger) {
+    public init(ledger: any Ledger, retentionSeconds: TimeInterval?, interval: Duration = .seconds(86_400), logger: Logger) {
         self.ledger = ledger
         self.retention = retentionSeconds.map { ArchiveRetention(ledger: ledger, retentionSeconds: $0, logger: logger) }
         self.interval = interval
@@ -21,7 +21,7 @@ public struct LedgerHousekeeping: Service {
 
     public func run() async throws {
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
-            runOnce()
+            await runOnce()
             do {
                 try await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
             } catch {
@@ -30,9 +30,9 @@ public struct LedgerHousekeeping: Service {
         }
     }
 
-    func runOnce(now: Date = Date()) {
+    func runOnce(now: Date = Date()) async {
         do {
-            if let head = try ledger.chainHead() {
+            if let head = try await ledger.chainHead() {
                 logger.notice("ledger chain head", metadata: [
                     "snapshot_id": "\(head.snapshotID)", "chain_hash": "\(head.hash)"])
             }
@@ -40,7 +40,7 @@ public struct LedgerHousekeeping: Service {
             logger.error("cannot read the ledger chain head", metadata: ["error": "\(error)"])
         }
         do {
-            try retention?.apply(now: now)
+            try await retention?.apply(now: now)
         } catch {
             logger.error("archive retention failed; retried tomorrow", metadata: ["error": "\(error)"])
         }

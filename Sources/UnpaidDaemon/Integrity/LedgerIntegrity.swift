@@ -10,9 +10,9 @@ public struct LedgerIntegrity: Sendable {
     public var holds: Bool { problems.isEmpty }
 
     /// Verifies the ledger, then every archived file it recorded (`deep`: read again).
-    public static func check(_ ledger: Ledger, export: ExportSettings, deep: Bool, expectedHead: String?) throws -> LedgerIntegrity {
-        let verification = try ledger.verify(expectedHead: expectedHead)
-        let archive = ArchiveVerifier(export: export).check(verification.archivedFiles, deep: deep, ledger: ledger)
+    public static func check(_ ledger: any Ledger, export: ExportSettings, deep: Bool, expectedHead: String?) async throws -> LedgerIntegrity {
+        let verification = try await ledger.verify(expectedHead: expectedHead)
+        let archive = await ArchiveVerifier(export: export).check(verification.archivedFiles, deep: deep, ledger: ledger)
         return LedgerIntegrity(ledger: verification, archive: archive)
     }
 

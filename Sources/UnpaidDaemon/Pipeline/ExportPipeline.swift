@@ -18,7 +18,7 @@ import XLSXReader
 /// snapshots untouched and no partial snapshot behind.
 public struct ExportPipeline: Sendable {
     public let configuration: Configuration
-    public let ledger: Ledger
+    public let ledger: any Ledger
     let fetcher: ExportFetcher
     let archive: FileArchive
     let rejected: FileArchive
@@ -31,7 +31,7 @@ public struct ExportPipeline: Sendable {
     /// limit; every request counts, retries and URL refreshes included.
     public let apiRateLimit: (any APICallLimit)?
 
-    public init(configuration: Configuration, ledger: Ledger, privateKey: String, logger: Logger,
+    public init(configuration: Configuration, ledger: any Ledger, privateKey: String, logger: Logger,
                 apiRateLimit: (any APICallLimit)? = nil, now: @escaping @Sendable () -> Date = { Date() }) {
         self.configuration = configuration
         self.ledger = ledger
@@ -92,7 +92,7 @@ public struct ExportPipeline: Sendable {
         }
         defer { Timer(label: MetricName.snapshotDuration, dimensions: [("job", job)]).record(ContinuousClock.now - started) }
         do {
-            let recorded = try ledger.recordSnapshot(
+            let recorded = try await ledger.recordSnapshot(
                 NewSnapshot(runID: runID, job: job, organizationID: organizationID, window: window,
                             periodLabel: periodLabel, fetchedAt: fetchedAt, fileName: fetched.export.fileName,
                             fileSize: fetched.file.byteCount, sha256: fetched.file.sha256Hex,

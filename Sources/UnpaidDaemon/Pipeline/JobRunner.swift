@@ -60,7 +60,7 @@ public struct JobRunner: Sendable {
     private func run(_ job: JobSettings, window: BillingWindow, from source: some OrganizationSource,
                      planned: Int) async throws -> RunSummary {
         let started = ContinuousClock.now
-        let runID = try pipeline.ledger.startRun(job: job.name, startedAt: Date())
+        let runID = try await pipeline.ledger.startRun(job: job.name, startedAt: Date())
         var logger = self.logger
         logger[metadataKey: "run_id"] = "\(runID.rawValue)"
         logger[metadataKey: "job"] = "\(job.name)"
@@ -103,7 +103,7 @@ public struct JobRunner: Sendable {
                     ])
                 case .failure(let failure)?:
                     failures.append(failure)
-                    logFailure(failure, runID: runID, job: job.name, logger: logger)
+                    await logFailure(failure, runID: runID, job: job.name, logger: logger)
                 }
                 if !Task.isCancelled { group.addTask(operation: takeTurn) }
             }
@@ -117,14 +117,14 @@ public struct JobRunner: Sendable {
         }
         snapshots.sort { $0.organizationID < $1.organizationID }
         failures.sort { $0.organizationID < $1.organizationID }
-        pipeline.concludeReconciliations(job: job.name, snapshots: snapshots, logger: logger)
+        await pipeline.concludeReconciliations(job: job.name, snapshots: snapshots, logger: logger)
         let summary = RunSummary(runID: runID, job: job.name, window: window, snapshots: snapshots, failures: failures)
         // Before the run is finished, so a `group = "run"` target's message, sent once the
         // run is, lists this run's stale and failing alerts too.
-        evaluatePipelineAlerts(job: job.name, runID: runID, logger: logger)
+        await evaluatePipelineAlerts(job: job.name, runID: runID, logger: logger)
         let errorText = failures.isEmpty ? nil
             : SecretRedactor.shared.redact(failures.map(\.description).joined(separator: "; "))
-        try pipeline.ledger.finishRun(runID, status: summary.status, error: errorText, finishedAt: Date())
+        try await pipeline.ledger.finishRun(runID, status: summary.status, error: errorText, finishedAt: Date())
         Counter(label: MetricName.runs, dimensions: [("job", job.name), ("status", summary.status.rawValue)]).increment()
         Timer(label: MetricName.runDuration, dimensions: [("job", job.name)]).record(ContinuousClock.now - started)
         pipeline.ledger.releaseMemory()
@@ -135,8 +135,8 @@ public struct JobRunner: Sendable {
         return summary
     }
 
-    private func logFailure(_ failure: PipelineError, runID: RunID, job: String, logger: Logger) {
-        record(failure, runID: runID, job: job, logger: logger)
+    private func logFailure(_ failure: PipelineError, runID: RunID, job: String, logger: Logger) async {
+        await record(failure, runID: runID, job: job, logger: logger)
         var details: Logger.Metadata = [
             "org": "\(failure.organizationID)", "stage": "\(failure.stage.rawValue)", "error": "\(failure.message)",
         ]
@@ -145,10 +145,10 @@ public struct JobRunner: Sendable {
     }
 
     /// Kept for the failing rules, masked: the ledger keeps it for years.
-    private func record(_ failure: PipelineError, runID: RunID, job: String, logger: Logger) {
+    private func record(_ failure: PipelineError, runID: RunID, job: String, logger: Logger) async {
         let configuration = pipeline.configuration
         do {
-            try pipeline.ledger.recordFailure(OrganizationFailure(
+            try await pipeline.ledger.recordFailure(OrganizationFailure(
                 runID: runID, job: job, organizationID: failure.organizationID,
                 failedAt: Int64(pipeline.now().timeIntervalSince1970), stage: failure.stage.rawValue,
                 error: FailureText.masked(failure.message, targets: configuration.alerts.targets)))
@@ -159,11 +159,11 @@ public struct JobRunner: Sendable {
 
     /// The stale and failing rules learn of this run now, not only at the daemon's next
     /// check; a job not in the configuration (an ad-hoc fetch) is not watched.
-    private func evaluatePipelineAlerts(job name: String, runID: RunID, logger: Logger) {
+    private func evaluatePipelineAlerts(job name: String, runID: RunID, logger: Logger) async {
         let configuration = pipeline.configuration
         guard let job = configuration.job(named: name) else { return }
         do {
-            try PipelineAlerts(configuration: configuration, watching: [job])
+            try await PipelineAlerts(configuration: configuration, watching: [job])
                 .evaluate(ledger: pipeline.ledger, now: Int64(pipeline.now().timeIntervalSince1970), runID: runID)
         } catch {
             logger.error("evaluating stale and failing alerts failed", metadata: ["error": "\(error)"])

@@ -7,7 +7,7 @@ extension ExportPipeline {
     /// every organization mismatched the same way), then applies the `on = "mismatch"`
     /// rules to the organizations whose outcome stands on its own. Alerts failing to be
     /// recorded are logged, never fail the run: its snapshots are already recorded.
-    func concludeReconciliations(job: String, snapshots: [SnapshotRecord], logger: Logger) {
+    func concludeReconciliations(job: String, snapshots: [SnapshotRecord], logger: Logger) async {
         let outcomes = snapshots.compactMap { snapshot in
             snapshot.reconciliation.map { (organizationID: snapshot.organizationID, reconciliation: $0) }
         }
@@ -36,7 +36,7 @@ extension ExportPipeline {
             guard let reconciliation = snapshot.reconciliation,
                   alertable.contains(snapshot.organizationID) || reconciliation.status.agrees else { continue }
             do {
-                try ledger.recordAlerts(job: job, organizationID: snapshot.organizationID) { states in
+                try await ledger.recordAlerts(job: job, organizationID: snapshot.organizationID) { states in
                     planner.planMismatch(job: job, organizationID: snapshot.organizationID,
                                          snapshotID: snapshot.id.rawValue, reconciliation: reconciliation,
                                          states: states)

@@ -51,6 +51,6 @@ extension JobExecutor {
 
 /// Remembers the last fire each job ran, so a restart knows what it missed.
 public protocol FireTimeStore: Sendable {
-    func lastFire(job: String) throws -> Date?
-    func recordFire(job: String, scheduledAt: Date) throws
+    func lastFire(job: String) async throws -> Date?
+    func recordFire(job: String, scheduledAt: Date) async throws
 }

@@ -100,7 +100,7 @@ public final class Scheduler: Service {
         for job in initialJobs {
             plans[job.name] = Plan(job: job, next: job.schedule.nextFire(after: start, in: job.timeZone))
             let lastFire: Date?
-            do { lastFire = try store.lastFire(job: job.name) } catch {
+            do { lastFire = try await store.lastFire(job: job.name) } catch {
                 logger.error("cannot read last fire time; not catching up", metadata: meta(job.name, error: error))
                 lastFire = nil
             }
@@ -299,7 +299,7 @@ public final class Scheduler: Service {
             return
         }
         do {
-            try store.recordFire(job: job.name, scheduledAt: scheduledAt)
+            try await store.recordFire(job: job.name, scheduledAt: scheduledAt)
             logger.info("run finished", metadata: meta(job.name, scheduled: scheduledAt))
         } catch {
             logger.error("run finished but its fire time could not be recorded",

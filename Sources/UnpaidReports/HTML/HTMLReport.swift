@@ -11,7 +11,7 @@ import UnpaidCore
 /// ```swift
 /// let output = try ReportOutput.file(atomicallyAt: "report.html")
 /// try HTMLReport(timeZone: zone, buckets: .standard, since: since, asOf: now)
-///     .write(overviews, unreconciled: try ledger.unreconciledSnapshots(since: since), to: output)
+///     .write(overviews, unreconciled: try await ledger.unreconciledSnapshots(since: since), to: output)
 /// try output.commit()
 /// ```
 public struct HTMLReport {

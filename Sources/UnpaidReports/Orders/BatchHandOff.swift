@@ -1,6 +1,7 @@
 import Foundation
 
-/// A bounded queue between one producing thread and one consuming thread: the producer
+/// A bounded queue between one producing thread and one consuming thread (tasks that
+/// each hold a thread of their own): the producer
 /// waits while `capacity` batches are queued, so memory stays bounded however fast it
 /// reads; the consumer waits while none is. Either side can end it: the producer with
 /// its outcome (`finish`), the consumer by walking away (`cancel`).

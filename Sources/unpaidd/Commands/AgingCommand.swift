@@ -3,7 +3,7 @@ import Foundation
 import Ledger
 import UnpaidReports
 
-struct AgingCommand: ParsableCommand {
+struct AgingCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "aging",
         abstract: "Unpaid amounts per organization and currency, in buckets by billing start ([aging] buckets).")
@@ -17,10 +17,10 @@ struct AgingCommand: ParsableCommand {
 
     @OptionGroup var presentation: RowFormatOption
 
-    func run() throws {
+    func run() async throws {
         let audit = try AuditLedger(config)
         let buckets = audit.settings.aging.buckets
-        let lines = try audit.ledger.aging(organizationID: series.org, job: series.job,
+        let lines = try await audit.ledger.aging(organizationID: series.org, job: series.job,
                                            asOf: try audit.date(asOf, option: "--as-of") ?? Date(), buckets: buckets)
         var writer = presentation.format.writer(columns: AgingReport.columns(buckets), to: .standardOutput())
         try AgingReport.write(lines, buckets: buckets, to: &writer)

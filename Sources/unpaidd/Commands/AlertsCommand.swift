@@ -3,7 +3,7 @@ import Ledger
 import UnpaidCore
 import UnpaidDaemon
 
-struct AlertsCommand: ParsableCommand {
+struct AlertsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "alerts",
         abstract: "Alerts and their lifecycle: per rule, job, organization and currency, with the last change notified.")
@@ -19,15 +19,15 @@ struct AlertsCommand: ParsableCommand {
 
     @OptionGroup var presentation: TableFormatOption
 
-    func run() throws {
+    func run() async throws {
         let settings = try config.loadWithoutSecrets()
-        let ledger = try Ledger.openForReading(path: settings.storage.database)
+        let ledger = try settings.storage.openLedger(.readOnly)
         let status: AlertState.Status? = switch state {
         case .firing: .firing
         case .resolved: .resolved
         case .all: nil
         }
-        let report = AlertReports.alerts(try ledger.alerts(status: status), timeZone: settings.timeZone)
+        let report = AlertReports.alerts(try await ledger.alerts(status: status), timeZone: settings.timeZone)
         print(report.render(presentation.format), terminator: "")
     }
 }

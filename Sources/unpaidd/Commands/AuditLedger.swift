@@ -9,12 +9,12 @@ import UnpaidReports
 /// network and may run while the daemon records (WAL readers see committed snapshots).
 struct AuditLedger {
     let settings: Configuration
-    let ledger: Ledger
+    let ledger: any Ledger
 
     init(_ config: ConfigOption) throws {
         settings = try config.loadWithoutSecrets()
         // Read-only: a mistyped storage.database is an error, not a new empty ledger saying "nothing unpaid".
-        ledger = try Ledger.openForReading(path: settings.storage.database)
+        ledger = try settings.storage.openLedger(.readOnly)
     }
 
     var timeZone: TimeZone { settings.timeZone }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Ledger
+import SQLiteLedger
 import UnpaidDaemon
 
 struct BackupCommand: ParsableCommand {
@@ -28,7 +29,7 @@ struct BackupCommand: ParsableCommand {
         guard FileManager.default.fileExists(atPath: path) else {
             throw CommandError("\(path): no ledger there (storage.database); nothing to back up")
         }
-        let backup = try Ledger.openForReading(path: path).backup(to: to, replacing: replace)
+        let backup = try SQLiteLedger.openForReading(path: path).backup(to: to, replacing: replace)
         let head = backup.verification.head.map { "head: snapshot \($0.snapshotID) \($0.hash)" } ?? "head: none"
         print("backup: \(backup.path) written and verified; \(backup.verification.snapshots) snapshots; \(head)")
     }

@@ -3,7 +3,7 @@ import Foundation
 import Ledger
 import UnpaidReports
 
-struct ChangesCommand: ParsableCommand {
+struct ChangesCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "changes",
         abstract: "The changes recorded between consecutive snapshots, with the orders behind them.")
@@ -23,11 +23,11 @@ struct ChangesCommand: ParsableCommand {
 
     @OptionGroup var presentation: RowFormatOption
 
-    func run() throws {
+    func run() async throws {
         let audit = try AuditLedger(config)
         var report = ChangesReport(timeZone: audit.timeZone, listsOrders: orders)
         var writer = presentation.format.writer(columns: report.columns, to: .standardOutput())
-        try audit.ledger.recordedChanges(organizationID: series.org, job: series.job, since: try audit.date(since, option: "--since"),
+        try await audit.ledger.recordedChanges(organizationID: series.org, job: series.job, since: try audit.date(since, option: "--since"),
                                          until: try audit.date(until, option: "--until")) { change in
             try report.write(change, to: &writer)
         }

@@ -3,7 +3,7 @@ import Foundation
 import Ledger
 import UnpaidDaemon
 
-struct DeliveriesCommand: ParsableCommand {
+struct DeliveriesCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "deliveries",
         abstract: "Webhook deliveries, newest first: target, attempts, status and last error (URLs and secrets masked).")
@@ -42,23 +42,23 @@ struct DeliveriesCommand: ParsableCommand {
         }
     }
 
-    func run() throws {
+    func run() async throws {
         let settings = try config.loadWithoutSecrets()
         // Re-enabling a target and requeueing write; no way creates a ledger that is not there.
         let writes = enableTarget != nil || retryDead
-        let ledger = writes ? try Ledger.openExisting(path: settings.storage.database)
-            : try Ledger.openForReading(path: settings.storage.database)
+        let ledger = writes ? try settings.storage.openLedger(.existing)
+            : try settings.storage.openLedger(.readOnly)
         if retryDead {
-            try requeueDead(in: ledger, settings: settings)
+            try await requeueDead(in: ledger, settings: settings)
         }
         if let enableTarget {
-            let wasDisabled = try ledger.enableTarget(enableTarget)
+            let wasDisabled = try await ledger.enableTarget(enableTarget)
             FileHandle.standardError.write(Data((wasDisabled ? "target \"\(enableTarget)\" enabled again\n"
                 : "target \"\(enableTarget)\" was not disabled\n").utf8))
         }
         let mask = SecretRedactor.shared
-        let disabled = try ledger.disabledTargets()
-        let entries = try ledger.deliveries(status: status == .all ? nil : DeliveryStatus(rawValue: status.rawValue),
+        let disabled = try await ledger.disabledTargets()
+        let entries = try await ledger.deliveries(status: status == .all ? nil : DeliveryStatus(rawValue: status.rawValue),
                                             limit: limit)
         print(AlertReports.deliveries(entries, disabled: disabled, mask: mask, timeZone: settings.timeZone)
             .render(presentation.format), terminator: "")
@@ -70,15 +70,15 @@ struct DeliveriesCommand: ParsableCommand {
     }
 
     /// Like `--enable-target`, says on stderr what it changed; stdout stays the listing.
-    private func requeueDead(in ledger: Ledger, settings: Configuration) throws {
+    private func requeueDead(in ledger: any Ledger, settings: Configuration) async throws {
         let configured = settings.alerts.targets.map(\.name)
         if let target, !configured.contains(target) {
             throw CommandError("--target: no target named \"\(target)\" in \(settings.file)"
                 + (configured.isEmpty ? "" : " (targets: \(configured.joined(separator: ", ")))"))
         }
         let deadSince = try since.map { try CommandLineDate.parse($0, in: settings.timeZone, option: "--since") }
-        let requeued = try ledger.retryDead(target: target, since: deadSince, now: Int64(Date().timeIntervalSince1970))
-        let disabled = Set(try ledger.disabledTargets().map(\.target))
+        let requeued = try await ledger.retryDead(target: target, since: deadSince, now: Int64(Date().timeIntervalSince1970))
+        let disabled = Set(try await ledger.disabledTargets().map(\.target))
         let summary = RequeueSummary.lines(requeued, disabledTargets: disabled, configuredTargets: Set(configured))
         FileHandle.standardError.write(Data(summary.map { $0 + "\n" }.joined().utf8))
     }

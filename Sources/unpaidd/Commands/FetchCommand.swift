@@ -24,7 +24,7 @@ struct FetchCommand: AsyncParsableCommand {
     var deliveryTimeout: Int = 30
 
     func run() async throws {
-        let runtime = try Runtime(config: config, log: log)
+        let runtime = try await Runtime(config: config, log: log)
         let settings = runtime.configuration
         var jobSettings = JobSettings(name: "fetch", organizations: [org], period: .previousDay,
                                       timeZone: settings.timeZone, schedule: nil, filters: QueryFilters())

@@ -3,7 +3,7 @@ import Foundation
 import Ledger
 import UnpaidDaemon
 
-struct HistoryCommand: ParsableCommand {
+struct HistoryCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "history",
         abstract: "Every recorded snapshot: one line per snapshot and currency, with exact totals and its reconciliation with GetOrderAmount.")
@@ -20,11 +20,11 @@ struct HistoryCommand: ParsableCommand {
 
     @OptionGroup var presentation: TableFormatOption
 
-    func run() throws {
+    func run() async throws {
         let settings = try config.loadWithoutSecrets()
-        let ledger = try Ledger.openForReading(path: settings.storage.database)
+        let ledger = try settings.storage.openLedger(.readOnly)
         let sinceDate = try CommandLineDate.date(since, in: settings.timeZone, option: "--since")
-        let lines = try ledger.history(organizationID: series.org, job: series.job, since: sinceDate, limit: limit)
+        let lines = try await ledger.history(organizationID: series.org, job: series.job, since: sinceDate, until: nil, limit: limit)
         print(HistoryReport.make(lines, timeZone: settings.timeZone).render(presentation.format), terminator: "")
     }
 }

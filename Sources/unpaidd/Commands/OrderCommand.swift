@@ -3,7 +3,7 @@ import Foundation
 import Ledger
 import UnpaidReports
 
-struct OrderCommand: ParsableCommand {
+struct OrderCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "order",
         abstract: "One order's story in every job and organization that listed it: first seen, changes, gone.")
@@ -15,9 +15,9 @@ struct OrderCommand: ParsableCommand {
 
     @OptionGroup var presentation: RowFormatOption
 
-    func run() throws {
+    func run() async throws {
         let audit = try AuditLedger(config)
-        let timelines = try audit.ledger.orderTimelines(orderNo: orderNo)
+        let timelines = try await audit.ledger.orderTimelines(orderNo: orderNo)
         var writer = presentation.format.writer(columns: OrderTimelineReport.columns, to: .standardOutput())
         try OrderTimelineReport.write(timelines, timeZone: audit.timeZone, to: &writer)
     }

@@ -3,7 +3,7 @@ import Foundation
 import Ledger
 import UnpaidReports
 
-struct OrdersCommand: ParsableCommand {
+struct OrdersCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "orders",
         abstract: "The unpaid orders of a snapshot, or of each series' latest snapshot at or before a date.",
@@ -35,14 +35,14 @@ struct OrdersCommand: ParsableCommand {
         }
     }
 
-    func run() throws {
+    func run() async throws {
         let audit = try AuditLedger(config)
         let moment = try audit.date(asOf, option: "--as-of")
         let snapshots: [SnapshotRecord]
         if let snapshot {
-            snapshots = [try audit.ledger.snapshot(SnapshotID(rawValue: snapshot))]
+            snapshots = [try await audit.ledger.snapshot(SnapshotID(rawValue: snapshot))]
         } else {
-            snapshots = try audit.ledger.snapshots(asOf: moment ?? Date(), organizationID: org, job: job)
+            snapshots = try await audit.ledger.snapshots(asOf: moment ?? Date(), organizationID: org, job: job)
             guard !snapshots.isEmpty else {
                 throw CommandError("no snapshot of organization \(org!)\(job.map { " by job \"\($0)\"" } ?? "") "
                                    + "fetched at or before \(asOf ?? "now"); unpaidd history lists the snapshots")
@@ -51,7 +51,7 @@ struct OrdersCommand: ParsableCommand {
         let output = ReportOutput.standardOutput()
         var writer = presentation.format.writer(columns: OrdersReport.columns, to: output)
         var report = OrdersReport(timeZone: audit.timeZone)
-        try OrdersListing.write(snapshots.map(\.id), from: audit.ledger, ageAt: moment, report: &report, to: &writer)
+        try await OrdersListing.write(snapshots.map(\.id), from: audit.ledger, ageAt: moment, report: &report, to: &writer)
         try writer.finish(trailer: OrdersReport.trailer(snapshots))
     }
 }

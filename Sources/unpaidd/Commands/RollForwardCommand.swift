@@ -3,7 +3,7 @@ import Foundation
 import Ledger
 import UnpaidReports
 
-struct RollForwardCommand: ParsableCommand {
+struct RollForwardCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "rollforward",
         abstract: "Per currency: opening unpaid + new − gone ± amount changes = closing unpaid, checked.",
@@ -31,9 +31,9 @@ struct RollForwardCommand: ParsableCommand {
 
     @OptionGroup var presentation: RowFormatOption
 
-    func run() throws {
+    func run() async throws {
         let audit = try AuditLedger(config)
-        let rollForward = try audit.ledger.rollForward(
+        let rollForward = try await audit.ledger.rollForward(
             organizationID: org, job: job, from: try audit.date(from, option: "--from")!,
             to: try audit.date(to, option: "--to")!, detail: detail)
         let columns = detail ? RollForwardReport.detailColumns : RollForwardReport.summaryColumns

@@ -32,7 +32,7 @@ struct RunCommand: AsyncParsableCommand {
 
     func run() async throws {
         guard once else { return try await DaemonMode.run(config: config, log: log, job: job) }
-        let runtime = try Runtime(config: config, log: log)
+        let runtime = try await Runtime(config: config, log: log)
         let now = Date()
         let scheduledAt = try at.map { try Self.pastInstant($0, timeZone: runtime.configuration.timeZone, now: now) } ?? now
         var jobs = runtime.configuration.jobs

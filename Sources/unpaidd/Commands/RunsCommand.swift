@@ -3,7 +3,7 @@ import Foundation
 import Ledger
 import UnpaidDaemon
 
-struct RunsCommand: ParsableCommand {
+struct RunsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "runs",
         abstract: "Every recorded run, oldest first: job, when it started and finished, its status and errors.")
@@ -24,11 +24,11 @@ struct RunsCommand: ParsableCommand {
 
     @OptionGroup var presentation: TableFormatOption
 
-    func run() throws {
+    func run() async throws {
         let settings = try config.loadWithoutSecrets()
-        let ledger = try Ledger.openForReading(path: settings.storage.database)
+        let ledger = try settings.storage.openLedger(.readOnly)
         let sinceDate = try CommandLineDate.date(since, in: settings.timeZone, option: "--since")
-        let runs = try ledger.runs(job: job, status: status, since: sinceDate, limit: limit)
+        let runs = try await ledger.runs(job: job, status: status, since: sinceDate, limit: limit)
         print(RunsReport.make(runs.reversed(), timeZone: settings.timeZone).render(presentation.format), terminator: "")
     }
 }

@@ -9,18 +9,18 @@ import UnpaidDaemon
 struct Runtime {
     let configuration: Configuration
     let lock: InstanceLock
-    let ledger: Ledger
+    let ledger: any Ledger
     let logger: Logger
     let runner: JobRunner
 
-    init(config: ConfigOption, log: LogOptions) throws {
+    init(config: ConfigOption, log: LogOptions) async throws {
         configuration = try config.load()
         logger = log.makeLogger()
         let privateKey = try configuration.api.privateKeySource.load()
         try StorageCheck.prepare(configuration.storage)
         lock = try InstanceLock(database: configuration.storage.database)
-        ledger = try Ledger(path: configuration.storage.database)
-        try StartupRecovery.run(configuration: configuration, ledger: ledger, lock: lock, logger: logger)
+        ledger = try configuration.storage.openLedger(.create)
+        try await StartupRecovery.run(configuration: configuration, ledger: ledger, lock: lock, logger: logger)
         runner = SharedLimits(configuration.daemon).runner(for: configuration, ledger: ledger,
                                                          privateKey: privateKey, logger: logger)
     }

@@ -3,7 +3,7 @@ import Foundation
 import Ledger
 import UnpaidDaemon
 
-struct VerifyCommand: ParsableCommand {
+struct VerifyCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "verify",
         abstract: "Checks that the ledger and the archive are what was recorded: the snapshot chain, totals, intervals, diffs and files.",
@@ -21,7 +21,7 @@ struct VerifyCommand: ParsableCommand {
     @Option(help: "A chain hash copied earlier (from verify, the daemon's log or an alert): it must still be in the chain.")
     var expectHead: String?
 
-    func run() throws {
+    func run() async throws {
         let settings = try config.loadWithoutSecrets()
         let path = settings.storage.database
         guard FileManager.default.fileExists(atPath: path) else {
@@ -31,8 +31,8 @@ struct VerifyCommand: ParsableCommand {
             throw CommandError("--expect-head: expected the 64 hex digits of a chain hash, found \"\(expectHead)\"")
         }
         // Read-only: verify never writes to what it checks, and works on a frozen copy.
-        let ledger = try Ledger.openForReading(path: path)
-        let integrity = try LedgerIntegrity.check(ledger, export: settings.export, deep: deep, expectedHead: expectHead)
+        let ledger = try settings.storage.openLedger(.readOnly)
+        let integrity = try await LedgerIntegrity.check(ledger, export: settings.export, deep: deep, expectedHead: expectHead)
         for line in integrity.lines { print(line) }
         if !integrity.holds { throw ExitCode(1) }
     }

@@ -1,0 +1,155 @@
+import Crypto
+import Foundation
+import GRDB
+import Ledger
+import UnpaidCore
+
+/// The two interval digests of one snapshot: what it closed and what it opened.
+struct IntervalDigests: Sendable, Hashable {
+    var closed: [UInt8]
+    var opened: [UInt8]
+
+    /// A snapshot that wrote no interval (the same file again).
+    static let none = IntervalDigests(closed: Array(SHA256.hash(data: [UInt8]())), opened: Array(SHA256.hash(data: [UInt8]())))
+}
+
+/// Writes and reads the `snapshot_chain` rows.
+enum SnapshotChain {
+    /// `previous_hash` of the first snapshot.
+    static let genesis = String(repeating: "0", count: 64)
+
+    static func head(in db: Database) throws -> ChainHead? {
+        try Row.fetchOne(db, sql: "SELECT snapshot_id, chain_hash FROM snapshot_chain ORDER BY snapshot_id DESC LIMIT 1")
+            .map { ChainHead(snapshotID: $0[0], hash: $0[1]) }
+    }
+
+    /// Links snapshot `id`, just written in this transaction, to the head.
+    @discardableResult
+    static func append(_ id: SnapshotID, digests: IntervalDigests, in db: Database) throws -> ChainHead {
+        guard let snapshot = try ChainedSnapshot.load(id.rawValue, in: db) else { throw LedgerError.unknownSnapshot(id) }
+        let previous = try head(in: db)?.hash ?? genesis
+        let hash = Hex.string(snapshot.chainHash(previous: Hex.sha256(previous)!, digests: digests))
+        try db.execute(sql: "INSERT INTO snapshot_chain (snapshot_id, previous_hash, chain_hash) VALUES (?, ?, ?)",
+                       arguments: [id.rawValue, previous, hash])
+        return ChainHead(snapshotID: id.rawValue, hash: hash)
+    }
+
+    /// Chains, in id order, the snapshots recorded before the chain existed (run by the
+    /// migration that adds it): their digests come from the stored intervals.
+    static func chainUnchainedSnapshots(in db: Database) throws {
+        let lastChained = try Int64.fetchOne(db, sql: "SELECT max(snapshot_id) FROM snapshot_chain") ?? 0
+        let unchained = try Int64.fetchAll(db, sql: "SELECT id FROM snapshot WHERE id > ? ORDER BY id", arguments: [lastChained])
+        guard !unchained.isEmpty else { return }
+        var digests: [Int64: IntervalDigests] = [:]
+        for seriesID in try Int64.fetchAll(db, sql: "SELECT DISTINCT series_id FROM snapshot WHERE id > ?",
+                                           arguments: [lastChained]) {
+            var collector = DigestCollector()
+            try SeriesIntervalWalk.run(seriesID: seriesID, in: db) { collector.add($0) }
+            digests.merge(collector.finalize()) { first, _ in first }
+        }
+        for id in unchained {
+            try append(SnapshotID(rawValue: id), digests: digests[id] ?? .none, in: db)
+        }
+    }
+}
+
+/// Feeds each interval of a series walk to the digests of the snapshot that opened it
+/// and of the snapshot that closed it.
+struct DigestCollector {
+    private var opened: [Int64: IntervalDigest] = [:]
+    private var closed: [Int64: IntervalDigest] = [:]
+
+    mutating func add(_ row: IntervalRow) {
+        row.feed(&opened[row.firstSnapshotID, default: IntervalDigest()])
+        if row.closedBy != OrderIntervalWriter.open { row.feed(&closed[row.closedBy, default: IntervalDigest()]) }
+    }
+
+    /// Per snapshot id; a snapshot that opened or closed nothing has no entry.
+    mutating func finalize() -> [Int64: IntervalDigests] {
+        let none = IntervalDigests.none
+        var result: [Int64: IntervalDigests] = [:]
+        for id in Set(opened.keys).union(closed.keys) {
+            result[id] = IntervalDigests(closed: closed[id]?.finalize() ?? none.closed,
+                                         opened: opened[id]?.finalize() ?? none.opened)
+        }
+        return result
+    }
+}
+
+/// One snapshot as the chain hashes it: its row, its series and its totals, as stored.
+struct ChainedSnapshot: Sendable, Hashable {
+    struct StoredTotal: Sendable, Hashable {
+        var currency: String
+        var orderCount: Int64
+        var sumText: String
+    }
+
+    var id: Int64
+    var runID: Int64
+    var seriesID: Int64
+    var job: String
+    var organizationID: Int64
+    var periodStart: Int64
+    var periodEnd: Int64
+    var periodLabel: String
+    var fetchedAtMilliseconds: Int64
+    var fileName: String
+    var fileSize: Int64
+    var sha256: String
+    var archivePath: String
+    var rowCount: Int64
+    var totals: [StoredTotal]
+
+    static func load(_ id: Int64, in db: Database) throws -> ChainedSnapshot? {
+        guard let row = try Row.fetchOne(db, sql: """
+            SELECT s.id, s.run_id, s.series_id, series.job, series.organization_id, s.period_start, s.period_end,
+                   s.period_label, s.fetched_at_ms, s.file_name, s.file_size, s.sha256, s.archive_path, s.row_count
+            FROM snapshot s LEFT JOIN series ON series.id = s.series_id WHERE s.id = ?
+            """, arguments: [id]) else { return nil }
+        let totals = try Row.fetchAll(db, sql: """
+            SELECT currency, order_count, sum_text FROM snapshot_total WHERE snapshot_id = ?
+            """, arguments: [id]).map { StoredTotal(currency: $0[0], orderCount: $0[1], sumText: $0[2]) }
+        return ChainedSnapshot(
+            id: row[0], runID: row[1], seriesID: row[2], job: row[3] ?? "", organizationID: row[4] ?? 0,
+            periodStart: row[5], periodEnd: row[6], periodLabel: row[7], fetchedAtMilliseconds: row[8],
+            fileName: row[9], fileSize: row[10], sha256: row[11], archivePath: row[12], rowCount: row[13],
+            totals: totals)
+    }
+
+    /// SHA-256(previous chain hash ‖ this snapshot ‖ its totals ‖ closed digest ‖ opened digest).
+    func chainHash(previous: [UInt8], digests: IntervalDigests) -> [UInt8] {
+        var encoding = CanonicalEncoding(capacity: 512)
+        encoding.raw(previous)
+        encoding.integer(id)
+        encoding.integer(runID)
+        encoding.integer(seriesID)
+        encoding.text(job)
+        encoding.integer(organizationID)
+        encoding.integer(periodStart)
+        encoding.integer(periodEnd)
+        encoding.text(periodLabel)
+        encoding.integer(fetchedAtMilliseconds)
+        encoding.text(fileName)
+        encoding.integer(fileSize)
+        encoding.text(sha256)
+        encoding.text(archivePath)
+        encoding.integer(rowCount)
+        let sorted = totals.sorted { $0.currency.utf8.lexicographicallyPrecedes($1.currency.utf8) }
+        encoding.integer(Int64(sorted.count))
+        for total in sorted {
+            encoding.text(total.currency)
+            encoding.integer(total.orderCount)
+            encoding.text(total.sumText)
+        }
+        encoding.raw(digests.closed)
+        encoding.raw(digests.opened)
+        return Array(SHA256.hash(data: encoding.bytes))
+    }
+}
+
+extension SQLiteLedger {
+    /// The newest link of the snapshot chain; nil while the ledger has no snapshot.
+    public func chainHead() throws -> ChainHead? {
+        try pool.read { try SnapshotChain.head(in: $0) }
+    }
+}
