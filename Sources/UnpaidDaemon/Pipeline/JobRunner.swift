@@ -113,7 +113,7 @@ public struct JobRunner: Sendable {
         for organization in await source.notStarted() {
             let failure = PipelineError(organizationID: organization, stage: .fetch, message: reason)
             failures.append(failure)
-            logFailure(failure, runID: runID, job: job.name, logger: logger)
+            await logFailure(failure, runID: runID, job: job.name, logger: logger)
         }
         snapshots.sort { $0.organizationID < $1.organizationID }
         failures.sort { $0.organizationID < $1.organizationID }
