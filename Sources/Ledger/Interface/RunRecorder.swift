@@ -19,6 +19,7 @@ public protocol RunRecorder: Sendable {
     func recordSnapshot(_ snapshot: NewSnapshot, orders: SortedOrders,
                         alerting: (AlertingInput) throws -> AlertingPlan) async throws -> AlertedSnapshot
     /// Re-evaluates the alerts of a series without a new snapshot (rules changed on reload).
+    @discardableResult
     func recordAlerts(job: String, organizationID: Int64,
                       alerting: ([AlertState]) throws -> AlertingPlan) async throws -> Int
     func recordFailure(_ failure: OrganizationFailure) async throws
