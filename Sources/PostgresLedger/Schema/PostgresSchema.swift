@@ -34,6 +34,7 @@ public enum PostgresSchema {
                           statements: PostgresSchemaV1.functions + PostgresSchemaV1.tables
                               + PostgresSchemaV1.rules + PostgresSchemaV1.views),
         PostgresMigration(name: "v2-work-claims", statements: PostgresSchemaV2WorkClaims.statements),
+        PostgresMigration(name: "v3-account-limits", statements: PostgresSchemaV3AccountLimits.statements),
     ]
 
     /// The names of every migration this build knows, in order.
