@@ -15,6 +15,8 @@ struct ClaimsFixture: Sendable {
     let limits: [(organizations: any OrganizationLimit, apiCalls: any APICallLimit)]?
     /// Lets `seconds` pass on the clock the claims judge leases by.
     let passTime: @Sendable (_ seconds: TimeInterval) async throws -> Void
+    /// The time on that clock.
+    let now: @Sendable () -> Date
 
     var leaseDuration: TimeInterval { replicas[0].leaseDuration }
 
@@ -43,11 +45,11 @@ struct ClaimsBackend: Sendable, CustomTestStringConvertible {
         try await body(ClaimsFixture(
             replicas: (0..<count).map { first.replica(ReplicaID("replica-\($0)")) },
             limits: Array(repeating: (limits.organizations, limits.apiCalls), count: count),
-            passTime: { clock.advance(by: $0) }))
+            passTime: { clock.advance(by: $0) }, now: { clock.now() }))
     }
 
     /// A fresh database in the test cluster; leases of a second, so time passes for real.
-    static let postgres = ClaimsBackend(name: "postgres", sharesLimits: false) { count, _, body in
+    static let postgres = ClaimsBackend(name: "postgres", sharesLimits: true) { count, settings, body in
         let cluster = TestPostgresCluster.shared
         let location = try await cluster.freshDatabase()
         let logger = Logger(label: "claims") { _ in SwiftLogNoOpLogHandler() }
@@ -55,12 +57,17 @@ struct ClaimsBackend: Sendable, CustomTestStringConvertible {
             try await body(ClaimsFixture(
                 replicas: (0..<count).map { PostgresWorkClaims(ledger: ledger, replica: ReplicaID("replica-\($0)"),
                                                                 leaseDuration: 1) },
-                limits: nil,
-                passTime: { try await Task.sleep(for: .seconds($0)) }))
+                limits: (0..<count).map { index in
+                    (PostgresOrganizationLimit(ledger: ledger, limit: settings.maxConcurrentOrganizations,
+                                               replica: ReplicaID("replica-\(index)"), leaseDuration: 1),
+                     PostgresAPICallLimit(ledger: ledger, ratePerSecond: settings.apiCallsPerSecond,
+                                          burst: max(1, Int(settings.apiCallsPerSecond.rounded(.up)))))
+                },
+                passTime: { try await Task.sleep(for: .seconds($0)) }, now: { Date() }))
         }
     }
 
     static let all: [ClaimsBackend] = [.inProcess, .postgres]
-    /// Backends whose account-wide limits hold across replicas (PostgreSQL's next).
+    /// Backends whose account-wide limits hold across replicas.
     static let sharingLimits = all.filter(\.sharesLimits)
 }

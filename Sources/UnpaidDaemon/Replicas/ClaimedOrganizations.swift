@@ -34,7 +34,7 @@ final class ClaimedOrganizations: OrganizationSource {
                  _ snapshot: () async -> Result<SnapshotRecord, PipelineError>) async -> Result<SnapshotRecord, PipelineError> {
         guard let lease = turn.lease else { return await snapshot() }
         let current = Mutex(lease)
-        let result = await withLeaseRenewed(by: claims, renew: { [claims] in
+        let result = await withLeaseRenewed(waitingWith: { [claims] in try await claims.waitForRenewal() }, renew: { [claims] in
             guard let renewed = try await claims.renew(current.withLock { $0 }) else { return false }
             current.withLock { $0 = renewed }
             return true

@@ -6,16 +6,16 @@ enum LeaseRenewalProblem: Sendable {
     case unreachable(any Error)
 }
 
-/// Runs `body` while a child task renews a lease each time `claims` says to, reporting
+/// Runs `body` while a child task renews a lease each time `wait` returns, reporting
 /// trouble through `report`. The body is never interrupted: a snapshot it records after
 /// losing its lease is made harmless by `finish` refusing that lease (see `WorkClaims`).
-func withLeaseRenewed<T, Failure: Error>(by claims: any WorkClaims,
+func withLeaseRenewed<T, Failure: Error>(waitingWith wait: @escaping @Sendable () async throws -> Void,
                                          renew: @escaping @Sendable () async throws -> Bool,
                                          report: @escaping @Sendable (LeaseRenewalProblem) -> Void,
                                          _ body: () async throws(Failure) -> T) async throws(Failure) -> T {
     let result = await withTaskGroup(of: Void.self, returning: Result<T, Failure>.self) { group in
         group.addTask {
-            while (try? await claims.waitForRenewal()) != nil {
+            while (try? await wait()) != nil {
                 do {
                     if try await !renew() {
                         report(.lost)

@@ -267,7 +267,7 @@ public final class Scheduler: Service {
         let current = Mutex(fire.lease)
         let outcome: Result<Void, any Error>
         do {
-            try await withLeaseRenewed(by: claims, renew: { [claims] in
+            try await withLeaseRenewed(waitingWith: { [claims] in try await claims.waitForRenewal() }, renew: { [claims] in
                 guard let renewed = try await claims.renew(current.withLock { $0 }) else { return false }
                 current.withLock { $0 = renewed }
                 return true
