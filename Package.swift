@@ -65,7 +65,7 @@ let package = Package(
         ]),
         // The ledger on PostgreSQL, for several replicas and BI tools on one shared database.
         .target(name: "PostgresLedger", dependencies: [
-            "UnpaidCore", .product(name: "PostgresNIO", package: "postgres-nio"),
+            "Ledger", "OrderSpill", "UnpaidCore", .product(name: "PostgresNIO", package: "postgres-nio"),
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "Webhooks", dependencies: [
@@ -140,7 +140,8 @@ let package = Package(
             "Ledger", "SQLiteLedger", "OrderSpill", "SeededRandomness", .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .testTarget(name: "PostgresLedgerTests", dependencies: [
-            "PostgresLedger", "PostgresTestSupport", "UnpaidCore", .product(name: "PostgresNIO", package: "postgres-nio"),
+            "PostgresLedger", "PostgresTestSupport", "Ledger", "SQLiteLedger", "OrderSpill", "UnpaidCore",
+            .product(name: "PostgresNIO", package: "postgres-nio"),
         ]),
         .testTarget(name: "UnpaidReportsTests", dependencies: ["UnpaidReports", "Ledger", "SQLiteLedger", "UnpaidCore", "SeededRandomness"]),
         .testTarget(name: "UnpaidMetricsTests", dependencies: [
