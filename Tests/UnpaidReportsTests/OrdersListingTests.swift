@@ -6,7 +6,7 @@ import UnpaidCore
 @testable import UnpaidReports
 import SeededRandomness
 
-/// `OrdersListing.write` reads on one thread and encodes on another; what it writes must
+/// `OrdersListing.write` reads in the calling task and encodes on a thread; what it writes must
 /// be, byte for byte, what the same listing written on one thread is.
 @Suite struct OrdersListingTests {
     /// A ledger of one series whose snapshots replace and reprice orders at random, with

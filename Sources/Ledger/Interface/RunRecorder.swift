@@ -23,6 +23,7 @@ public protocol RunRecorder: Sendable {
     func recordAlerts(job: String, organizationID: Int64,
                       alerting: ([AlertState]) throws -> AlertingPlan) async throws -> Int
     func recordFailure(_ failure: OrganizationFailure) async throws
+    @discardableResult
     func evaluatePipelineAlerts(_ series: [WatchedSeries], now: Int64, runID: RunID?,
                                 alerting: (PipelineAlertingInput) throws -> AlertingPlan) async throws -> AlertingPlan
     /// Whether a snapshot already names this archived file.
@@ -52,6 +53,7 @@ extension RunRecorder {
                                  alerting: alerting)
     }
 
+    @discardableResult
     public func evaluatePipelineAlerts(_ series: [WatchedSeries], now: Int64,
                                        alerting: (PipelineAlertingInput) throws -> AlertingPlan) async throws -> AlertingPlan {
         try await evaluatePipelineAlerts(series, now: now, runID: nil, alerting: alerting)

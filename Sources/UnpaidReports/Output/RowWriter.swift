@@ -18,7 +18,7 @@ public enum RowFormat: String, Sendable, CaseIterable {
 }
 
 /// Rows in, bytes out, as GRDB's dump formats do it: `writeRow` per row, `finish` once.
-public protocol RowWriter {
+public protocol RowWriter: SendableMetatype {
     /// Writes the row whose cells `fill` gives, in column order.
     /// - Precondition: one cell per column.
     mutating func writeRow(_ fill: (inout RowCells) -> Void) throws(ReportError)
