@@ -23,7 +23,9 @@ public struct OrderIntervalCopy: Sendable {
     }
 
     /// Copies the orders at `positions` (all of them by default) on `connection`, inside the
-    /// caller's transaction.
+    /// caller's transaction. Give them in order-number byte order, as the pipeline sorts them:
+    /// the key's b-tree then grows at its right edge, and a million rows go in about twice as
+    /// fast as in file order (`unpaidd-bench postgres-copy`).
     /// - Throws: ``PostgresLedgerError``: `.invariantViolated` when a row breaks a rule (a
     ///   duplicate order number, a snapshot of another series), nothing of the COPY kept.
     public func copy(_ orders: PackedOrders, positions: [Int]? = nil,

@@ -119,4 +119,24 @@ import Testing
         }
         #expect(user == ["unpaidd_test"])
     }
+
+    @Test func sslmodeRequireRefusesAServerWithoutTLSAndPreferFallsBack() async throws {
+        let environment = try await cluster.environment()
+        let required = try await cluster.freshDatabase(tlsMode: .require)
+        do {
+            try await PostgresLedger.withLedger(required, environment: environment, logger: logger) { _ in }
+            Issue.record("sslmode=require connected to a server without TLS")
+        } catch let error as PostgresLedgerError {
+            guard case .cannotConnect(let named, _) = error else {
+                Issue.record("expected cannotConnect, got \(error)")
+                return
+            }
+            #expect(named.contains("sslmode=require"))
+        }
+        let preferred = try await cluster.freshDatabase(tlsMode: .prefer)
+        let applied = try await PostgresLedger.withLedger(preferred, environment: environment, logger: logger) { ledger in
+            try await ledger.appliedMigrations()
+        }
+        #expect(applied.map(\.name) == PostgresSchema.migrationNames)
+    }
 }

@@ -174,4 +174,19 @@ import Testing
         #expect(try await history.strings("SELECT scheduled_at_ms::text FROM job_fire") == ["2"])
         #expect(try await history.strings("SELECT target FROM target_state").isEmpty)
     }
+
+    @Test func copiedIdsAreKeptAndNewRowsNumberAfterThem() async throws {
+        let history = try await SchemaHistory.make()
+        try await history.withLedger { ledger in
+            try await ledger.write { connection in
+                try await PostgresLedger.advanceIdentities(on: connection, logger: SchemaHistory.logger)
+                _ = try await connection.query("INSERT INTO run (job, started_at_ms, status) VALUES ('monthly', 5, 'running')",
+                                               logger: SchemaHistory.logger)
+                _ = try await connection.query("INSERT INTO series (job, organization_id) VALUES ('monthly', 44)",
+                                               logger: SchemaHistory.logger)
+            }
+        }
+        #expect(try await history.strings("SELECT id::text FROM run ORDER BY id") == ["1", "2"])
+        #expect(try await history.strings("SELECT id::text FROM series ORDER BY id") == ["1", "2", "3"])
+    }
 }
