@@ -110,6 +110,7 @@ let package = Package(
         ]),
         .executableTarget(name: "unpaidd-bench", dependencies: [
             "OrderSpill", "UnpaidExport", "Ledger", "SQLiteLedger", "UnpaidReports", "UnpaidDaemon", "BillingSimulator",
+            "PostgresLedger", .product(name: "PostgresNIO", package: "postgres-nio"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 

@@ -72,7 +72,7 @@ enum LedgerBenchmark {
 
     /// Order numbers in no particular order, as exports list them by time, not number;
     /// one order in `centsAddedToEvery` costs a cent more.
-    private static func makeOrders(_ count: Int, centsAddedToEvery period: Int?) throws -> PackedOrders {
+    static func makeOrders(_ count: Int, centsAddedToEvery period: Int?) throws -> PackedOrders {
         var state: UInt64 = 0x9E37_79B9_7F4A_7C15
         var orders = PackedOrders(organizationID: 1, capacity: count)
         for index in 0..<count {
