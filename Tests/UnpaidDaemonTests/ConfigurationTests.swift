@@ -77,6 +77,17 @@ import Testing
         #expect(product?.key == "job[1].filters.product_codes")
     }
 
+    /// Read as a path, a URL would create folders named after the server; and it may carry a
+    /// password, which the error must not repeat.
+    @Test func aDatabaseURLIsRefusedWithoutRepeatingIt() {
+        let url = problem("[storage]\ndatabase = \"postgresql://unpaidd:hunter2@db.internal/unpaidd\"\n" + minimal)
+        #expect(url?.key == "storage.database")
+        #expect(url?.problem.contains("postgresql://") == true)
+        #expect(url?.problem.contains("SQLite") == true)
+        #expect(url.map { "\($0)" }?.contains("hunter2") == false)
+        #expect(problem("[storage]\ndatabase = \"/var/lib/unpaidd/ledger.sqlite\"\n" + minimal) == nil)
+    }
+
     @Test func syntaxErrorsGiveTheLine() {
         let error = problem("[api\nendpoint = 1")
         #expect(error?.key == nil)

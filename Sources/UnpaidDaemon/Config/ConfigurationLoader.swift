@@ -100,6 +100,12 @@ extension Configuration {
 
     private static func parseStorage(_ table: inout TableReader) throws(ConfigurationError) -> StorageSettings {
         let database = try table.string("database") ?? "/var/lib/unpaidd/ledger.sqlite"
+        if let scheme = database.range(of: "://").map({ String(database[..<$0.lowerBound]) }) {
+            // Taken as a path, a URL would become folders named after the server. The value is
+            // not repeated: a URL may carry a password.
+            throw table.error("database", "expected the path of the SQLite ledger file, found a \(scheme):// URL; "
+                + "this build keeps the ledger in SQLite only (PostgreSQL is not available yet)")
+        }
         let archive = try table.string("archive_dir") ?? "/var/lib/unpaidd/archive"
         let spool = try table.string("spool_dir") ?? archive + "/.spool"
         let retention = try table.string("archive_retention").map { text throws(ConfigurationError) in
