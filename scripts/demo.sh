@@ -17,8 +17,11 @@ head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$state/private-key"
 chmod 600 "$state/private-key"
 webhook_secret="whsec_$(head -c 32 /dev/urandom | base64 | tr -d '\n')"
 
+# The job fetches the month so far in Shanghai: the simulated orders start inside it, so the
+# demo shows the same story on the 1st of a month as on the 30th.
+month_start="$(TZ=Asia/Shanghai date -d "$(TZ=Asia/Shanghai date +%Y-%m-01)" +%s)"
 "$bin/unpaidd-sim" --port 0 --port-file "$state/sim.port" \
-  --public-key "$public_key" --private-key-file "$state/private-key" \
+  --public-key "$public_key" --private-key-file "$state/private-key" --earliest-start "$month_start" \
   > "$state/sim.log" 2>&1 &
 sim_pid=$!
 trap 'kill $sim_pid 2>/dev/null; wait $sim_pid 2>/dev/null || true' EXIT
