@@ -54,8 +54,8 @@ public struct Daemon: Sendable {
             })
         // One replica on SQLite (the lock above): its claims live in memory.
         let claims = InProcessWorkClaims()
-        let scheduler = Scheduler(jobs: jobs.map(\.scheduled), executor: executor, store: LedgerFireTimes(ledger: ledger), claims: claims,
-                                  gracePeriod: configuration.daemon.shutdownGraceSeconds, logger: logger)
+        let scheduler = Scheduler(jobs: jobs.map(\.scheduled), executor: executor, store: LedgerFireTimes(ledger: ledger),
+                                  claims: claims, gracePeriod: configuration.daemon.shutdownGraceSeconds, logger: logger)
         let delivery = Reloadable(AlertDelivery(settings: configuration.alerts, ledger: ledger, logger: logger))
         let control = DaemonControl(daemon: self, ledger: ledger, shared: shared, delivery: delivery, executor: executor,
                                     scheduler: scheduler, status: status, notifier: notifier, logger: logger)
