@@ -123,6 +123,12 @@ let package = Package(
             "PostgresLedger", .product(name: "PostgresNIO", package: "postgres-nio"),
             .product(name: "Logging", package: "swift-log"),
         ], path: "Tests/PostgresTestSupport"),
+        // One fresh ledger per backend, for the contract tests every backend passes.
+        .target(name: "LedgerTestSupport", dependencies: [
+            "Ledger", "SQLiteLedger", "PostgresLedger", "PostgresTestSupport", "UnpaidCore",
+            .product(name: "GRDB", package: "GRDB.swift"), .product(name: "PostgresNIO", package: "postgres-nio"),
+            .product(name: "Logging", package: "swift-log"),
+        ], path: "Tests/LedgerTestSupport"),
         // One seeded generator for every test target that needs replayable randomness.
         .target(name: "SeededRandomness", path: "Tests/SeededRandomness"),
         .testTarget(name: "UnpaidCoreTests", dependencies: ["UnpaidCore", "SeededRandomness"]),
@@ -138,7 +144,8 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "LedgerTests", dependencies: [
-            "Ledger", "SQLiteLedger", "OrderSpill", "SeededRandomness", .product(name: "Crypto", package: "swift-crypto"),
+            "Ledger", "SQLiteLedger", "LedgerTestSupport", "OrderSpill", "SeededRandomness",
+            .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .testTarget(name: "PostgresLedgerTests", dependencies: [
             "PostgresLedger", "PostgresTestSupport", "Ledger", "SQLiteLedger", "OrderSpill", "UnpaidCore",

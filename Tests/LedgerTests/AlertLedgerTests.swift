@@ -4,8 +4,9 @@ import Testing
 import UnpaidCore
 @testable import SQLiteLedger
 import Ledger
+import LedgerTestSupport
 
-extension LedgerFixture {
+extension SQLiteFixture {
     /// Records a snapshot through the alerting path in a finished run.
     @discardableResult
     func recordAlerting(_ orders: [UnpaidOrder], job: String = "monthly", shaSeed: Int, minute: Int,
@@ -39,7 +40,7 @@ func firingPlan(_ input: AlertingInput, targets: [String] = ["ops"]) -> Alerting
 
 @Suite struct AlertLedgerTests {
     @Test func changeIsRecordedExactlyWithOrderNumbers() async throws {
-        let fixture = try LedgerFixture()
+        let fixture = try SQLiteFixture()
         let first = try fixture.recordAlerting([order("A", "10.10"), order("B", "0.20"), order("E", "5", currency: "CNY")],
                                                shaSeed: 1, minute: 0)
         #expect(first.diff == nil && first.previousSnapshotID == nil)
@@ -73,7 +74,7 @@ func firingPlan(_ input: AlertingInput, targets: [String] = ["ops"]) -> Alerting
     }
 
     @Test func unchangedSnapshotIsComparedAndEmpty() async throws {
-        let fixture = try LedgerFixture()
+        let fixture = try SQLiteFixture()
         try fixture.recordAlerting([order("A", "1.00")], shaSeed: 1, minute: 0)
         let sameBytes = try fixture.recordAlerting([order("A", "1.00")], shaSeed: 1, minute: 10)
         let newBytes = try fixture.recordAlerting([order("A", "1.00")], shaSeed: 2, minute: 20)
@@ -85,7 +86,7 @@ func firingPlan(_ input: AlertingInput, targets: [String] = ["ops"]) -> Alerting
 
     @Test func snapshotAlertsAndOutboxCommitTogetherOrNotAtAll() async throws {
         struct Refused: Error {}
-        let fixture = try LedgerFixture()
+        let fixture = try SQLiteFixture()
         try fixture.recordAlerting([order("A", "1.00")], shaSeed: 1, minute: 0)
         #expect(throws: Refused.self) {
             try fixture.recordAlerting([order("A", "2.00")], shaSeed: 2, minute: 10) { _ in throw Refused() }
@@ -109,7 +110,7 @@ func firingPlan(_ input: AlertingInput, targets: [String] = ["ops"]) -> Alerting
     /// The diff comes from the interval writer's one walk over the open intervals; it
     /// must say what comparing both whole order sets says, generation after generation.
     @Test func mergeBuiltDiffEqualsTheDiffOfBothOrderSets() async throws {
-        let fixture = try LedgerFixture()
+        let fixture = try SQLiteFixture()
         var generator = SystemRandomNumberGenerator()
         var current = (0..<300).map { order(String(format: "O%04d", $0), "\($0).\($0 % 7)") }
         var previous: [UnpaidOrder]?
@@ -138,7 +139,7 @@ func firingPlan(_ input: AlertingInput, targets: [String] = ["ops"]) -> Alerting
     }
 
     @Test func outboxLifecycleAndDisabledTargets() async throws {
-        let fixture = try LedgerFixture()
+        let fixture = try SQLiteFixture()
         let recorded = try fixture.recordAlerting([order("A", "1.00")], shaSeed: 1, minute: 0) {
             firingPlan($0, targets: ["ops", "chat"])
         }
@@ -165,7 +166,7 @@ func firingPlan(_ input: AlertingInput, targets: [String] = ["ops"]) -> Alerting
     }
 
     @Test func requeuingTheSameMessageKeepsOneRow() async throws {
-        let fixture = try LedgerFixture()
+        let fixture = try SQLiteFixture()
         let first = try fixture.recordAlerting([order("A", "1.00")], shaSeed: 1, minute: 0) { firingPlan($0) }
         #expect(first.queued == 1)
         // A later transaction planning the very same message (a re-evaluation after a
@@ -181,7 +182,7 @@ func firingPlan(_ input: AlertingInput, targets: [String] = ["ops"]) -> Alerting
     }
 
     @Test func schemaRefusesBrokenInvariants() async throws {
-        let fixture = try LedgerFixture()
+        let fixture = try SQLiteFixture()
         let recorded = try fixture.recordAlerting([order("A", "1.00")], shaSeed: 1, minute: 0) { firingPlan($0) }
         let snapshot = recorded.record.id.rawValue
         let refused = [

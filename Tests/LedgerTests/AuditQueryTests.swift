@@ -3,17 +3,18 @@ import Testing
 import UnpaidCore
 @testable import SQLiteLedger
 import Ledger
+import LedgerTestSupport
 import SeededRandomness
 
 @Suite struct AuditQueryTests {
-    func orders(at id: SnapshotID, in fixture: LedgerFixture, ageAt: Date? = nil) throws -> [AuditOrder] {
+    func orders(at id: SnapshotID, in fixture: SQLiteFixture, ageAt: Date? = nil) throws -> [AuditOrder] {
         var listed: [AuditOrder] = []
         try fixture.ledger.auditOrders(at: id, ageAt: ageAt) { listed.append($0) }
         return listed
     }
 
     @Test func ordersOfEachSnapshotAreWhatWasRecordedWithWhereTheyWereFirstSeen() async throws {
-        let fixture = try LedgerFixture()
+        let fixture = try SQLiteFixture()
         let first = try fixture.record([order("A", "1.10"), order("B", "2.205", currency: "CNY"), order("C", "3")],
                                        shaSeed: 1, minute: 0)
         let second = try fixture.record([order("A", "1.20"), order("C", "3"), order("D", "4")], shaSeed: 2, minute: 60)
@@ -44,7 +45,7 @@ import SeededRandomness
     /// read by different queries; both are checked.
     @Test(arguments: [1, 2, 3, 4] as [UInt64])
     func listingsAndFirstSightingsMatchAReplayOfTheSets(seed: UInt64) throws {
-        let fixture = try LedgerFixture()
+        let fixture = try SQLiteFixture()
         var random = SplitMix64(seed: seed)
         let numbers = ["A", "A0", "AB", "A\u{7f}", "B", "a", "订", "订单1", "Z9", "Z10", "0", "00"]
         var sets: [(record: SnapshotRecord, orders: [String: UnpaidOrder])] = []
@@ -69,12 +70,12 @@ import SeededRandomness
     }
 
     @Test func asOfTakesEachSeriesLatestSnapshotAtOrBeforeTheDate() async throws {
-        let fixture = try LedgerFixture()
+        let fixture = try SQLiteFixture()
         let early = try fixture.record([order("A", "1")], shaSeed: 1, minute: 0)
         let other = try fixture.record([order("X", "9", organizationID: 43)], organizationID: 43, shaSeed: 2, minute: 5)
         let daily = try fixture.record([order("A", "1")], job: "daily", shaSeed: 3, minute: 10)
         let late = try fixture.record([order("A", "2")], shaSeed: 4, minute: 20)
-        let at = { (minute: Double) in LedgerFixture.base.addingTimeInterval(minute * 60) }
+        let at = { (minute: Double) in SQLiteFixture.base.addingTimeInterval(minute * 60) }
 
         #expect(try fixture.ledger.snapshots(asOf: at(-1)).isEmpty)
         #expect(try fixture.ledger.snapshots(asOf: at(10)).map(\.id) == [daily.id, early.id, other.id])
@@ -83,7 +84,7 @@ import SeededRandomness
     }
 
     @Test func anOrdersTimelineShowsFirstSightingChangesGapsAndItsEnd() async throws {
-        let fixture = try LedgerFixture()
+        let fixture = try SQLiteFixture()
         let s1 = try fixture.record([order("A", "1.10")], shaSeed: 1, minute: 0)
         let s2 = try fixture.record([order("A", "1.20")], shaSeed: 2, minute: 1)
         let s3 = try fixture.record([order("A", "1.20", currency: "CNY")], shaSeed: 3, minute: 2)
@@ -110,7 +111,7 @@ import SeededRandomness
     }
 
     @Test func agingBucketsAddUpToTheRecordedTotal() async throws {
-        let fixture = try LedgerFixture()
+        let fixture = try SQLiteFixture()
         let asOf: Int64 = 1_800_000_000
         func aged(_ number: String, _ amount: String, days: Int64?, currency: String = "USD") -> UnpaidOrder {
             var made = order(number, amount, currency: currency)
@@ -135,9 +136,9 @@ import SeededRandomness
     }
 
     @Test func recordedChangesListTheOrdersBehindEachChange() async throws {
-        let fixture = try LedgerFixture()
+        let fixture = try SQLiteFixture()
         func record(_ orders: [UnpaidOrder], seed: Int, minute: Int) throws -> SnapshotRecord {
-            let at = LedgerFixture.base.addingTimeInterval(Double(minute) * 60)
+            let at = SQLiteFixture.base.addingTimeInterval(Double(minute) * 60)
             let run = try fixture.ledger.startRun(job: "monthly", startedAt: at)
             let recorded = try fixture.ledger.recordSnapshot(fixture.snapshot(run: run, shaSeed: seed, at: at), orders: orders) {
                 .nothing(at: $0.snapshot.id.rawValue)
@@ -163,7 +164,7 @@ import SeededRandomness
     }
 
     @Test func aLedgerThatDisagreesWithItselfIsAnErrorNotAnAnswer() async throws {
-        let fixture = try LedgerFixture()
+        let fixture = try SQLiteFixture()
         let first = try fixture.record([order("A", "1")], shaSeed: 1, minute: 0)
         let second = try fixture.record([order("A", "1"), order("B", "2")], shaSeed: 2, minute: 1)
         // An interval no recording wrote: the intervals now say more than the totals.

@@ -3,6 +3,7 @@ import Testing
 import UnpaidCore
 @testable import SQLiteLedger
 import Ledger
+import LedgerTestSupport
 
 /// The README's example queries, run with the sqlite3 command-line tool against a real
 /// ledger, as a BI tool would read it.
@@ -36,7 +37,7 @@ import Ledger
     @Test func theReadmeQueriesAnswerFromTheViews() async throws {
         let queries = try Self.readmeQueries()
         try #require(queries.count == 3)
-        let fixture = try LedgerFixture()
+        let fixture = try SQLiteFixture()
         let first = try fixture.record([order("A", "1.10"), order("B", "20"), order("C", "3", currency: "CNY")],
                                        shaSeed: 1, minute: 0)
         let second = try fixture.record([order("B", "20"), order("C", "3.5", currency: "CNY"), order("D", "4")],
@@ -65,7 +66,7 @@ import Ledger
     }
 
     @Test func theOrderSetViewIsTheSetOfEverySnapshot() async throws {
-        let fixture = try LedgerFixture()
+        let fixture = try SQLiteFixture()
         var snapshots: [SnapshotRecord] = []
         snapshots.append(try fixture.record([order("A", "1"), order("B", "2")], shaSeed: 1, minute: 0))
         snapshots.append(try fixture.record([order("A", "1.5"), order("C", "3")], shaSeed: 2, minute: 1))

@@ -5,6 +5,7 @@ import Testing
 import UnpaidCore
 @testable import SQLiteLedger
 import Ledger
+import LedgerTestSupport
 
 /// The chain's encoding as the README writes it down, implemented again from that text
 /// alone over the stored rows: whatever path records a snapshot, its chain hash must be
@@ -98,7 +99,7 @@ private struct ReadmeEncoding {
     /// Enough orders to fill several insert batches and flushes of the interval writer,
     /// with NULL and non-ASCII fields, then a day that closes and reopens some of them.
     @Test func recordedChainHashesAreTheReadmeEncodingOfTheStoredRows() async throws {
-        let fixture = try LedgerFixture()
+        let fixture = try SQLiteFixture()
         try fixture.recordHistory()
         func order(_ index: Int, cents: Int, every: Int) -> UnpaidOrder {
             let number: String = "訂單-" + String(index * 7_919 % 1_500, radix: 36)

@@ -4,8 +4,9 @@ import Testing
 import UnpaidCore
 @testable import SQLiteLedger
 import Ledger
+import LedgerTestSupport
 
-extension LedgerFixture {
+extension SQLiteFixture {
     /// A series of snapshots with every kind of move: new, gone, changed amount, changed
     /// currency, the same amount in other text, other fields, the same file again, and a
     /// second job.
@@ -35,7 +36,7 @@ extension LedgerFixture {
 
 @Suite struct ChainTests {
     @Test func everySnapshotIsChainedAndAnUntouchedLedgerVerifies() async throws {
-        let fixture = try LedgerFixture()
+        let fixture = try SQLiteFixture()
         try fixture.recordHistory()
         let verification = try fixture.ledger.verify()
         #expect(verification.problems == [])
@@ -51,7 +52,7 @@ extension LedgerFixture {
     }
 
     @Test func chainRowsCannotBeRewrittenOrForkedThroughTheTriggers() async throws {
-        let fixture = try LedgerFixture()
+        let fixture = try SQLiteFixture()
         try fixture.recordHistory()
         for sql in ["UPDATE snapshot_chain SET chain_hash = previous_hash", "DELETE FROM snapshot_chain WHERE snapshot_id = 6",
                     "INSERT INTO snapshot_chain VALUES (7, '\(SnapshotChain.genesis)', '\(SnapshotChain.genesis)')"] {
@@ -60,7 +61,7 @@ extension LedgerFixture {
     }
 
     @Test func aLedgerRecordedBeforeTheChainIsChainedOnUpgradeWithTheSameHashes() async throws {
-        let fixture = try LedgerFixture()
+        let fixture = try SQLiteFixture()
         try fixture.recordHistory()
         let recorded = try fixture.ledger.pool.read { try Row.fetchAll($0, sql: "SELECT * FROM snapshot_chain ORDER BY snapshot_id") }
         // Back to the v1/v2 schema: what a ledger of the previous release holds.
@@ -149,7 +150,7 @@ extension LedgerFixture {
     }
 
     @Test func aRemovedNewestSnapshotIsCaughtAgainstAnOutsideHead() async throws {
-        let fixture = try LedgerFixture()
+        let fixture = try SQLiteFixture()
         try fixture.recordHistory()
         let head = try #require(try fixture.ledger.verify().head)
         let earlier = try await fixture.ledger.pool.read {
@@ -171,7 +172,7 @@ extension LedgerFixture {
     }
 
     private func tampered(_ sql: String) throws -> [VerificationProblem] {
-        let fixture = try LedgerFixture()
+        let fixture = try SQLiteFixture()
         try fixture.recordHistory()
         #expect(try fixture.ledger.verify().problems == [])
         try fixture.tamper(sql)

@@ -3,6 +3,7 @@ import GRDB
 import Testing
 @testable import SQLiteLedger
 import Ledger
+import LedgerTestSupport
 
 /// Runs whose process died are finished as `interrupted` (migration "v3-run-interrupted"),
 /// and finished runs stay as they were recorded.
@@ -71,8 +72,8 @@ import Ledger
     }
 
     @Test func onlyRunningRunsAreInterruptedAndTheListingFilters() async throws {
-        let fixture = try LedgerFixture()
-        let base = LedgerFixture.base
+        let fixture = try SQLiteFixture()
+        let base = SQLiteFixture.base
         let done = try fixture.ledger.startRun(job: "daily", startedAt: base)
         try fixture.ledger.finishRun(done, status: .succeeded, error: nil, finishedAt: base.addingTimeInterval(1))
         let left = try fixture.ledger.startRun(job: "weekly", startedAt: base.addingTimeInterval(60))

@@ -3,13 +3,14 @@ import Testing
 import UnpaidCore
 @testable import SQLiteLedger
 import Ledger
+import LedgerTestSupport
 
 @Suite struct IntervalDiffTests {
     /// The diff walks orders and stored intervals in byte order: order numbers that share
     /// more than the 16 bytes the sort keys on, that Swift's String order puts elsewhere,
     /// or that are canonically equal Unicode but different bytes must all stay distinct.
     @Test func orderNumbersAreMatchedByTheirBytes() async throws {
-        let fixture = try LedgerFixture()
+        let fixture = try SQLiteFixture()
         let numbers = ["ORDER-2026-11-22-000001", "ORDER-2026-11-22-000002", "ORDER-2026-11-22-00000",
                        "ORDER-2026-11-22-0000010", "Z", "a", "é", "e\u{301}", "ORDER-2026-11", "ORDER-2026-11-22-000001x"]
         let first = numbers.enumerated().map { order($1, "\($0).5") }
@@ -30,13 +31,13 @@ import Ledger
     }
 
     @Test func canonicallyEqualOrderNumbersAreNotDuplicates() async throws {
-        let fixture = try LedgerFixture()
+        let fixture = try SQLiteFixture()
         let recorded = try fixture.record([order("é", "1"), order("e\u{301}", "2")], shaSeed: 1, minute: 0)
         #expect(try fixture.ledger.orders(at: recorded.id).count == 2)
     }
 
     @Test func closingIsOnlyByALaterSnapshotOfTheSameSeries() async throws {
-        let fixture = try LedgerFixture()
+        let fixture = try SQLiteFixture()
         try fixture.record([order("A", "1")], organizationID: 42, shaSeed: 1, minute: 0)
         try fixture.record([order("B", "1", organizationID: 43)], organizationID: 43, shaSeed: 2, minute: 1)
         for sql in ["UPDATE order_interval SET closed_by_snapshot_id = 2 WHERE order_no = 'A'",  // other series

@@ -3,6 +3,7 @@ import GRDB
 import Testing
 @testable import SQLiteLedger
 import Ledger
+import LedgerTestSupport
 
 /// Only recording creates a ledger: queries open an existing one read-only.
 @Suite struct LedgerOpeningTests {
@@ -18,7 +19,7 @@ import Ledger
     }
 
     @Test func aReadOnlyLedgerAnswersQueriesAndRefusesWrites() async throws {
-        let fixture = try LedgerFixture()
+        let fixture = try SQLiteFixture()
         let recorded = try fixture.record([order("A", "1.5")], shaSeed: 1, minute: 0)
 
         let reader = try SQLiteLedger.openForReading(path: fixture.path)
@@ -53,7 +54,7 @@ import Ledger
     @Test func aNewLedgerItsWALAndItsDirectoryAreOwnerOnlyUnderUmask022() async throws {
         let previous = umask(0o022)
         defer { umask(previous) }
-        let fixture = try LedgerFixture()
+        let fixture = try SQLiteFixture()
         try fixture.record([order("A", "1.5")], shaSeed: 1, minute: 0)
 
         #expect(try mode(fixture.directory.appendingPathComponent("state").path) == 0o700)
@@ -63,7 +64,7 @@ import Ledger
     }
 
     @Test func aWorldReadableLedgerFromAnOlderBuildIsTightenedByAWriter() async throws {
-        let fixture = try LedgerFixture()
+        let fixture = try SQLiteFixture()
         for file in [fixture.path, fixture.path + "-wal", fixture.path + "-shm"] { chmod(file, 0o644) }
 
         _ = try SQLiteLedger.openForReading(path: fixture.path)

@@ -4,6 +4,7 @@ import Testing
 import UnpaidCore
 @testable import SQLiteLedger
 import Ledger
+import LedgerTestSupport
 
 /// A stale alert as the pipeline evaluator would store and notify it: no currency, no snapshot.
 func pipelinePlan(_ input: PipelineAlertingInput, now: Int64) -> AlertingPlan {
@@ -21,7 +22,7 @@ func pipelinePlan(_ input: PipelineAlertingInput, now: Int64) -> AlertingPlan {
 @Suite struct PipelineAlertLedgerTests {
     let series = WatchedSeries(job: "monthly", organizationID: 42)
 
-    func fail(_ fixture: LedgerFixture, at: Int64, _ error: String) throws {
+    func fail(_ fixture: SQLiteFixture, at: Int64, _ error: String) throws {
         let run = try fixture.ledger.startRun(job: "monthly", startedAt: Date(timeIntervalSince1970: TimeInterval(at)))
         try fixture.ledger.recordFailure(OrganizationFailure(runID: run, job: "monthly", organizationID: 42, failedAt: at,
                                                              stage: "fetch", error: error))
@@ -29,7 +30,7 @@ func pipelinePlan(_ input: PipelineAlertingInput, now: Int64) -> AlertingPlan {
     }
 
     @Test func failuresInARowCountFromTheNewestSnapshotAndTheWatchStartsOnce() async throws {
-        let fixture = try LedgerFixture()
+        let fixture = try SQLiteFixture()
         var seen: [SeriesHealth] = []
         try await fixture.ledger.evaluatePipelineAlerts([series], now: 1_000) { seen = $0.series; return .nothing(at: 1_000) }
         #expect(seen == [SeriesHealth(job: "monthly", organizationID: 42, watchedSince: 1_000)])
@@ -49,7 +50,7 @@ func pipelinePlan(_ input: PipelineAlertingInput, now: Int64) -> AlertingPlan {
     }
 
     @Test func aPipelineAlertNeedsNoCurrencyAndNoSnapshotAndIsListedWithTheOthers() async throws {
-        let fixture = try LedgerFixture()
+        let fixture = try SQLiteFixture()
         try await fixture.ledger.evaluatePipelineAlerts([series], now: 5_000) { pipelinePlan($0, now: 5_000) }
         let alert = try await #require(try fixture.ledger.alerts().first)
         #expect(alert.state.identity.currency == nil && alert.state.lastSnapshotID == nil)
@@ -62,7 +63,7 @@ func pipelinePlan(_ input: PipelineAlertingInput, now: Int64) -> AlertingPlan {
     }
 
     @Test func deadDeliveriesGoBackToPendingWithTheirIDsAndTheirDeathIsKept() async throws {
-        let fixture = try LedgerFixture()
+        let fixture = try SQLiteFixture()
         let first = try fixture.recordAlerting([order("A", "10")], shaSeed: 1, minute: 0) { firingPlan($0, targets: ["ops", "chat"]) }
         let id = notification(snapshotID: first.record.id).messageID
         try fixture.ledger.markDead(messageID: id, target: "ops", attempts: 4, reason: "HTTP 400", at: 2_000)
@@ -83,7 +84,7 @@ func pipelinePlan(_ input: PipelineAlertingInput, now: Int64) -> AlertingPlan {
     }
 
     @Test func theSchemaAllowsExactlyTheRequeueOfADeadRow() async throws {
-        let fixture = try LedgerFixture()
+        let fixture = try SQLiteFixture()
         let first = try fixture.recordAlerting([order("A", "10")], shaSeed: 1, minute: 0) { firingPlan($0, targets: ["ops", "chat"]) }
         let id = notification(snapshotID: first.record.id).messageID
         try fixture.ledger.markDead(messageID: id, target: "ops", attempts: 1, reason: "HTTP 400", at: 2_000)

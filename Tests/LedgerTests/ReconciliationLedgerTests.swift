@@ -4,6 +4,7 @@ import Testing
 import UnpaidCore
 @testable import SQLiteLedger
 import Ledger
+import LedgerTestSupport
 
 @Suite struct ReconciliationLedgerTests {
     let mismatch = Reconciliation(
@@ -13,8 +14,8 @@ import Ledger
         refetched: true, reason: "export 2 orders, GetOrderAmount 3")
 
     @discardableResult
-    func recordSnapshot(_ fixture: LedgerFixture, _ reconciliation: Reconciliation?, shaSeed: Int) throws -> SnapshotRecord {
-        let at = LedgerFixture.base.addingTimeInterval(Double(shaSeed) * 60)
+    func recordSnapshot(_ fixture: SQLiteFixture, _ reconciliation: Reconciliation?, shaSeed: Int) throws -> SnapshotRecord {
+        let at = SQLiteFixture.base.addingTimeInterval(Double(shaSeed) * 60)
         let run = try fixture.ledger.startRun(job: "monthly", startedAt: at)
         var snapshot = fixture.snapshot(run: run, shaSeed: shaSeed, at: at)
         snapshot.reconciliation = reconciliation
@@ -24,7 +25,7 @@ import Ledger
     }
 
     @Test func theOutcomeIsRecordedWithTheSnapshotAndReadBackWhole() async throws {
-        let fixture = try LedgerFixture()
+        let fixture = try SQLiteFixture()
         let record = try recordSnapshot(fixture, mismatch, shaSeed: 1)
         #expect(try fixture.ledger.reconciliation(of: record.id) == mismatch)
         let unavailable = Reconciliation(
@@ -41,7 +42,7 @@ import Ledger
 
     /// What the audit report needs: the series and fetch time, narrowed to its period.
     @Test func unreconciledSnapshotsNameTheirSeriesAndNarrowToAPeriod() async throws {
-        let fixture = try LedgerFixture()
+        let fixture = try SQLiteFixture()
         let first = try recordSnapshot(fixture, mismatch, shaSeed: 1)
         let second = try recordSnapshot(fixture, mismatch, shaSeed: 2)
         let all = try fixture.ledger.unreconciledSnapshots()
@@ -54,14 +55,14 @@ import Ledger
     }
 
     @Test func historyShowsTheStatusPerSnapshot() async throws {
-        let fixture = try LedgerFixture()
+        let fixture = try SQLiteFixture()
         try recordSnapshot(fixture, mismatch, shaSeed: 1)
         try recordSnapshot(fixture, nil, shaSeed: 2)
         #expect(try fixture.ledger.history().map(\.reconciliation) == [.mismatch, nil])
     }
 
     @Test func reconciliationRowsAreAppendOnlyAndChecked() async throws {
-        let fixture = try LedgerFixture()
+        let fixture = try SQLiteFixture()
         let record = try recordSnapshot(fixture, mismatch, shaSeed: 1)
         let id = record.id.rawValue
         for sql in ["UPDATE snapshot_reconciliation SET status = 'reconciled' WHERE snapshot_id = \(id)",

@@ -4,10 +4,11 @@ import Testing
 import UnpaidCore
 @testable import SQLiteLedger
 import Ledger
+import LedgerTestSupport
 
 @Suite struct RecordingTests {
     @Test func snapshotRoundTripsWithExactTotals() async throws {
-        let fixture = try LedgerFixture()
+        let fixture = try SQLiteFixture()
         let orders = [order("A1", "0.1"), order("A2", "0.2"), order("A3", "66355.05885099999"),
                       order("B1", "12.5", currency: "CNY"), order("B2", "-2.50", currency: "CNY")]
         let recorded = try fixture.record(orders, shaSeed: 1, minute: 0)
@@ -23,7 +24,7 @@ import Ledger
     }
 
     @Test func everyEarlierSnapshotIsRebuiltExactly() async throws {
-        let fixture = try LedgerFixture()
+        let fixture = try SQLiteFixture()
         let generations: [[UnpaidOrder]] = [
             [order("A", "10"), order("B", "20"), order("C", "30")],
             [order("A", "10"), order("C", "30"), order("D", "40")],                     // B paid, D new
@@ -51,7 +52,7 @@ import Ledger
     }
 
     @Test func identicalContentWritesNoOrderRows() async throws {
-        let fixture = try LedgerFixture()
+        let fixture = try SQLiteFixture()
         let orders = (0..<500).map { order("N\($0)", "\($0).25", currency: $0 % 3 == 0 ? "CNY" : "USD") }
         let first = try fixture.record(orders, shaSeed: 7, minute: 0)
         let before = try fixture.ledger.counts()
@@ -70,44 +71,44 @@ import Ledger
     }
 
     @Test func anUnchangedSnapshotWritesOnlyItsOwnRows() async throws {
-        let fixture = try LedgerFixture()
+        let fixture = try SQLiteFixture()
         let orders = [order("A", "1"), order("B", "2", currency: "CNY"), order("C", "3")]
         try fixture.record(orders, shaSeed: 1, minute: 0)
         for shaSeed in [1, 2] {  // the hash shortcut, then the full diff
-            let run = try fixture.ledger.startRun(job: "monthly", startedAt: LedgerFixture.base)
+            let run = try fixture.ledger.startRun(job: "monthly", startedAt: SQLiteFixture.base)
             let changesBefore = try await fixture.ledger.pool.write { $0.totalChangesCount }
-            try await fixture.ledger.recordSnapshot(fixture.snapshot(run: run, shaSeed: shaSeed, at: LedgerFixture.base),
+            try await fixture.ledger.recordSnapshot(fixture.snapshot(run: run, shaSeed: shaSeed, at: SQLiteFixture.base),
                                               orders: orders.reversed())
             let changes = try await fixture.ledger.pool.write { $0.totalChangesCount } - changesBefore
             #expect(changes == 4, "one snapshot row, two currency totals and its chain link, sha seed \(shaSeed)")
-            try fixture.ledger.finishRun(run, status: .succeeded, error: nil, finishedAt: LedgerFixture.base)
+            try fixture.ledger.finishRun(run, status: .succeeded, error: nil, finishedAt: SQLiteFixture.base)
         }
     }
 
     @Test func sameHashWithDifferentOrdersStillDiffs() async throws {
         // A parser fix can change what the same bytes mean; the totals guard the shortcut.
-        let fixture = try LedgerFixture()
+        let fixture = try SQLiteFixture()
         try fixture.record([order("A", "1")], shaSeed: 3, minute: 0)
         let second = try fixture.record([order("A", "2")], shaSeed: 3, minute: 1)
         #expect(try fixture.ledger.orders(at: second.id) == [order("A", "2")])
     }
 
     @Test func duplicateOrderNumberIsRejectedAndNothingIsRecorded() async throws {
-        let fixture = try LedgerFixture()
+        let fixture = try SQLiteFixture()
         let kept = try fixture.record([order("A", "1"), order("B", "2")], shaSeed: 1, minute: 0)
         let before = try fixture.ledger.counts()
         for orders in [[order("A", "1"), order("A", "1")],      // duplicates of an unchanged order
                        [order("C", "1"), order("C", "5")],      // duplicates of a new order
                        [order("B", "3"), order("B", "3")]] {    // duplicates of a changed order
-            let run = try fixture.ledger.startRun(job: "monthly", startedAt: LedgerFixture.base)
+            let run = try fixture.ledger.startRun(job: "monthly", startedAt: SQLiteFixture.base)
             let error = #expect(throws: LedgerError.self) {
-                try fixture.ledger.recordSnapshot(fixture.snapshot(run: run, shaSeed: 9, at: LedgerFixture.base),
+                try fixture.ledger.recordSnapshot(fixture.snapshot(run: run, shaSeed: 9, at: SQLiteFixture.base),
                                                   orders: orders)
             }
             #expect(error == .duplicateOrder(orderNo: orders[0].orderNo, organizationID: 42,
                                              fileName: "unpaid-42-9.xlsx"))
             #expect(error?.description.contains("order \(orders[0].orderNo) of organization 42") == true)
-            try fixture.ledger.finishRun(run, status: .failed, error: "duplicate", finishedAt: LedgerFixture.base)
+            try fixture.ledger.finishRun(run, status: .failed, error: "duplicate", finishedAt: SQLiteFixture.base)
         }
         #expect(try fixture.ledger.counts().orderIntervals == before.orderIntervals)
         #expect(try fixture.ledger.counts().snapshots == before.snapshots)
@@ -116,12 +117,12 @@ import Ledger
     }
 
     @Test func failedRunLeavesEarlierDataUntouched() async throws {
-        let fixture = try LedgerFixture()
+        let fixture = try SQLiteFixture()
         let kept = try fixture.record([order("A", "1")], shaSeed: 1, minute: 0)
         let before = try fixture.ledger.counts()
-        let run = try fixture.ledger.startRun(job: "monthly", startedAt: LedgerFixture.base)
+        let run = try fixture.ledger.startRun(job: "monthly", startedAt: SQLiteFixture.base)
         try fixture.ledger.finishRun(run, status: .failed, error: "download timed out after 60 s",
-                                     finishedAt: LedgerFixture.base.addingTimeInterval(60))
+                                     finishedAt: SQLiteFixture.base.addingTimeInterval(60))
 
         #expect(try fixture.ledger.latestSnapshot(job: "monthly", organizationID: 42) == kept)
         #expect(try fixture.ledger.counts().snapshots == before.snapshots)
@@ -129,27 +130,27 @@ import Ledger
         #expect(failed.map(\.id) == [run])
         #expect(failed.first?.error == "download timed out after 60 s")
         #expect(throws: LedgerError.runNotRunning(run, status: .failed)) {
-            try fixture.ledger.recordSnapshot(fixture.snapshot(run: run, shaSeed: 2, at: LedgerFixture.base),
+            try fixture.ledger.recordSnapshot(fixture.snapshot(run: run, shaSeed: 2, at: SQLiteFixture.base),
                                               orders: [order("A", "2")])
         }
         #expect(throws: LedgerError.runNotRunning(run, status: .failed)) {
-            try fixture.ledger.finishRun(run, status: .succeeded, error: nil, finishedAt: LedgerFixture.base)
+            try fixture.ledger.finishRun(run, status: .succeeded, error: nil, finishedAt: SQLiteFixture.base)
         }
     }
 
     @Test func ordersOfAnotherOrganizationAreRejected() async throws {
-        let fixture = try LedgerFixture()
-        let run = try fixture.ledger.startRun(job: "monthly", startedAt: LedgerFixture.base)
+        let fixture = try SQLiteFixture()
+        let run = try fixture.ledger.startRun(job: "monthly", startedAt: SQLiteFixture.base)
         #expect(throws: LedgerError.orderOfOtherOrganization(orderNo: "X", orderOrganizationID: 7,
                                                              snapshotOrganizationID: 42,
                                                              fileName: "unpaid-42-1.xlsx")) {
-            try fixture.ledger.recordSnapshot(fixture.snapshot(run: run, shaSeed: 1, at: LedgerFixture.base),
+            try fixture.ledger.recordSnapshot(fixture.snapshot(run: run, shaSeed: 1, at: SQLiteFixture.base),
                                               orders: [order("X", "1", organizationID: 7)])
         }
     }
 
     @Test func seriesAreDiffedSeparately() async throws {
-        let fixture = try LedgerFixture()
+        let fixture = try SQLiteFixture()
         let a = try fixture.record([order("A", "1")], organizationID: 42, shaSeed: 1, minute: 0)
         let b = try fixture.record([order("A", "1", organizationID: 43)], organizationID: 43, shaSeed: 1, minute: 1)
         let c = try fixture.record([order("A", "1")], job: "daily", organizationID: 42, shaSeed: 1, minute: 2)
@@ -163,25 +164,25 @@ import Ledger
 
 @Suite struct RunGuardTests {
     @Test func aRunRecordsOneSnapshotPerOrganizationOfItsOwnJob() async throws {
-        let fixture = try LedgerFixture()
-        let run = try fixture.ledger.startRun(job: "monthly", startedAt: LedgerFixture.base)
-        try await fixture.ledger.recordSnapshot(fixture.snapshot(run: run, shaSeed: 1, at: LedgerFixture.base),
+        let fixture = try SQLiteFixture()
+        let run = try fixture.ledger.startRun(job: "monthly", startedAt: SQLiteFixture.base)
+        try await fixture.ledger.recordSnapshot(fixture.snapshot(run: run, shaSeed: 1, at: SQLiteFixture.base),
                                           orders: [order("A", "1")])
         #expect(throws: LedgerError.snapshotAlreadyRecorded(run, job: "monthly", organizationID: 42)) {
-            try fixture.ledger.recordSnapshot(fixture.snapshot(run: run, shaSeed: 2, at: LedgerFixture.base),
+            try fixture.ledger.recordSnapshot(fixture.snapshot(run: run, shaSeed: 2, at: SQLiteFixture.base),
                                               orders: [order("A", "2")])
         }
         #expect(throws: LedgerError.runOfOtherJob(run, runJob: "monthly", snapshotJob: "daily")) {
             try fixture.ledger.recordSnapshot(
-                fixture.snapshot(run: run, job: "daily", shaSeed: 3, at: LedgerFixture.base), orders: [])
+                fixture.snapshot(run: run, job: "daily", shaSeed: 3, at: SQLiteFixture.base), orders: [])
         }
         #expect(try fixture.ledger.counts().orderIntervals == 1)
     }
 
     @Test func malformedSnapshotFieldsAreRejectedBeforeWriting() async throws {
-        let fixture = try LedgerFixture()
-        let run = try fixture.ledger.startRun(job: "monthly", startedAt: LedgerFixture.base)
-        var snapshot = fixture.snapshot(run: run, shaSeed: 1, at: LedgerFixture.base)
+        let fixture = try SQLiteFixture()
+        let run = try fixture.ledger.startRun(job: "monthly", startedAt: SQLiteFixture.base)
+        var snapshot = fixture.snapshot(run: run, shaSeed: 1, at: SQLiteFixture.base)
         snapshot.sha256 = String(repeating: "A", count: 64)
         let error = #expect(throws: LedgerError.self) { try fixture.ledger.recordSnapshot(snapshot, orders: []) }
         #expect(error?.description.contains("sha256 must be 64 lowercase hex digits") == true)

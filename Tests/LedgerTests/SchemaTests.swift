@@ -3,10 +3,11 @@ import GRDB
 import Testing
 @testable import SQLiteLedger
 import Ledger
+import LedgerTestSupport
 
 @Suite struct SchemaTests {
     @Test func migratesAnEmptyFileAndReopens() async throws {
-        let fixture = try LedgerFixture()
+        let fixture = try SQLiteFixture()
         let tables = try await fixture.ledger.pool.read { db in
             try String.fetchSet(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table'")
         }
@@ -21,7 +22,7 @@ import Ledger
     }
 
     @Test func checksRejectBadRows() async throws {
-        let fixture = try LedgerFixture()
+        let fixture = try SQLiteFixture()
         try fixture.record([order("A", "1")], shaSeed: 1, minute: 0)
         let snapshotColumns = "run_id, series_id, period_start, period_end, period_label, fetched_at_ms, file_name, file_size, sha256, archive_path, row_count"
         let goodSHA = String(repeating: "ab", count: 32)
@@ -92,7 +93,7 @@ import Ledger
     }
 
     @Test func aDatabaseFromANewerBuildIsRefused() async throws {
-        let fixture = try LedgerFixture()
+        let fixture = try SQLiteFixture()
         try await fixture.ledger.pool.write { db in
             try db.execute(sql: "INSERT INTO grdb_migrations (identifier) VALUES ('v9-from-the-future')")
         }

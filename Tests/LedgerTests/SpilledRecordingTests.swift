@@ -4,9 +4,10 @@ import UnpaidCore
 import OrderSpill
 @testable import SQLiteLedger
 import Ledger
+import LedgerTestSupport
 import SeededRandomness
 
-extension LedgerFixture {
+extension SQLiteFixture {
     /// Records through the alerting path as the pipeline does: orders sorted into runs
     /// of `runBytes` spilled to `spool`, merged back during the interval walk.
     func recordSpilled(_ orders: [UnpaidOrder], runBytes: Int, spool: String, shaSeed: Int,
@@ -30,7 +31,7 @@ extension LedgerFixture {
     /// many times.
     @Test(arguments: [4_096, 30_000])
     func spilledRunsRecordWhatOneRunInMemoryRecords(runBytes: Int) throws {
-        let memory = try LedgerFixture(), spilled = try LedgerFixture()
+        let memory = try SQLiteFixture(), spilled = try SQLiteFixture()
         let spool = spilled.directory.appendingPathComponent("spool").path
         try FileManager.default.createDirectory(atPath: spool, withIntermediateDirectories: true)
         var generator = SplitMix64(seed: UInt64(runBytes))
@@ -78,7 +79,7 @@ extension LedgerFixture {
     }
 
     @Test func anOrderTwiceInDifferentRunsIsRefusedAndNothingIsRecorded() async throws {
-        let fixture = try LedgerFixture()
+        let fixture = try SQLiteFixture()
         let spool = fixture.directory.appendingPathComponent("spool").path
         try FileManager.default.createDirectory(atPath: spool, withIntermediateDirectories: true)
         var orders = (0..<1_000).map { order("O\($0)", "1.\($0)") }

@@ -2,9 +2,12 @@ import Foundation
 import UnpaidCore
 @testable import SQLiteLedger
 import Ledger
+import LedgerTestSupport
 
-/// A ledger in its own temporary directory, removed when the fixture goes away.
-final class LedgerFixture {
+/// A SQLite ledger in its own temporary directory, removed when the fixture goes away: for
+/// the tests about SQLite itself (its file, schema and migrations); contract tests use
+/// `LedgerFixture.with(backend)`.
+final class SQLiteFixture {
     let directory: URL
     let path: String
     let ledger: SQLiteLedger
@@ -18,8 +21,8 @@ final class LedgerFixture {
 
     deinit { try? FileManager.default.removeItem(at: directory) }
 
-    static let base = Date(timeIntervalSince1970: 1_793_000_000)
-    static let window = try! BillingWindow(start: 1_790_812_800, end: 1_793_491_200)
+    static let base = LedgerFixture.base
+    static let window = LedgerFixture.window
 
     func sha(_ seed: Int) -> String {
         String(repeating: String(format: "%02x", seed % 256), count: 32)
@@ -45,15 +48,4 @@ final class LedgerFixture {
                     fileName: "unpaid-\(organizationID)-\(shaSeed).xlsx", fileSize: 1000 + Int64(shaSeed),
                     sha256: sha(shaSeed), archivePath: "archive/\(organizationID)/\(shaSeed).xlsx")
     }
-}
-
-func order(_ number: String, _ amount: String, currency: String = "USD", organizationID: Int64 = 42,
-           product: String? = "uhost") -> UnpaidOrder {
-    UnpaidOrder(orderNo: number, organizationID: organizationID, currency: currency,
-                totalPrice: try! Money(amount), startTime: 1_791_000_000, productCode: product,
-                resourceID: "uhost-\(number)", modelID: nil)
-}
-
-extension Array where Element == UnpaidOrder {
-    var byOrderNo: [UnpaidOrder] { sorted { $0.orderNo < $1.orderNo } }
 }
