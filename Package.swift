@@ -149,7 +149,7 @@ let package = Package(
         ]),
         .testTarget(name: "PostgresLedgerTests", dependencies: [
             "PostgresLedger", "PostgresTestSupport", "Ledger", "SQLiteLedger", "OrderSpill", "UnpaidCore",
-            .product(name: "PostgresNIO", package: "postgres-nio"),
+            .product(name: "PostgresNIO", package: "postgres-nio"), "SeededRandomness",
         ]),
         .testTarget(name: "UnpaidReportsTests", dependencies: ["UnpaidReports", "Ledger", "SQLiteLedger", "UnpaidCore", "SeededRandomness"]),
         .testTarget(name: "UnpaidMetricsTests", dependencies: [

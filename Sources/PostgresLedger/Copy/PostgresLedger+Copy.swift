@@ -1,0 +1,144 @@
+import Ledger
+import PostgresNIO
+
+/// Copying a whole ledger into an empty PostgreSQL ledger, every id kept: the seed of
+/// `unpaidd ledger copy`, and how tests put a SQLite history beside its PostgreSQL copy.
+///
+/// No rule of the schema is switched off: the append-only and transition triggers guard
+/// UPDATE and DELETE only, and the insert-time rules (interval bounds are snapshots of the
+/// series, each chain row extends the head) hold because tables go in dependency order and
+/// each table in key order. So the copy needs neither `session_replication_role = replica`
+/// (a superuser setting) nor a trigger bypass an attacker could use too.
+extension PostgresLedger {
+    /// A table of the ledger, in the order rows may be inserted, with its key order.
+    struct CopiedTable: Sendable {
+        let name: String
+        let orderedBy: [String]
+        /// The identity column whose sequence moves past the copied ids.
+        let identity: String?
+    }
+
+    static let copiedTables = [
+        CopiedTable(name: "run", orderedBy: ["id"], identity: "id"),
+        CopiedTable(name: "series", orderedBy: ["id"], identity: "id"),
+        CopiedTable(name: "snapshot", orderedBy: ["id"], identity: "id"),
+        CopiedTable(name: "snapshot_total", orderedBy: ["snapshot_id", "currency"], identity: nil),
+        CopiedTable(name: "order_interval", orderedBy: ["series_id", "closed_by_snapshot_id", "order_no"], identity: nil),
+        CopiedTable(name: "job_fire", orderedBy: ["job"], identity: nil),
+        CopiedTable(name: "snapshot_diff", orderedBy: ["snapshot_id"], identity: nil),
+        CopiedTable(name: "snapshot_change", orderedBy: ["snapshot_id", "currency"], identity: nil),
+        CopiedTable(name: "snapshot_change_order", orderedBy: ["snapshot_id", "currency", "order_no"], identity: nil),
+        CopiedTable(name: "alert_state", orderedBy: ["identity_key"], identity: nil),
+        CopiedTable(name: "outbox", orderedBy: ["id"], identity: "id"),
+        CopiedTable(name: "outbox_requeue", orderedBy: ["outbox_id", "requeued_at"], identity: nil),
+        CopiedTable(name: "target_state", orderedBy: ["target"], identity: nil),
+        CopiedTable(name: "snapshot_chain", orderedBy: ["snapshot_id"], identity: nil),
+        CopiedTable(name: "archive_removal", orderedBy: ["snapshot_id"], identity: nil),
+        CopiedTable(name: "snapshot_reconciliation", orderedBy: ["snapshot_id"], identity: nil),
+        CopiedTable(name: "organization_failure", orderedBy: ["id"], identity: "id"),
+        CopiedTable(name: "series_watch", orderedBy: ["job", "organization_id"], identity: nil),
+    ]
+
+    /// Rows asked of the source at a time: memory stays flat whatever the ledger's size.
+    static let copyPageRows = 20_000
+
+    /// Copies every row of `source` into this ledger in one transaction: all of it or nothing.
+    /// - Returns: the rows copied per table, in copy order.
+    /// - Throws: ``LedgerCopyError/targetNotEmpty(location:table:)`` when this ledger already
+    ///   holds a history; ``PostgresLedgerError`` when a row breaks a rule; what `source` throws.
+    @discardableResult
+    public func copy(from source: some LedgerCopySource) async throws -> [(table: String, rows: Int)] {
+        try await write { connection in
+            for table in Self.copiedTables {
+                if try await Self.holdsRows(table.name, on: connection, logger: logger) {
+                    throw LedgerCopyError.targetNotEmpty(location: "\(location)", table: table.name)
+                }
+            }
+            var copied: [(table: String, rows: Int)] = []
+            for table in Self.copiedTables {
+                let columns = try await Self.columns(of: table.name, on: connection, logger: logger)
+                let count = try await Self.copy(table, columns: columns, from: source, on: connection, logger: logger)
+                if let identity = table.identity, count > 0 {
+                    _ = try await connection.query(PostgresQuery(unsafeSQL: """
+                        SELECT setval(pg_get_serial_sequence('\(table.name)', '\(identity)'), max(\(identity))) FROM \(table.name)
+                        """), logger: logger)
+                }
+                copied.append((table.name, count))
+            }
+            return copied
+        }
+    }
+
+    private static func holdsRows(_ table: String, on connection: PostgresConnection, logger: Logger) async throws -> Bool {
+        let rows = try await connection.query(PostgresQuery(unsafeSQL: "SELECT EXISTS (SELECT 1 FROM \(table))"), logger: logger)
+        for try await exists in rows.decode(Bool.self) { return exists }
+        return false
+    }
+
+    /// The table's columns in this database, in their declared order: the source is asked
+    /// for the same names, so a column one backend lacks is an error, not a silent NULL.
+    private static func columns(of table: String, on connection: PostgresConnection, logger: Logger) async throws -> [String] {
+        let rows = try await connection.query("""
+            SELECT attname::text FROM pg_attribute
+            WHERE attrelid = \(table)::regclass AND attnum > 0 AND NOT attisdropped ORDER BY attnum
+            """, logger: logger)
+        var names: [String] = []
+        for try await name in rows.decode(String.self) { names.append(name) }
+        return names
+    }
+
+    /// One COPY per table, fed page by page as the source answers.
+    private static func copy(_ table: CopiedTable, columns: [String], from source: some LedgerCopySource,
+                             on connection: PostgresConnection, logger: Logger) async throws -> Int {
+        var count = 0
+        do {
+            try await connection.copyFrom(table: table.name, columns: columns, logger: logger) { writer in
+                while true {
+                    let page = try await source.copyRows(of: table.name, columns: columns, orderedBy: table.orderedBy,
+                                                         offset: count, limit: copyPageRows)
+                    guard !page.isEmpty else { break }
+                    var buffer = ByteBufferAllocator().buffer(capacity: OrderIntervalCopy.chunkBytes)
+                    for row in page {
+                        encodeRow(row, into: &buffer)
+                        if buffer.writerIndex >= OrderIntervalCopy.chunkBytes {
+                            try await writer.write(buffer)
+                            buffer.clear()
+                        }
+                    }
+                    if buffer.writerIndex > 0 { try await writer.write(buffer) }
+                    count += page.count
+                    if page.count < copyPageRows { break }
+                }
+            }
+        } catch let error as PSQLError {
+            throw PostgresLedgerError.from(error)
+        }
+        return count
+    }
+
+    /// COPY's text format: tab-separated, `\N` for NULL, escaped as ``OrderIntervalCopy`` does.
+    private static func encodeRow(_ row: [String?], into buffer: inout ByteBuffer) {
+        for (index, value) in row.enumerated() {
+            if index > 0 { buffer.writeInteger(UInt8(ascii: "\t")) }
+            guard var text = value else {
+                buffer.writeBytes([UInt8(ascii: "\\"), UInt8(ascii: "N")])
+                continue
+            }
+            text.withUTF8 { OrderIntervalCopy.writeEscaped($0, into: &buffer) }
+        }
+        buffer.writeInteger(UInt8(ascii: "\n"))
+    }
+}
+
+/// Why a ledger copy did not start; nothing was written.
+public enum LedgerCopyError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The destination already holds rows: a copy never merges two histories.
+    case targetNotEmpty(location: String, table: String)
+
+    public var description: String {
+        switch self {
+        case .targetNotEmpty(let location, let table):
+            "the PostgreSQL ledger \(location) already holds rows in \(table); copy into a new, empty database"
+        }
+    }
+}

@@ -1,0 +1,31 @@
+import GRDB
+import Ledger
+
+extension SQLiteLedger: LedgerCopySource {
+    public func copyRows(of table: String, columns: [String], orderedBy: [String], offset: Int,
+                         limit: Int) async throws -> [[String?]] {
+        func quoted(_ names: [String]) -> String { names.map { "\"\($0)\"" }.joined(separator: ", ") }
+        let sql = "SELECT \(quoted(columns)) FROM \"\(table)\" ORDER BY \(quoted(orderedBy)) LIMIT ? OFFSET ?"
+        return try await pool.read { db in
+            let cursor = try Row.fetchCursor(db, sql: sql, arguments: [limit, offset])
+            var rows: [[String?]] = []
+            while let row = try cursor.next() {
+                rows.append(try (0..<columns.count).map { index in
+                    try Self.copyText(row[index] as DatabaseValue, table: table, column: columns[index])
+                })
+            }
+            return rows
+        }
+    }
+
+    /// The ledger stores no blobs: one found is damage, named rather than copied.
+    private static func copyText(_ value: DatabaseValue, table: String, column: String) throws -> String? {
+        switch value.storage {
+        case .null: nil
+        case .int64(let integer): String(integer)
+        case .double(let real): "\(real)"
+        case .string(let text): text
+        case .blob: throw LedgerError.corruptValue(table: table, rowID: 0, column: column, value: "(a blob)")
+        }
+    }
+}
