@@ -46,7 +46,7 @@ final class QueryTwinHistory {
             location: try await TestPostgresCluster.shared.freshDatabase(),
             environment: try await TestPostgresCluster.shared.environment())
         try history.record(seed: seed, steps: steps)
-        try await history.withPostgres { postgres in try await postgres.copy(from: history.sqlite) }
+        _ = try await history.withPostgres { postgres in try await postgres.copy(from: history.sqlite) }
         return history
     }
 
@@ -95,7 +95,7 @@ final class QueryTwinHistory {
             try sqlite.finishRun(run, status: random.next() % 5 == 0 ? .partial : .succeeded,
                                        error: nil, finishedAt: at.addingTimeInterval(5))
         }
-        try sqlite.evaluatePipelineAlerts(Self.series.prefix(2).map { WatchedSeries(job: $0.job, organizationID: $0.organizationID) },
+        _ = try sqlite.evaluatePipelineAlerts(Self.series.prefix(2).map { WatchedSeries(job: $0.job, organizationID: $0.organizationID) },
                                                     now: Int64(Self.base.timeIntervalSince1970) + 10_000, runID: nil) { _ in .nothing(at: 0) }
     }
 
