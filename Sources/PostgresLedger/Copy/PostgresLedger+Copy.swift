@@ -14,29 +14,27 @@ extension PostgresLedger {
     struct CopiedTable: Sendable {
         let name: String
         let orderedBy: [String]
-        /// The identity column whose sequence moves past the copied ids.
-        let identity: String?
     }
 
     static let copiedTables = [
-        CopiedTable(name: "run", orderedBy: ["id"], identity: "id"),
-        CopiedTable(name: "series", orderedBy: ["id"], identity: "id"),
-        CopiedTable(name: "snapshot", orderedBy: ["id"], identity: "id"),
-        CopiedTable(name: "snapshot_total", orderedBy: ["snapshot_id", "currency"], identity: nil),
-        CopiedTable(name: "order_interval", orderedBy: ["series_id", "closed_by_snapshot_id", "order_no"], identity: nil),
-        CopiedTable(name: "job_fire", orderedBy: ["job"], identity: nil),
-        CopiedTable(name: "snapshot_diff", orderedBy: ["snapshot_id"], identity: nil),
-        CopiedTable(name: "snapshot_change", orderedBy: ["snapshot_id", "currency"], identity: nil),
-        CopiedTable(name: "snapshot_change_order", orderedBy: ["snapshot_id", "currency", "order_no"], identity: nil),
-        CopiedTable(name: "alert_state", orderedBy: ["identity_key"], identity: nil),
-        CopiedTable(name: "outbox", orderedBy: ["id"], identity: "id"),
-        CopiedTable(name: "outbox_requeue", orderedBy: ["outbox_id", "requeued_at"], identity: nil),
-        CopiedTable(name: "target_state", orderedBy: ["target"], identity: nil),
-        CopiedTable(name: "snapshot_chain", orderedBy: ["snapshot_id"], identity: nil),
-        CopiedTable(name: "archive_removal", orderedBy: ["snapshot_id"], identity: nil),
-        CopiedTable(name: "snapshot_reconciliation", orderedBy: ["snapshot_id"], identity: nil),
-        CopiedTable(name: "organization_failure", orderedBy: ["id"], identity: "id"),
-        CopiedTable(name: "series_watch", orderedBy: ["job", "organization_id"], identity: nil),
+        CopiedTable(name: "run", orderedBy: ["id"]),
+        CopiedTable(name: "series", orderedBy: ["id"]),
+        CopiedTable(name: "snapshot", orderedBy: ["id"]),
+        CopiedTable(name: "snapshot_total", orderedBy: ["snapshot_id", "currency"]),
+        CopiedTable(name: "order_interval", orderedBy: ["series_id", "closed_by_snapshot_id", "order_no"]),
+        CopiedTable(name: "job_fire", orderedBy: ["job"]),
+        CopiedTable(name: "snapshot_diff", orderedBy: ["snapshot_id"]),
+        CopiedTable(name: "snapshot_change", orderedBy: ["snapshot_id", "currency"]),
+        CopiedTable(name: "snapshot_change_order", orderedBy: ["snapshot_id", "currency", "order_no"]),
+        CopiedTable(name: "alert_state", orderedBy: ["identity_key"]),
+        CopiedTable(name: "outbox", orderedBy: ["id"]),
+        CopiedTable(name: "outbox_requeue", orderedBy: ["outbox_id", "requeued_at"]),
+        CopiedTable(name: "target_state", orderedBy: ["target"]),
+        CopiedTable(name: "snapshot_chain", orderedBy: ["snapshot_id"]),
+        CopiedTable(name: "archive_removal", orderedBy: ["snapshot_id"]),
+        CopiedTable(name: "snapshot_reconciliation", orderedBy: ["snapshot_id"]),
+        CopiedTable(name: "organization_failure", orderedBy: ["id"]),
+        CopiedTable(name: "series_watch", orderedBy: ["job", "organization_id"]),
     ]
 
     /// Rows asked of the source at a time: memory stays flat whatever the ledger's size.
@@ -58,13 +56,9 @@ extension PostgresLedger {
             for table in Self.copiedTables {
                 let columns = try await Self.columns(of: table.name, on: connection, logger: logger)
                 let count = try await Self.copy(table, columns: columns, from: source, on: connection, logger: logger)
-                if let identity = table.identity, count > 0 {
-                    _ = try await connection.query(PostgresQuery(unsafeSQL: """
-                        SELECT setval(pg_get_serial_sequence('\(table.name)', '\(identity)'), max(\(identity))) FROM \(table.name)
-                        """), logger: logger)
-                }
                 copied.append((table.name, count))
             }
+            try await Self.advanceIdentities(on: connection, logger: logger)
             return copied
         }
     }

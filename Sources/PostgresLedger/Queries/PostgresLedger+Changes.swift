@@ -25,7 +25,7 @@ extension PostgresLedger {
 
     /// The per-currency change rows as stored (exact text), with the orders behind each.
     public func changeRows(in id: SnapshotID) async throws -> [ChangeRow] {
-        try await readConsistently { connection in
+        try await consistentRead { connection in
             let orders = try await Self.rows("""
                 SELECT currency, order_no, change FROM snapshot_change_order WHERE snapshot_id = \(id.rawValue)
                 ORDER BY currency, order_no

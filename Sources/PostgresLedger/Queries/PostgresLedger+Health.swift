@@ -20,7 +20,7 @@ extension PostgresLedger {
 
     /// The health of watched series, read from one consistent state.
     public func seriesHealth(_ series: [WatchedSeries]) async throws -> [SeriesHealth] {
-        try await readConsistently { connection in
+        try await consistentRead { connection in
             var healths: [SeriesHealth] = []
             for watched in series { healths.append(try await Self.health(of: watched, on: connection, logger: logger)) }
             return healths

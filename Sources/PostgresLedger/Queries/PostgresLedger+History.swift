@@ -6,7 +6,7 @@ import UnpaidCore
 extension PostgresLedger {
     /// The unpaid orders as they were in snapshot `id`, in order-number byte order.
     public func orders(at id: SnapshotID) async throws -> [UnpaidOrder] {
-        try await readConsistently { connection in
+        try await consistentRead { connection in
             guard let series = try await Self.rows("""
                 SELECT series.id, series.organization_id FROM snapshot JOIN series ON series.id = snapshot.series_id
                 WHERE snapshot.id = \(id.rawValue)

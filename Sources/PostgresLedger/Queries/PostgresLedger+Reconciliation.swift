@@ -6,7 +6,7 @@ import UnpaidCore
 extension PostgresLedger {
     /// How a snapshot's export compared with `GetOrderAmount`; nil when it was not checked.
     public func reconciliation(of snapshotID: SnapshotID) async throws -> Reconciliation? {
-        try await read { connection in try await Self.reconciliation(of: snapshotID.rawValue, on: connection, logger: logger) }
+        try await read { connection in try await PostgresReconciliationRows.reconciliation(of: snapshotID, on: connection, logger: logger) }
     }
 
     /// Snapshots not found to agree with the second source, newest first; `since`
@@ -33,12 +33,7 @@ extension PostgresLedger {
         }
     }
 
-    static func reconciliation(of snapshotID: Int64, on connection: PostgresConnection,
-                               logger: Logger) async throws -> Reconciliation? {
-        try await rows("SELECT * FROM snapshot_reconciliation WHERE snapshot_id = \(snapshotID)",
-                       on: connection, logger: logger).first.map { try reconciliation($0) }
-    }
-
+    /// A row of `SELECT r.* FROM snapshot_reconciliation r`, as listed by `unreconciledSnapshots`.
     private static func reconciliation(_ row: PostgresRandomAccessRow) throws -> Reconciliation {
         let snapshotID: Int64 = try row.value("snapshot_id")
         let table = "snapshot_reconciliation"

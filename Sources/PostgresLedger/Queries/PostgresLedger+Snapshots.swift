@@ -28,7 +28,7 @@ extension PostgresLedger {
     }
 
     public func counts() async throws -> LedgerCounts {
-        try await readConsistently { connection in
+        try await consistentRead { connection in
             let row = try await Self.rows("""
                 SELECT (SELECT count(*) FROM run) AS runs, (SELECT count(*) FROM snapshot) AS snapshots,
                        (SELECT count(*) FROM snapshot_total) AS totals, (SELECT count(*) FROM order_interval) AS intervals,
@@ -41,7 +41,7 @@ extension PostgresLedger {
     }
 
     public func snapshot(_ id: SnapshotID) async throws -> SnapshotRecord {
-        try await readConsistently { connection in
+        try await consistentRead { connection in
             guard let record = try await Self.snapshotRecord(id.rawValue, on: connection, logger: logger) else {
                 throw LedgerError.unknownSnapshot(id)
             }
@@ -51,7 +51,7 @@ extension PostgresLedger {
 
     /// The snapshot recorded just before `id` for the same job and organization.
     public func previousSnapshot(before id: SnapshotID) async throws -> SnapshotRecord? {
-        try await readConsistently { connection in
+        try await consistentRead { connection in
             guard let seriesID = try await Self.rows("SELECT series_id FROM snapshot WHERE id = \(id.rawValue)",
                                                       on: connection, logger: logger).first?.value("series_id", as: Int64.self)
             else { throw LedgerError.unknownSnapshot(id) }
@@ -65,7 +65,7 @@ extension PostgresLedger {
 
     /// The newest snapshot of every series, by job then organization.
     public func latestSnapshotOfEverySeries() async throws -> [SnapshotRecord] {
-        try await readConsistently { connection in
+        try await consistentRead { connection in
             try await Self.snapshotRecords("""
                 SELECT s.id FROM snapshot s JOIN series ON series.id = s.series_id
                 WHERE s.id IN (SELECT max(id) FROM snapshot GROUP BY series_id)
@@ -77,7 +77,7 @@ extension PostgresLedger {
     /// The latest snapshot of each series fetched at or before `date` (its whole second),
     /// by organization then job.
     public func snapshots(asOf date: Date, organizationID: Int64?, job: String?) async throws -> [SnapshotRecord] {
-        try await readConsistently { connection in
+        try await consistentRead { connection in
             try await Self.snapshotRecords(Self.snapshotIDs(asOf: date, organizationID: organizationID, job: job),
                                            on: connection, logger: logger)
         }
@@ -111,22 +111,6 @@ extension PostgresLedger {
     }
 
     static func snapshotRecord(_ id: Int64, on connection: PostgresConnection, logger: Logger) async throws -> SnapshotRecord? {
-        guard let row = try await rows("""
-            SELECT s.*, series.job, series.organization_id FROM snapshot s
-            JOIN series ON series.id = s.series_id WHERE s.id = \(id)
-            """, on: connection, logger: logger).first else { return nil }
-        var totals: [String: Total] = [:]
-        for total in try await rows("SELECT currency, order_count, sum_text FROM snapshot_total WHERE snapshot_id = \(id)",
-                                    on: connection, logger: logger) {
-            totals[try total.value("currency")] = Total(count: try total.value("order_count"),
-                                                        sum: try total.money("sum_text", table: "snapshot_total", rowID: id))
-        }
-        return SnapshotRecord(
-            id: SnapshotID(rawValue: id), runID: RunID(rawValue: try row.value("run_id")), job: try row.value("job"),
-            organizationID: try row.value("organization_id"), window: try row.window(snapshotID: id),
-            periodLabel: try row.value("period_label"), fetchedAt: Instant.date(try row.value("fetched_at_ms")),
-            fileName: try row.value("file_name"), fileSize: try row.value("file_size"), sha256: try row.value("sha256"),
-            archivePath: try row.value("archive_path"), rowCount: try row.value("row_count"), totals: totals,
-            reconciliation: try await reconciliation(of: id, on: connection, logger: logger))
+        try await PostgresSnapshotRows.records(where: "s.id = \(id)", on: connection, logger: logger).first
     }
 }

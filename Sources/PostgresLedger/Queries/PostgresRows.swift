@@ -4,15 +4,6 @@ import PostgresNIO
 import UnpaidCore
 
 extension PostgresLedger {
-    /// Runs `body` in one read-only REPEATABLE READ transaction: every statement sees the
-    /// same committed state, as SQLite's reads see one WAL snapshot.
-    func readConsistently<Result: Sendable>(_ body: (PostgresConnection) async throws -> Result) async throws -> Result {
-        try await write { connection in
-            _ = try await connection.query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY", logger: logger)
-            return try await body(connection)
-        }
-    }
-
     /// Every row of `query`, addressable by column name.
     static func rows(_ query: PostgresQuery, on connection: PostgresConnection,
                      logger: Logger) async throws -> [PostgresRandomAccessRow] {
