@@ -11,7 +11,7 @@ import Webhooks
 
     func bench(_ url: String) throws -> AlertBench {
         try AlertBench(rules: [changeRule(targets: ["finance"])], targets: [
-            WebhookTarget(name: "finance", format: .alertmanager, url: url + "/am", timeout: .seconds(5))])
+            WebhookTarget(name: "finance", format: .alertmanager, url: url + "/am", timeout: AlertBench.receiverTimeout)])
     }
 
     @Test func aBoundedDrainLeavesWhatFailsForNextTime() async throws {

@@ -20,6 +20,10 @@ final class TestTime: Sendable {
 /// ledger step (record a snapshot through the planner) driven with orders directly.
 final class AlertBench: Sendable {
     static let secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+    /// The loopback receivers answer at once; the limit only has to outlast a loaded CI
+    /// machine starving the in-process server, which 5 s did not (the reply then turned
+    /// into a timeout and a scripted receiver fell out of step).
+    static let receiverTimeout: Duration = .seconds(30)
     let directory: URL
     let path: String
     let settings: AlertSettings

@@ -15,7 +15,7 @@ import SeededRandomness
 
     func standardTarget(_ url: String, name: String = "finance", sendResolved: Bool = true) -> WebhookTarget {
         WebhookTarget(name: name, format: .standard, url: url + "/hooks/\(name)?token=robot-secret",
-                      secret: AlertBench.secret, sendResolved: sendResolved, timeout: .seconds(5))
+                      secret: AlertBench.secret, sendResolved: sendResolved, timeout: AlertBench.receiverTimeout)
     }
 
     @Test func aChangeProducesExactlyTheExpectedAlert() async throws {

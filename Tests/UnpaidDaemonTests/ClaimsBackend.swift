@@ -48,7 +48,12 @@ struct ClaimsBackend: Sendable, CustomTestStringConvertible {
             passTime: { clock.advance(by: $0) }, now: { clock.now() }))
     }
 
-    /// A fresh database in the test cluster; leases of a second, so time passes for real.
+    /// Leases on the PostgreSQL backend, judged by the server's clock in real time: long
+    /// enough that a loaded CI machine stalling between two steps of a test does not expire
+    /// a lease the test still holds (1 s did, once, under a parallel run).
+    static let postgresLeaseSeconds: TimeInterval = 5
+
+    /// A fresh database in the test cluster; leases of a few seconds, so time passes for real.
     static let postgres = ClaimsBackend(name: "postgres", sharesLimits: true) { count, settings, body in
         let cluster = TestPostgresCluster.shared
         let location = try await cluster.freshDatabase()
@@ -56,10 +61,11 @@ struct ClaimsBackend: Sendable, CustomTestStringConvertible {
         try await PostgresLedger.withLedger(location, environment: try await cluster.environment(), logger: logger) { ledger in
             try await body(ClaimsFixture(
                 replicas: (0..<count).map { PostgresWorkClaims(ledger: ledger, replica: ReplicaID("replica-\($0)"),
-                                                                leaseDuration: 1) },
+                                                                leaseDuration: postgresLeaseSeconds) },
                 limits: (0..<count).map { index in
                     (PostgresOrganizationLimit(ledger: ledger, limit: settings.maxConcurrentOrganizations,
-                                               replica: ReplicaID("replica-\(index)"), leaseDuration: 1),
+                                               replica: ReplicaID("replica-\(index)"),
+                                               leaseDuration: postgresLeaseSeconds),
                      PostgresAPICallLimit(ledger: ledger, ratePerSecond: settings.apiCallsPerSecond,
                                           burst: max(1, Int(settings.apiCallsPerSecond.rounded(.up)))))
                 },

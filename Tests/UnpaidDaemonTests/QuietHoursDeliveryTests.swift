@@ -18,7 +18,7 @@ import Webhooks
                 changeRule("grew", targets: ["ops"]),
                 AlertRule(name: "urgent", condition: .change(.increase, minDelta: nil, minDeltaRatio: nil),
                           targets: ["ops"], critical: true),
-            ], targets: [WebhookTarget(name: "ops", format: .alertmanager, url: url + "/am", timeout: .seconds(5),
+            ], targets: [WebhookTarget(name: "ops", format: .alertmanager, url: url + "/am", timeout: AlertBench.receiverTimeout,
                                        quietHours: quiet)])
             defer { bench.removeFiles() }
             try bench.record([usd("A", "100.00")], file: 1)
@@ -43,7 +43,7 @@ import Webhooks
     @Test func aReloadEndingQuietHoursReleasesWhatTheyHeld() async throws {
         try await ScriptedReceiver.serving([.init(200)]) { url, receiver in
             let quiet = try QuietHours(hours: "07:00-09:00", days: [], timeZone: TimeZone(identifier: "UTC")!)
-            let target = WebhookTarget(name: "ops", format: .alertmanager, url: url + "/am", timeout: .seconds(5),
+            let target = WebhookTarget(name: "ops", format: .alertmanager, url: url + "/am", timeout: AlertBench.receiverTimeout,
                                        quietHours: quiet)
             let bench = try AlertBench(rules: [changeRule(targets: ["ops"])], targets: [target])
             defer { bench.removeFiles() }

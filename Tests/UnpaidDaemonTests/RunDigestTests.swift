@@ -40,9 +40,9 @@ extension AlertBench {
     func bench(_ url: String, digestFormat: WebhookFormat = .standard) throws -> AlertBench {
         let digest = WebhookTarget(name: "digest", format: digestFormat, url: url + "/digest",
                                    secret: digestFormat == .standard ? AlertBench.secret : nil,
-                                   timeout: .seconds(5), grouping: .perRun)
+                                   timeout: AlertBench.receiverTimeout, grouping: .perRun)
         let each = WebhookTarget(name: "each", format: .standard, url: url + "/each", secret: AlertBench.secret,
-                                 timeout: .seconds(5))
+                                 timeout: AlertBench.receiverTimeout)
         return try AlertBench(rules: [changeRule(targets: ["digest", "each"])], targets: [digest, each])
     }
 
@@ -105,7 +105,7 @@ extension AlertBench {
     @Test func aRetriedDigestKeepsItsIDAcrossARestart() async throws {
         try await ScriptedReceiver.serving([.init(503), .init(503), .init(204)]) { url, receiver in
             let bench = try AlertBench(rules: [changeRule(targets: ["digest"])], targets: [
-                WebhookTarget(name: "digest", format: .alertmanager, url: url + "/digest", timeout: .seconds(5),
+                WebhookTarget(name: "digest", format: .alertmanager, url: url + "/digest", timeout: AlertBench.receiverTimeout,
                               grouping: .perRun)])
             defer { bench.removeFiles() }
             _ = try changeThreeOrganizations(bench)
