@@ -12,7 +12,8 @@ public struct AlertingInput: Sendable {
     /// The stored alerts of this job and organization.
     public var states: [AlertState]
 
-    package init(snapshot: SnapshotRecord, previousSnapshotID: SnapshotID? = nil, diff: SnapshotDiff? = nil, orders: OrderHighlights, states: [AlertState]) {
+    package init(snapshot: SnapshotRecord, previousSnapshotID: SnapshotID? = nil, diff: SnapshotDiff? = nil,
+                 orders: OrderHighlights, states: [AlertState]) {
         self.snapshot = snapshot
         self.previousSnapshotID = previousSnapshotID
         self.diff = diff
@@ -57,7 +58,8 @@ public struct AlertedSnapshot: Sendable {
     /// Deliveries actually added: a delivery already in the outbox is not added twice.
     public var queued: Int
 
-    package init(record: SnapshotRecord, previousSnapshotID: SnapshotID? = nil, diff: SnapshotDiff? = nil, plan: AlertingPlan, queued: Int) {
+    package init(record: SnapshotRecord, previousSnapshotID: SnapshotID? = nil, diff: SnapshotDiff? = nil,
+                 plan: AlertingPlan, queued: Int) {
         self.record = record
         self.previousSnapshotID = previousSnapshotID
         self.diff = diff
@@ -87,7 +89,9 @@ public struct OutboxEntry: Sendable, Hashable {
     /// The run that queued it; nil for a row queued outside any run (or before v8).
     public var runID: RunID? = nil
 
-    package init(id: Int64, notification: AlertNotification, target: String, createdAt: Int64, attempts: Int, nextAttemptAt: Int64, status: DeliveryStatus, lastError: String? = nil, finishedAt: Int64? = nil, requeuedAt: Int64? = nil, runID: RunID? = nil) {
+    package init(id: Int64, notification: AlertNotification, target: String, createdAt: Int64, attempts: Int,
+                 nextAttemptAt: Int64, status: DeliveryStatus, lastError: String? = nil, finishedAt: Int64? = nil,
+                 requeuedAt: Int64? = nil, runID: RunID? = nil) {
         self.id = id
         self.notification = notification
         self.target = target
@@ -154,7 +158,9 @@ public struct ChangeRow: Sendable, Hashable {
     public var goneOrderNumbers: [String]
     public var changedOrderNumbers: [String]
 
-    package init(currency: String, beforeCount: Int, beforeSum: String, afterCount: Int, afterSum: String, delta: String, relativeDelta: Double? = nil, newOrderNumbers: [String], goneOrderNumbers: [String], changedOrderNumbers: [String]) {
+    package init(currency: String, beforeCount: Int, beforeSum: String, afterCount: Int, afterSum: String,
+                 delta: String, relativeDelta: Double? = nil, newOrderNumbers: [String], goneOrderNumbers: [String],
+                 changedOrderNumbers: [String]) {
         self.currency = currency
         self.beforeCount = beforeCount
         self.beforeSum = beforeSum

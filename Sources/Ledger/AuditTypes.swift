@@ -14,7 +14,8 @@ public struct AuditOrder: Sendable, Hashable {
     /// without a billing start, negative when billing starts later.
     public var ageDays: Int64?
 
-    package init(snapshotID: SnapshotID, job: String, order: UnpaidOrder, firstSeenSnapshotID: SnapshotID, firstSeenAt: Date, ageDays: Int64? = nil) {
+    package init(snapshotID: SnapshotID, job: String, order: UnpaidOrder, firstSeenSnapshotID: SnapshotID,
+                 firstSeenAt: Date, ageDays: Int64? = nil) {
         self.snapshotID = snapshotID
         self.job = job
         self.order = order
@@ -63,7 +64,8 @@ public struct OrderEvent: Sendable, Hashable {
     public var previousCurrency: String?
     public var previousAmount: Money?
 
-    package init(kind: Kind, snapshotID: SnapshotID, fetchedAt: Date, currency: String, amount: Money, previousCurrency: String? = nil, previousAmount: Money? = nil) {
+    package init(kind: Kind, snapshotID: SnapshotID, fetchedAt: Date, currency: String, amount: Money,
+                 previousCurrency: String? = nil, previousAmount: Money? = nil) {
         self.kind = kind
         self.snapshotID = snapshotID
         self.fetchedAt = fetchedAt
@@ -87,7 +89,8 @@ public struct RollForward: Sendable, Hashable {
     /// Sorted by currency.
     public var lines: [RollForwardLine]
 
-    package init(job: String, organizationID: Int64, opening: SnapshotRecord? = nil, closing: SnapshotRecord, lines: [RollForwardLine]) {
+    package init(job: String, organizationID: Int64, opening: SnapshotRecord? = nil, closing: SnapshotRecord,
+                 lines: [RollForwardLine]) {
         self.job = job
         self.organizationID = organizationID
         self.opening = opening
@@ -111,7 +114,8 @@ public struct RollForwardLine: Sendable, Hashable {
     /// The orders behind `new`, `gone` and `amountChanges`, when asked for; by order number.
     public var detail: [RollForwardOrder]?
 
-    package init(currency: String, opening: Total, new: Total, gone: Total, amountChanges: Total, closing: Total, detail: [RollForwardOrder]? = nil) {
+    package init(currency: String, opening: Total, new: Total, gone: Total, amountChanges: Total, closing: Total,
+                 detail: [RollForwardOrder]? = nil) {
         self.currency = currency
         self.opening = opening
         self.new = new
@@ -182,7 +186,8 @@ public struct AgingLine: Sendable, Hashable {
     /// The snapshot's recorded total, which the buckets add up to.
     public var total: Total
 
-    package init(organizationID: Int64, job: String, snapshotID: SnapshotID, currency: String, buckets: [Total], notYetStarted: Total, noStartTime: Total, total: Total) {
+    package init(organizationID: Int64, job: String, snapshotID: SnapshotID, currency: String, buckets: [Total],
+                 notYetStarted: Total, noStartTime: Total, total: Total) {
         self.organizationID = organizationID
         self.job = job
         self.snapshotID = snapshotID
@@ -208,7 +213,9 @@ public struct RecordedChange: Sendable, Hashable {
     /// By order number.
     public var orders: [RecordedOrderChange]
 
-    package init(snapshotID: SnapshotID, previousSnapshotID: SnapshotID, fetchedAt: Date, job: String, organizationID: Int64, currency: String, before: Total, after: Total, delta: Money, orders: [RecordedOrderChange]) {
+    package init(snapshotID: SnapshotID, previousSnapshotID: SnapshotID, fetchedAt: Date, job: String,
+                 organizationID: Int64, currency: String, before: Total, after: Total, delta: Money,
+                 orders: [RecordedOrderChange]) {
         self.snapshotID = snapshotID
         self.previousSnapshotID = previousSnapshotID
         self.fetchedAt = fetchedAt
@@ -251,7 +258,8 @@ public struct SeriesOverview: Sendable, Hashable {
     /// The largest unpaid orders of the latest snapshot, per currency, largest first.
     public var largestOrders: [String: [UnpaidOrder]]
 
-    package init(job: String, organizationID: Int64, history: [HistoryLine], aging: [AgingLine], rollForward: RollForward, largestOrders: [String: [UnpaidOrder]]) {
+    package init(job: String, organizationID: Int64, history: [HistoryLine], aging: [AgingLine],
+                 rollForward: RollForward, largestOrders: [String: [UnpaidOrder]]) {
         self.job = job
         self.organizationID = organizationID
         self.history = history

@@ -30,7 +30,8 @@ public struct RunRecord: Sendable, Hashable {
     public var status: RunStatus
     public var error: String?
 
-    package init(id: RunID, job: String, startedAt: Date, finishedAt: Date? = nil, status: RunStatus, error: String? = nil) {
+    package init(id: RunID, job: String, startedAt: Date, finishedAt: Date? = nil, status: RunStatus,
+                 error: String? = nil) {
         self.id = id
         self.job = job
         self.startedAt = startedAt
@@ -91,7 +92,10 @@ public struct SnapshotRecord: Sendable, Hashable {
     /// How the export compared with `GetOrderAmount`; nil when it was not checked.
     public var reconciliation: Reconciliation? = nil
 
-    package init(id: SnapshotID, runID: RunID, job: String, organizationID: Int64, window: BillingWindow, periodLabel: String, fetchedAt: Date, fileName: String, fileSize: Int64, sha256: String, archivePath: String, rowCount: Int, totals: [String: Total], reconciliation: Reconciliation? = nil) {
+    package init(id: SnapshotID, runID: RunID, job: String, organizationID: Int64, window: BillingWindow,
+                 periodLabel: String, fetchedAt: Date, fileName: String, fileSize: Int64, sha256: String,
+                 archivePath: String, rowCount: Int, totals: [String: Total],
+                 reconciliation: Reconciliation? = nil) {
         self.id = id
         self.runID = runID
         self.job = job
@@ -132,7 +136,9 @@ public struct HistoryLine: Sendable, Hashable {
     /// When retention removed the snapshot's archived file; nil while the file is kept.
     public var archiveRemovedAt: Date? = nil
 
-    package init(fetchedAt: Date, job: String, organizationID: Int64, window: BillingWindow, periodLabel: String, currency: String? = nil, orderCount: Int, total: Money, snapshotID: SnapshotID, runID: RunID, runStatus: RunStatus, reconciliation: ReconciliationStatus? = nil, archiveRemovedAt: Date? = nil) {
+    package init(fetchedAt: Date, job: String, organizationID: Int64, window: BillingWindow, periodLabel: String,
+                 currency: String? = nil, orderCount: Int, total: Money, snapshotID: SnapshotID, runID: RunID,
+                 runStatus: RunStatus, reconciliation: ReconciliationStatus? = nil, archiveRemovedAt: Date? = nil) {
         self.fetchedAt = fetchedAt
         self.job = job
         self.organizationID = organizationID
@@ -193,7 +199,8 @@ public struct UnreconciledSnapshot: Sendable, Hashable {
     public var fetchedAt: Date
     public var reconciliation: Reconciliation
 
-    package init(snapshotID: SnapshotID, job: String, organizationID: Int64, fetchedAt: Date, reconciliation: Reconciliation) {
+    package init(snapshotID: SnapshotID, job: String, organizationID: Int64, fetchedAt: Date,
+                 reconciliation: Reconciliation) {
         self.snapshotID = snapshotID
         self.job = job
         self.organizationID = organizationID

@@ -32,7 +32,8 @@ public struct LedgerVerification: Sendable {
     public var archivedFiles: [ArchivedFile] = []
     public var problems: [VerificationProblem] = []
 
-    package init(head: ChainHead? = nil, expectedHeadSnapshot: SnapshotID? = nil, archivedFiles: [ArchivedFile] = [], problems: [VerificationProblem] = []) {
+    package init(head: ChainHead? = nil, expectedHeadSnapshot: SnapshotID? = nil,
+                 archivedFiles: [ArchivedFile] = [], problems: [VerificationProblem] = []) {
         self.head = head
         self.expectedHeadSnapshot = expectedHeadSnapshot
         self.archivedFiles = archivedFiles
@@ -53,7 +54,8 @@ public struct ArchivedFile: Sendable, Hashable {
     /// Set when retention removed the file on purpose.
     public var removal: ArchiveRemoval?
 
-    package init(snapshotID: SnapshotID, organizationID: Int64, path: String, size: Int64, sha256: String, removal: ArchiveRemoval? = nil) {
+    package init(snapshotID: SnapshotID, organizationID: Int64, path: String, size: Int64, sha256: String,
+                 removal: ArchiveRemoval? = nil) {
         self.snapshotID = snapshotID
         self.organizationID = organizationID
         self.path = path
