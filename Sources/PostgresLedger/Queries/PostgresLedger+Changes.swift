@@ -13,10 +13,8 @@ extension PostgresLedger {
                 """, on: connection, logger: logger).first,
                 let previous = try header.value("previous_snapshot_id", as: Int64?.self) else { return nil }
             let json: String = try header.value("diff_json")
-            guard let diff = try? JSONDecoder().decode(SnapshotDiff.self, from: Data(json.utf8)) else {
-                throw LedgerError.corruptValue(table: "snapshot_diff", rowID: id.rawValue, column: "diff_json",
-                                               value: String(json.prefix(200)))
-            }
+            let diff = try LedgerJSON.decode(SnapshotDiff.self, json, table: "snapshot_diff", rowID: id.rawValue,
+                                             column: "diff_json")
             return diff.currencies.map {
                 StoredChange(snapshotID: id, previousSnapshotID: SnapshotID(rawValue: previous), change: $0)
             }
