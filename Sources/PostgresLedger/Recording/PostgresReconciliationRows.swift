@@ -22,39 +22,32 @@ enum PostgresReconciliationRows {
 
     static func reconciliation(of snapshotID: SnapshotID, on connection: PostgresConnection,
                                logger: Logger) async throws -> Reconciliation? {
-        let rows = try await connection.query("""
-            SELECT status, export_count, export_amount_text,
-                   before_count, before_amount_text, before_request_id, before_error,
-                   after_count, after_amount_text, after_request_id, after_error, refetched, reason
-            FROM snapshot_reconciliation WHERE snapshot_id = \(snapshotID.rawValue)
-            """, logger: logger)
-        typealias Columns = (String, Int64, String?, Int64?, String?, String?, String?, Int64?, String?, String?, String?,
-                             Int32, String?)
-        for try await (statusText, exportCount, exportAmount, beforeCount, beforeAmount, beforeRequest, beforeError,
-                       afterCount, afterAmount, afterRequest, afterError, refetched, reason) in rows.decode(Columns.self) {
-            func corrupt(_ column: String, _ value: String) -> LedgerError {
-                .corruptValue(table: "snapshot_reconciliation", rowID: snapshotID.rawValue, column: column, value: value)
+        try await PostgresLedger.rows("SELECT * FROM snapshot_reconciliation WHERE snapshot_id = \(snapshotID.rawValue)",
+                                      on: connection, logger: logger).first.map(decode)
+    }
+
+    /// A row holding the columns of `snapshot_reconciliation` (and whatever else its query
+    /// selected, as `unreconciledSnapshots` does).
+    static func decode(_ row: PostgresRandomAccessRow) throws -> Reconciliation {
+        let snapshotID: Int64 = try row.value("snapshot_id")
+        let table = "snapshot_reconciliation"
+        func reading(_ prefix: String) throws -> AmountReading {
+            let requestID: String? = try row.value("\(prefix)_request_id")
+            if let count = try row.value("\(prefix)_count", as: Int64?.self),
+               let amount = try row.optionalMoney("\(prefix)_amount_text", table: table, rowID: snapshotID) {
+                return .answered(AmountAnswer(count: count, amount: amount, requestID: requestID))
             }
-            func money(_ text: String?, _ column: String) throws -> Money? {
-                guard let text else { return nil }
-                guard let amount = try? Money(text) else { throw corrupt(column, text) }
-                return amount
-            }
-            func reading(_ prefix: String, _ count: Int64?, _ amount: String?, _ requestID: String?,
-                         _ error: String?) throws -> AmountReading {
-                if let count, let amount = try money(amount, "\(prefix)_amount_text") {
-                    return .answered(AmountAnswer(count: count, amount: amount, requestID: requestID))
-                }
-                return .unavailable(AmountUnavailable(reason: error ?? "", actionRefused: false, requestID: requestID))
-            }
-            guard let status = ReconciliationStatus(rawValue: statusText) else { throw corrupt("status", statusText) }
-            return Reconciliation(
-                status: status, exportCount: exportCount, exportAmount: try money(exportAmount, "export_amount_text"),
-                before: try reading("before", beforeCount, beforeAmount, beforeRequest, beforeError),
-                after: try reading("after", afterCount, afterAmount, afterRequest, afterError),
-                refetched: refetched != 0, reason: reason)
+            let error = try row.value("\(prefix)_error", as: String?.self) ?? ""
+            return .unavailable(AmountUnavailable(reason: error, actionRefused: false, requestID: requestID))
         }
-        return nil
+        let statusText: String = try row.value("status")
+        guard let status = ReconciliationStatus(rawValue: statusText) else {
+            throw LedgerError.corruptValue(table: table, rowID: snapshotID, column: "status", value: statusText)
+        }
+        return Reconciliation(status: status, exportCount: try row.value("export_count"),
+                              exportAmount: try row.optionalMoney("export_amount_text", table: table, rowID: snapshotID),
+                              before: try reading("before"), after: try reading("after"),
+                              refetched: try row.value("refetched", as: Int32.self) != 0, reason: try row.value("reason"))
     }
 
     /// The four columns of one side of the comparison.
