@@ -45,7 +45,7 @@ extension SQLiteFixture {
             try Row.fetchAll(db, sql: "SELECT snapshot_id, previous_hash, chain_hash FROM snapshot_chain ORDER BY snapshot_id")
         }
         #expect(links.map { $0[0] as Int64 } == [1, 2, 3, 4, 5, 6])
-        #expect(links.first?[1] == SnapshotChain.genesis)
+        #expect(links.first?[1] == ChainedSnapshot.genesis)
         for (earlier, later) in zip(links, links.dropFirst()) { #expect(later[1] as String == earlier[2] as String) }
         #expect(verification.head == ChainHead(snapshotID: 6, hash: links.last![2]))
         #expect(try fixture.ledger.chainHead() == verification.head)
@@ -55,7 +55,7 @@ extension SQLiteFixture {
         let fixture = try SQLiteFixture()
         try fixture.recordHistory()
         for sql in ["UPDATE snapshot_chain SET chain_hash = previous_hash", "DELETE FROM snapshot_chain WHERE snapshot_id = 6",
-                    "INSERT INTO snapshot_chain VALUES (7, '\(SnapshotChain.genesis)', '\(SnapshotChain.genesis)')"] {
+                    "INSERT INTO snapshot_chain VALUES (7, '\(ChainedSnapshot.genesis)', '\(ChainedSnapshot.genesis)')"] {
             #expect(throws: DatabaseError.self, "\(sql)") { try fixture.ledger.pool.write { try $0.execute(sql: sql) } }
         }
     }

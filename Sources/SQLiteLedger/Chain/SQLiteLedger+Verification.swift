@@ -106,7 +106,7 @@ private struct LedgerAudit {
         for id in stored.keys.sorted() where !snapshotIDs.contains(id) {
             problem(&verification, id, "snapshot_chain", "the chain has a link for snapshot \(id), which is not in the snapshot table")
         }
-        var previousHash = SnapshotChain.genesis
+        var previousHash = ChainedSnapshot.genesis
         for snapshot in seriesOf {
             guard let link = stored[snapshot.id] else {
                 problem(&verification, snapshot.id, "snapshot_chain", "the snapshot has no chain link")

@@ -4,20 +4,8 @@ import GRDB
 import Ledger
 import UnpaidCore
 
-/// The two interval digests of one snapshot: what it closed and what it opened.
-struct IntervalDigests: Sendable, Hashable {
-    var closed: [UInt8]
-    var opened: [UInt8]
-
-    /// A snapshot that wrote no interval (the same file again).
-    static let none = IntervalDigests(closed: Array(SHA256.hash(data: [UInt8]())), opened: Array(SHA256.hash(data: [UInt8]())))
-}
-
 /// Writes and reads the `snapshot_chain` rows.
 enum SnapshotChain {
-    /// `previous_hash` of the first snapshot.
-    static let genesis = String(repeating: "0", count: 64)
-
     static func head(in db: Database) throws -> ChainHead? {
         try Row.fetchOne(db, sql: "SELECT snapshot_id, chain_hash FROM snapshot_chain ORDER BY snapshot_id DESC LIMIT 1")
             .map { ChainHead(snapshotID: $0[0], hash: $0[1]) }
@@ -27,7 +15,7 @@ enum SnapshotChain {
     @discardableResult
     static func append(_ id: SnapshotID, digests: IntervalDigests, in db: Database) throws -> ChainHead {
         guard let snapshot = try ChainedSnapshot.load(id.rawValue, in: db) else { throw LedgerError.unknownSnapshot(id) }
-        let previous = try head(in: db)?.hash ?? genesis
+        let previous = try head(in: db)?.hash ?? ChainedSnapshot.genesis
         let hash = Hex.string(snapshot.chainHash(previous: Hex.sha256(previous)!, digests: digests))
         try db.execute(sql: "INSERT INTO snapshot_chain (snapshot_id, previous_hash, chain_hash) VALUES (?, ?, ?)",
                        arguments: [id.rawValue, previous, hash])
@@ -76,30 +64,7 @@ struct DigestCollector {
     }
 }
 
-/// One snapshot as the chain hashes it: its row, its series and its totals, as stored.
-struct ChainedSnapshot: Sendable, Hashable {
-    struct StoredTotal: Sendable, Hashable {
-        var currency: String
-        var orderCount: Int64
-        var sumText: String
-    }
-
-    var id: Int64
-    var runID: Int64
-    var seriesID: Int64
-    var job: String
-    var organizationID: Int64
-    var periodStart: Int64
-    var periodEnd: Int64
-    var periodLabel: String
-    var fetchedAtMilliseconds: Int64
-    var fileName: String
-    var fileSize: Int64
-    var sha256: String
-    var archivePath: String
-    var rowCount: Int64
-    var totals: [StoredTotal]
-
+extension ChainedSnapshot {
     static func load(_ id: Int64, in db: Database) throws -> ChainedSnapshot? {
         guard let row = try Row.fetchOne(db, sql: """
             SELECT s.id, s.run_id, s.series_id, series.job, series.organization_id, s.period_start, s.period_end,
@@ -114,36 +79,6 @@ struct ChainedSnapshot: Sendable, Hashable {
             periodStart: row[5], periodEnd: row[6], periodLabel: row[7], fetchedAtMilliseconds: row[8],
             fileName: row[9], fileSize: row[10], sha256: row[11], archivePath: row[12], rowCount: row[13],
             totals: totals)
-    }
-
-    /// SHA-256(previous chain hash ‖ this snapshot ‖ its totals ‖ closed digest ‖ opened digest).
-    func chainHash(previous: [UInt8], digests: IntervalDigests) -> [UInt8] {
-        var encoding = CanonicalEncoding(capacity: 512)
-        encoding.raw(previous)
-        encoding.integer(id)
-        encoding.integer(runID)
-        encoding.integer(seriesID)
-        encoding.text(job)
-        encoding.integer(organizationID)
-        encoding.integer(periodStart)
-        encoding.integer(periodEnd)
-        encoding.text(periodLabel)
-        encoding.integer(fetchedAtMilliseconds)
-        encoding.text(fileName)
-        encoding.integer(fileSize)
-        encoding.text(sha256)
-        encoding.text(archivePath)
-        encoding.integer(rowCount)
-        let sorted = totals.sorted { $0.currency.utf8.lexicographicallyPrecedes($1.currency.utf8) }
-        encoding.integer(Int64(sorted.count))
-        for total in sorted {
-            encoding.text(total.currency)
-            encoding.integer(total.orderCount)
-            encoding.text(total.sumText)
-        }
-        encoding.raw(digests.closed)
-        encoding.raw(digests.opened)
-        return Array(SHA256.hash(data: encoding.bytes))
     }
 }
 
