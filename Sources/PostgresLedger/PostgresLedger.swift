@@ -18,12 +18,15 @@ import PostgresNIO
 /// }
 /// ```
 public final class PostgresLedger: Sendable {
-    public let location: PostgresLocation
+    public let server: PostgresLocation
     let client: PostgresClient
     let logger: Logger
 
+    /// The database URL without its password, for messages.
+    public var location: String { "\(server)" }
+
     private init(location: PostgresLocation, client: PostgresClient, logger: Logger) {
-        self.location = location
+        self.server = location
         self.client = client
         self.logger = logger
     }
