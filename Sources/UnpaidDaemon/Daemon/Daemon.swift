@@ -33,8 +33,18 @@ public struct Daemon: Sendable {
         try StorageCheck.prepare(configuration.storage)
         let lock = try InstanceLock(database: configuration.storage.database)
         let privateKey = try configuration.api.privateKeySource.load(environment: environment.variables)
-        let ledger = try configuration.storage.openLedger(.create)
-        try await StartupRecovery.run(configuration: configuration, ledger: ledger, lock: lock, logger: logger)
+        // The ledger is open for the whole service group: every service holds it until the last has stopped.
+        try await configuration.storage.withLedger(.create, logger: logger) { ledger in
+            try await StartupRecovery.run(configuration: configuration, ledger: ledger, lock: lock, logger: logger)
+            try await serve(configuration: configuration, jobs: jobs, ledger: ledger, lock: lock, privateKey: privateKey)
+        }
+        withExtendedLifetime(lock) {}
+        logger.info("daemon stopped")
+    }
+
+    /// The scheduler, delivery, the watchdog and the SIGHUP handler on an open ledger, until shutdown.
+    private func serve(configuration: Configuration, jobs: [(settings: JobSettings, scheduled: ScheduledJob)],
+                       ledger: any Ledger, lock: InstanceLock, privateKey: String) async throws {
         let shared = Reloadable(SharedLimits(configuration.daemon))
         let notifier = SystemdNotifier(environment: environment.variables)
         let status = DaemonStatus(jobs: jobs.map(\.settings))
@@ -97,8 +107,6 @@ public struct Daemon: Sendable {
                           metadata: ["jobs": "\(unscheduled)"])
         }
         try await ServiceGroup(configuration: groupConfiguration).run()
-        withExtendedLifetime(lock) {}
-        logger.info("daemon stopped")
     }
 
     /// The jobs with a schedule (or `onlyJob`), paired with their scheduler view.

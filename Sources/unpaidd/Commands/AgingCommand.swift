@@ -18,11 +18,12 @@ struct AgingCommand: AsyncParsableCommand {
     @OptionGroup var presentation: RowFormatOption
 
     func run() async throws {
-        let audit = try AuditLedger(config)
-        let buckets = audit.settings.aging.buckets
-        let lines = try await audit.ledger.aging(organizationID: series.org, job: series.job,
-                                           asOf: try audit.date(asOf, option: "--as-of") ?? Date(), buckets: buckets)
-        var writer = presentation.format.writer(columns: AgingReport.columns(buckets), to: .standardOutput())
-        try AgingReport.write(lines, buckets: buckets, to: &writer)
+        try await AuditLedger.with(config) { audit in
+            let buckets = audit.settings.aging.buckets
+            let lines = try await audit.ledger.aging(organizationID: series.org, job: series.job,
+                                               asOf: try audit.date(asOf, option: "--as-of") ?? Date(), buckets: buckets)
+            var writer = presentation.format.writer(columns: AgingReport.columns(buckets), to: .standardOutput())
+            try AgingReport.write(lines, buckets: buckets, to: &writer)
+        }
     }
 }

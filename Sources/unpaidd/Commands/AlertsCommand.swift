@@ -21,13 +21,14 @@ struct AlertsCommand: AsyncParsableCommand {
 
     func run() async throws {
         let settings = try config.loadWithoutSecrets()
-        let ledger = try settings.storage.openLedger(.readOnly)
-        let status: AlertState.Status? = switch state {
-        case .firing: .firing
-        case .resolved: .resolved
-        case .all: nil
+        try await settings.withLedger(.readOnly) { ledger in
+            let status: AlertState.Status? = switch state {
+            case .firing: .firing
+            case .resolved: .resolved
+            case .all: nil
+            }
+            let report = AlertReports.alerts(try await ledger.alerts(status: status), timeZone: settings.timeZone)
+            print(report.render(presentation.format), terminator: "")
         }
-        let report = AlertReports.alerts(try await ledger.alerts(status: status), timeZone: settings.timeZone)
-        print(report.render(presentation.format), terminator: "")
     }
 }

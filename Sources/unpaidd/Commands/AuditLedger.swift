@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Ledger
+import Logging
 import UnpaidDaemon
 import UnpaidReports
 
@@ -11,10 +12,12 @@ struct AuditLedger {
     let settings: Configuration
     let ledger: any Ledger
 
-    init(_ config: ConfigOption) throws {
-        settings = try config.loadWithoutSecrets()
-        // Read-only: a mistyped storage.database is an error, not a new empty ledger saying "nothing unpaid".
-        ledger = try settings.storage.openLedger(.readOnly)
+    /// Read-only: a mistyped storage.database is an error, not a new empty ledger saying "nothing unpaid".
+    static func with<Result>(_ config: ConfigOption, _ body: (AuditLedger) async throws -> Result) async throws -> Result {
+        let settings = try config.loadWithoutSecrets()
+        return try await settings.withLedger(.readOnly) { ledger in
+            try await body(AuditLedger(settings: settings, ledger: ledger))
+        }
     }
 
     var timeZone: TimeZone { settings.timeZone }
@@ -22,6 +25,15 @@ struct AuditLedger {
     /// A date option as `fetch` reads it: `YYYY-MM-DD[THH:MM[:SS]]` in the configured zone, or Unix seconds.
     func date(_ text: String?, option: String) throws -> Date? {
         try CommandLineDate.date(text, in: timeZone, option: option)
+    }
+}
+
+extension Configuration {
+    /// For commands without log options: only the driver's warnings (a dropped connection)
+    /// reach stderr, so their output stays what they print.
+    func withLedger<Result>(_ access: LedgerAccess, _ body: (any Ledger) async throws -> Result) async throws -> Result {
+        let logger = Logger(label: "unpaidd") { label in LineLogHandler(label: label, format: .text, level: .warning) }
+        return try await storage.withLedger(access, logger: logger, body)
     }
 }
 

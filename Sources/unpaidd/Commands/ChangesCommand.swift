@@ -24,13 +24,14 @@ struct ChangesCommand: AsyncParsableCommand {
     @OptionGroup var presentation: RowFormatOption
 
     func run() async throws {
-        let audit = try AuditLedger(config)
-        var report = ChangesReport(timeZone: audit.timeZone, listsOrders: orders)
-        var writer = presentation.format.writer(columns: report.columns, to: .standardOutput())
-        try await audit.ledger.recordedChanges(organizationID: series.org, job: series.job, since: try audit.date(since, option: "--since"),
-                                         until: try audit.date(until, option: "--until")) { change in
-            try report.write(change, to: &writer)
+        try await AuditLedger.with(config) { audit in
+            var report = ChangesReport(timeZone: audit.timeZone, listsOrders: orders)
+            var writer = presentation.format.writer(columns: report.columns, to: .standardOutput())
+            try await audit.ledger.recordedChanges(organizationID: series.org, job: series.job, since: try audit.date(since, option: "--since"),
+                                             until: try audit.date(until, option: "--until")) { change in
+                try report.write(change, to: &writer)
+            }
+            try writer.finish(trailer: nil)
         }
-        try writer.finish(trailer: nil)
     }
 }

@@ -46,26 +46,26 @@ struct DeliveriesCommand: AsyncParsableCommand {
         let settings = try config.loadWithoutSecrets()
         // Re-enabling a target and requeueing write; no way creates a ledger that is not there.
         let writes = enableTarget != nil || retryDead
-        let ledger = writes ? try settings.storage.openLedger(.existing)
-            : try settings.storage.openLedger(.readOnly)
-        if retryDead {
-            try await requeueDead(in: ledger, settings: settings)
-        }
-        if let enableTarget {
-            let wasDisabled = try await ledger.enableTarget(enableTarget)
-            FileHandle.standardError.write(Data((wasDisabled ? "target \"\(enableTarget)\" enabled again\n"
-                : "target \"\(enableTarget)\" was not disabled\n").utf8))
-        }
-        let mask = SecretRedactor.shared
-        let disabled = try await ledger.disabledTargets()
-        let entries = try await ledger.deliveries(status: status == .all ? nil : DeliveryStatus(rawValue: status.rawValue),
-                                            limit: limit)
-        print(AlertReports.deliveries(entries, disabled: disabled, mask: mask, timeZone: settings.timeZone)
-            .render(presentation.format), terminator: "")
-        if presentation.format == .table, !disabled.isEmpty {
-            print()
-            print(AlertReports.disabledTargets(disabled, mask: mask, timeZone: settings.timeZone).render(.table),
-                  terminator: "")
+        try await settings.withLedger(writes ? .existing : .readOnly) { ledger in
+            if retryDead {
+                try await requeueDead(in: ledger, settings: settings)
+            }
+            if let enableTarget {
+                let wasDisabled = try await ledger.enableTarget(enableTarget)
+                FileHandle.standardError.write(Data((wasDisabled ? "target \"\(enableTarget)\" enabled again\n"
+                    : "target \"\(enableTarget)\" was not disabled\n").utf8))
+            }
+            let mask = SecretRedactor.shared
+            let disabled = try await ledger.disabledTargets()
+            let entries = try await ledger.deliveries(status: status == .all ? nil : DeliveryStatus(rawValue: status.rawValue),
+                                                limit: limit)
+            print(AlertReports.deliveries(entries, disabled: disabled, mask: mask, timeZone: settings.timeZone)
+                .render(presentation.format), terminator: "")
+            if presentation.format == .table, !disabled.isEmpty {
+                print()
+                print(AlertReports.disabledTargets(disabled, mask: mask, timeZone: settings.timeZone).render(.table),
+                      terminator: "")
+            }
         }
     }
 

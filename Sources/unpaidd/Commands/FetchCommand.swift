@@ -24,20 +24,21 @@ struct FetchCommand: AsyncParsableCommand {
     var deliveryTimeout: Int = 30
 
     func run() async throws {
-        let runtime = try await Runtime(config: config, log: log)
-        let settings = runtime.configuration
-        var jobSettings = JobSettings(name: "fetch", organizations: [org], period: .previousDay,
-                                      timeZone: settings.timeZone, schedule: nil, filters: QueryFilters())
-        if let job {
-            guard let configured = settings.job(named: job) else {
-                throw CommandError("--job: no job named \"\(job)\" in \(settings.file)")
+        try await Runtime.with(config: config, log: log) { runtime in
+            let settings = runtime.configuration
+            var jobSettings = JobSettings(name: "fetch", organizations: [org], period: .previousDay,
+                                          timeZone: settings.timeZone, schedule: nil, filters: QueryFilters())
+            if let job {
+                guard let configured = settings.job(named: job) else {
+                    throw CommandError("--job: no job named \"\(job)\" in \(settings.file)")
+                }
+                jobSettings = configured
             }
-            jobSettings = configured
+            let window = try period.window(in: jobSettings.timeZone)
+            let summary = try await runtime.runner.run(jobSettings, window: window, organizations: [org])
+            print(RunSummaryText.render(summary, timeZone: jobSettings.timeZone))
+            try await runtime.deliverAlerts(timeout: deliveryTimeout)
+            if summary.status != .succeeded { throw ExitCode.failure }
         }
-        let window = try period.window(in: jobSettings.timeZone)
-        let summary = try await runtime.runner.run(jobSettings, window: window, organizations: [org])
-        print(RunSummaryText.render(summary, timeZone: jobSettings.timeZone))
-        try await runtime.deliverAlerts(timeout: deliveryTimeout)
-        if summary.status != .succeeded { throw ExitCode.failure }
     }
 }

@@ -22,10 +22,11 @@ struct HistoryCommand: AsyncParsableCommand {
 
     func run() async throws {
         let settings = try config.loadWithoutSecrets()
-        let ledger = try settings.storage.openLedger(.readOnly)
-        let sinceDate = try CommandLineDate.date(since, in: settings.timeZone, option: "--since")
-        let lines = try await ledger.history(organizationID: series.org, job: series.job, since: sinceDate, until: nil, limit: limit)
-        print(HistoryReport.make(lines, timeZone: settings.timeZone).render(presentation.format), terminator: "")
+        try await settings.withLedger(.readOnly) { ledger in
+            let sinceDate = try CommandLineDate.date(since, in: settings.timeZone, option: "--since")
+            let lines = try await ledger.history(organizationID: series.org, job: series.job, since: sinceDate, until: nil, limit: limit)
+            print(HistoryReport.make(lines, timeZone: settings.timeZone).render(presentation.format), terminator: "")
+        }
     }
 }
 

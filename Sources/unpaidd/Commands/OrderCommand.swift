@@ -16,9 +16,10 @@ struct OrderCommand: AsyncParsableCommand {
     @OptionGroup var presentation: RowFormatOption
 
     func run() async throws {
-        let audit = try AuditLedger(config)
-        let timelines = try await audit.ledger.orderTimelines(orderNo: orderNo)
-        var writer = presentation.format.writer(columns: OrderTimelineReport.columns, to: .standardOutput())
-        try OrderTimelineReport.write(timelines, timeZone: audit.timeZone, to: &writer)
+        try await AuditLedger.with(config) { audit in
+            let timelines = try await audit.ledger.orderTimelines(orderNo: orderNo)
+            var writer = presentation.format.writer(columns: OrderTimelineReport.columns, to: .standardOutput())
+            try OrderTimelineReport.write(timelines, timeZone: audit.timeZone, to: &writer)
+        }
     }
 }

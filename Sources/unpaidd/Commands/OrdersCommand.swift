@@ -36,22 +36,23 @@ struct OrdersCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let audit = try AuditLedger(config)
-        let moment = try audit.date(asOf, option: "--as-of")
-        let snapshots: [SnapshotRecord]
-        if let snapshot {
-            snapshots = [try await audit.ledger.snapshot(SnapshotID(rawValue: snapshot))]
-        } else {
-            snapshots = try await audit.ledger.snapshots(asOf: moment ?? Date(), organizationID: org, job: job)
-            guard !snapshots.isEmpty else {
-                throw CommandError("no snapshot of organization \(org!)\(job.map { " by job \"\($0)\"" } ?? "") "
-                                   + "fetched at or before \(asOf ?? "now"); unpaidd history lists the snapshots")
+        try await AuditLedger.with(config) { audit in
+            let moment = try audit.date(asOf, option: "--as-of")
+            let snapshots: [SnapshotRecord]
+            if let snapshot {
+                snapshots = [try await audit.ledger.snapshot(SnapshotID(rawValue: snapshot))]
+            } else {
+                snapshots = try await audit.ledger.snapshots(asOf: moment ?? Date(), organizationID: org, job: job)
+                guard !snapshots.isEmpty else {
+                    throw CommandError("no snapshot of organization \(org!)\(job.map { " by job \"\($0)\"" } ?? "") "
+                                       + "fetched at or before \(asOf ?? "now"); unpaidd history lists the snapshots")
+                }
             }
+            let output = ReportOutput.standardOutput()
+            var writer = presentation.format.writer(columns: OrdersReport.columns, to: output)
+            var report = OrdersReport(timeZone: audit.timeZone)
+            try await OrdersListing.write(snapshots.map(\.id), from: audit.ledger, ageAt: moment, report: &report, to: &writer)
+            try writer.finish(trailer: OrdersReport.trailer(snapshots))
         }
-        let output = ReportOutput.standardOutput()
-        var writer = presentation.format.writer(columns: OrdersReport.columns, to: output)
-        var report = OrdersReport(timeZone: audit.timeZone)
-        try await OrdersListing.write(snapshots.map(\.id), from: audit.ledger, ageAt: moment, report: &report, to: &writer)
-        try writer.finish(trailer: OrdersReport.trailer(snapshots))
     }
 }

@@ -26,21 +26,22 @@ struct ReportCommand: AsyncParsableCommand {
     var largest = 10
 
     func run() async throws {
-        let audit = try AuditLedger(config)
-        let end = try audit.date(asOf, option: "--as-of") ?? Date()
-        let start = try audit.date(since, option: "--since") ?? end.addingTimeInterval(-30 * 86_400)
-        let buckets = audit.settings.aging.buckets
-        let overviews = try await audit.ledger.overviews(organizationID: org, since: start, asOf: end, buckets: buckets,
-                                                   largest: largest)
-        // From the oldest latest snapshot on, so a series not fetched in the period is still
-        // marked when its latest snapshot, the one the summary shows, was not reconciled.
-        let oldestLatest = overviews.map(\.rollForward.closing.fetchedAt).min() ?? start
-        let unreconciled = try await audit.ledger.unreconciledSnapshots(job: nil, organizationID: org, since: min(start, oldestLatest),
-                                                                  until: Date(timeIntervalSince1970: end.timeIntervalSince1970.rounded(.down) + 1),
-                                                                  limit: nil)
-        let file = try ReportOutput.file(atomicallyAt: output)
-        var report = HTMLReport(timeZone: audit.timeZone, buckets: buckets, since: start, asOf: end)
-        try report.write(overviews, unreconciled: unreconciled, to: file)
-        try file.commit()
+        try await AuditLedger.with(config) { audit in
+            let end = try audit.date(asOf, option: "--as-of") ?? Date()
+            let start = try audit.date(since, option: "--since") ?? end.addingTimeInterval(-30 * 86_400)
+            let buckets = audit.settings.aging.buckets
+            let overviews = try await audit.ledger.overviews(organizationID: org, since: start, asOf: end, buckets: buckets,
+                                                       largest: largest)
+            // From the oldest latest snapshot on, so a series not fetched in the period is still
+            // marked when its latest snapshot, the one the summary shows, was not reconciled.
+            let oldestLatest = overviews.map(\.rollForward.closing.fetchedAt).min() ?? start
+            let unreconciled = try await audit.ledger.unreconciledSnapshots(job: nil, organizationID: org, since: min(start, oldestLatest),
+                                                                      until: Date(timeIntervalSince1970: end.timeIntervalSince1970.rounded(.down) + 1),
+                                                                      limit: nil)
+            let file = try ReportOutput.file(atomicallyAt: output)
+            var report = HTMLReport(timeZone: audit.timeZone, buckets: buckets, since: start, asOf: end)
+            try report.write(overviews, unreconciled: unreconciled, to: file)
+            try file.commit()
+        }
     }
 }

@@ -32,12 +32,13 @@ struct RollForwardCommand: AsyncParsableCommand {
     @OptionGroup var presentation: RowFormatOption
 
     func run() async throws {
-        let audit = try AuditLedger(config)
-        let rollForward = try await audit.ledger.rollForward(
-            organizationID: org, job: job, from: try audit.date(from, option: "--from")!,
-            to: try audit.date(to, option: "--to")!, detail: detail)
-        let columns = detail ? RollForwardReport.detailColumns : RollForwardReport.summaryColumns
-        var writer = presentation.format.writer(columns: columns, to: .standardOutput())
-        try RollForwardReport.write(rollForward, timeZone: audit.timeZone, detail: detail, to: &writer)
+        try await AuditLedger.with(config) { audit in
+            let rollForward = try await audit.ledger.rollForward(
+                organizationID: org, job: job, from: try audit.date(from, option: "--from")!,
+                to: try audit.date(to, option: "--to")!, detail: detail)
+            let columns = detail ? RollForwardReport.detailColumns : RollForwardReport.summaryColumns
+            var writer = presentation.format.writer(columns: columns, to: .standardOutput())
+            try RollForwardReport.write(rollForward, timeZone: audit.timeZone, detail: detail, to: &writer)
+        }
     }
 }

@@ -32,24 +32,25 @@ struct RunCommand: AsyncParsableCommand {
 
     func run() async throws {
         guard once else { return try await DaemonMode.run(config: config, log: log, job: job) }
-        let runtime = try await Runtime(config: config, log: log)
-        let now = Date()
-        let scheduledAt = try at.map { try Self.pastInstant($0, timeZone: runtime.configuration.timeZone, now: now) } ?? now
-        var jobs = runtime.configuration.jobs
-        if let job {
-            guard let selected = runtime.configuration.job(named: job) else {
-                throw CommandError("--job: no job named \"\(job)\" in \(runtime.configuration.file)")
+        try await Runtime.with(config: config, log: log) { runtime in
+            let now = Date()
+            let scheduledAt = try at.map { try Self.pastInstant($0, timeZone: runtime.configuration.timeZone, now: now) } ?? now
+            var jobs = runtime.configuration.jobs
+            if let job {
+                guard let selected = runtime.configuration.job(named: job) else {
+                    throw CommandError("--job: no job named \"\(job)\" in \(runtime.configuration.file)")
+                }
+                jobs = [selected]
             }
-            jobs = [selected]
+            var failed = false
+            for job in jobs {
+                let summary = try await runtime.runner.run(job, scheduledAt: scheduledAt)
+                print(RunSummaryText.render(summary, timeZone: job.timeZone))
+                failed = failed || summary.status != .succeeded
+            }
+            try await runtime.deliverAlerts(timeout: deliveryTimeout)
+            if failed { throw ExitCode.failure }
         }
-        var failed = false
-        for job in jobs {
-            let summary = try await runtime.runner.run(job, scheduledAt: scheduledAt)
-            print(RunSummaryText.render(summary, timeZone: job.timeZone))
-            failed = failed || summary.status != .succeeded
-        }
-        try await runtime.deliverAlerts(timeout: deliveryTimeout)
-        if failed { throw ExitCode.failure }
     }
 }
 

@@ -26,10 +26,11 @@ struct RunsCommand: AsyncParsableCommand {
 
     func run() async throws {
         let settings = try config.loadWithoutSecrets()
-        let ledger = try settings.storage.openLedger(.readOnly)
-        let sinceDate = try CommandLineDate.date(since, in: settings.timeZone, option: "--since")
-        let runs = try await ledger.runs(job: job, status: status, since: sinceDate, limit: limit)
-        print(RunsReport.make(runs.reversed(), timeZone: settings.timeZone).render(presentation.format), terminator: "")
+        try await settings.withLedger(.readOnly) { ledger in
+            let sinceDate = try CommandLineDate.date(since, in: settings.timeZone, option: "--since")
+            let runs = try await ledger.runs(job: job, status: status, since: sinceDate, limit: limit)
+            print(RunsReport.make(runs.reversed(), timeZone: settings.timeZone).render(presentation.format), terminator: "")
+        }
     }
 }
 

@@ -8,21 +8,26 @@ import UnpaidDaemon
 /// the ledger's instance lock, so a one-shot run never races the daemon or a timer.
 struct Runtime {
     let configuration: Configuration
-    let lock: InstanceLock
     let ledger: any Ledger
     let logger: Logger
     let runner: JobRunner
 
-    init(config: ConfigOption, log: LogOptions) async throws {
-        configuration = try config.load()
-        logger = log.makeLogger()
+    /// Opens the ledger (creating it) for `body`, after putting right what a dead process left.
+    static func with<Result>(config: ConfigOption, log: LogOptions,
+                             _ body: (Runtime) async throws -> Result) async throws -> Result {
+        let configuration = try config.load()
+        let logger = log.makeLogger()
         let privateKey = try configuration.api.privateKeySource.load()
         try StorageCheck.prepare(configuration.storage)
-        lock = try InstanceLock(database: configuration.storage.database)
-        ledger = try configuration.storage.openLedger(.create)
-        try await StartupRecovery.run(configuration: configuration, ledger: ledger, lock: lock, logger: logger)
-        runner = SharedLimits(configuration.daemon).runner(for: configuration, ledger: ledger,
-                                                         privateKey: privateKey, logger: logger)
+        let lock = try InstanceLock(database: configuration.storage.database)
+        let result = try await configuration.storage.withLedger(.create, logger: logger) { ledger in
+            try await StartupRecovery.run(configuration: configuration, ledger: ledger, lock: lock, logger: logger)
+            let runner = SharedLimits(configuration.daemon).runner(for: configuration, ledger: ledger,
+                                                                   privateKey: privateKey, logger: logger)
+            return try await body(Runtime(configuration: configuration, ledger: ledger, logger: logger, runner: runner))
+        }
+        withExtendedLifetime(lock) {}
+        return result
     }
 }
 

@@ -31,9 +31,10 @@ struct VerifyCommand: AsyncParsableCommand {
             throw CommandError("--expect-head: expected the 64 hex digits of a chain hash, found \"\(expectHead)\"")
         }
         // Read-only: verify never writes to what it checks, and works on a frozen copy.
-        let ledger = try settings.storage.openLedger(.readOnly)
-        let integrity = try await LedgerIntegrity.check(ledger, export: settings.export, deep: deep, expectedHead: expectHead)
-        for line in integrity.lines { print(line) }
-        if !integrity.holds { throw ExitCode(1) }
+        try await settings.withLedger(.readOnly) { ledger in
+            let integrity = try await LedgerIntegrity.check(ledger, export: settings.export, deep: deep, expectedHead: expectHead)
+            for line in integrity.lines { print(line) }
+            if !integrity.holds { throw ExitCode(1) }
+        }
     }
 }
