@@ -29,10 +29,10 @@ extension SQLiteLedger {
                     try cursor.advance()
                 }
                 if let order = cursor.current, ByteOrder.compare(order.orderNo, row.orderNo) == 0 {
-                    comparison.compare(order, row)
+                    comparison.compare(order, row.fields)
                     try cursor.advance()
                 } else {
-                    comparison.recordedOnly(row)
+                    comparison.recordedOnly(row.fields)
                 }
             }
             while let order = cursor.current {
@@ -41,62 +41,5 @@ extension SQLiteLedger {
             }
             return comparison.result
         }
-    }
-}
-
-/// Counts both sides and keeps the first differences.
-private struct OrderComparisonBuilder {
-    let limit: Int
-    var result = OrderComparison()
-
-    init(limit: Int) {
-        self.limit = limit
-    }
-
-    mutating func readOnly(_ order: OrderRecord) {
-        result.readCount += 1
-        note("order", order.orderNo, recorded: nil, read: order.orderNo)
-    }
-
-    mutating func recordedOnly(_ row: IntervalRow) {
-        result.recordedCount += 1
-        note("order", row.orderNo, recorded: row.orderNo, read: nil)
-    }
-
-    mutating func compare(_ order: OrderRecord, _ row: IntervalRow) {
-        result.readCount += 1
-        result.recordedCount += 1
-        let orderNo = order.orderNo
-        if !ByteOrder.equal(order.currency, row.currency) {
-            note("currency", orderNo, recorded: row.currency, read: order.currency)
-        }
-        order.amount.withDecimalText { amountText in
-            if !ByteOrder.equal(amountText, row.amountText) {
-                note("amount", orderNo, recorded: row.amountText, read: amountText)
-            }
-        }
-        if order.startTime != row.startTime {
-            result.differenceCount += 1
-            if result.differences.count < limit {
-                result.differences.append(OrderDifference(
-                    field: "start_time", orderNo: String(decoding: orderNo, as: UTF8.self),
-                    recorded: row.startTime.map(String.init), read: order.startTime.map(String.init)))
-            }
-        }
-        for (field, read, recorded) in [("product_code", order.productCode, row.productCode),
-                                        ("resource_id", order.resourceID, row.resourceID),
-                                        ("model_id", order.modelID, row.modelID)]
-        where !ByteOrder.equal(read, recorded) {
-            note(field, orderNo, recorded: recorded, read: read)
-        }
-    }
-
-    private mutating func note(_ field: String, _ orderNo: UnsafeBufferPointer<UInt8>,
-                               recorded: UnsafeBufferPointer<UInt8>?, read: UnsafeBufferPointer<UInt8>?) {
-        result.differenceCount += 1
-        guard result.differences.count < limit else { return }
-        func text(_ bytes: UnsafeBufferPointer<UInt8>?) -> String? { bytes.map { String(decoding: $0, as: UTF8.self) } }
-        result.differences.append(OrderDifference(field: field, orderNo: text(orderNo)!, recorded: text(recorded),
-                                                  read: text(read)))
     }
 }

@@ -10,18 +10,14 @@ struct IntervalRow {
     let closedBy: Int64
 
     var orderNo: UnsafeBufferPointer<UInt8> { statement.text(at: 0) }
-    var currency: UnsafeBufferPointer<UInt8> { statement.text(at: 1) }
-    var amountText: UnsafeBufferPointer<UInt8> { statement.text(at: 2) }
-    var startTime: Int64? { statement.int64OrNil(at: 3) }
-    var productCode: UnsafeBufferPointer<UInt8>? { statement.optionalText(at: 4) }
-    var resourceID: UnsafeBufferPointer<UInt8>? { statement.optionalText(at: 5) }
-    var modelID: UnsafeBufferPointer<UInt8>? { statement.optionalText(at: 6) }
     var firstSnapshotID: Int64 { statement.int64OrNil(at: 7) ?? 0 }
 
-    func feed(_ digest: inout IntervalDigest) {
-        digest.add(orderNo: orderNo, currency: currency, amountText: amountText, startTime: startTime,
-                   productCode: productCode, resourceID: resourceID, modelID: modelID,
-                   firstSnapshotID: firstSnapshotID)
+    /// The row as the shared checks read it.
+    var fields: IntervalFields {
+        IntervalFields(orderNo: statement.text(at: 0), currency: statement.text(at: 1), amountText: statement.text(at: 2),
+                       startTime: statement.int64OrNil(at: 3), productCode: statement.optionalText(at: 4),
+                       resourceID: statement.optionalText(at: 5), modelID: statement.optionalText(at: 6),
+                       firstSnapshotID: firstSnapshotID, closedBy: closedBy)
     }
 }
 

@@ -32,35 +32,12 @@ enum SnapshotChain {
         for seriesID in try Int64.fetchAll(db, sql: "SELECT DISTINCT series_id FROM snapshot WHERE id > ?",
                                            arguments: [lastChained]) {
             var collector = DigestCollector()
-            try SeriesIntervalWalk.run(seriesID: seriesID, in: db) { collector.add($0) }
+            try SeriesIntervalWalk.run(seriesID: seriesID, in: db) { collector.add($0.fields) }
             digests.merge(collector.finalize()) { first, _ in first }
         }
         for id in unchained {
             try append(SnapshotID(rawValue: id), digests: digests[id] ?? .none, in: db)
         }
-    }
-}
-
-/// Feeds each interval of a series walk to the digests of the snapshot that opened it
-/// and of the snapshot that closed it.
-struct DigestCollector {
-    private var opened: [Int64: IntervalDigest] = [:]
-    private var closed: [Int64: IntervalDigest] = [:]
-
-    mutating func add(_ row: IntervalRow) {
-        row.feed(&opened[row.firstSnapshotID, default: IntervalDigest()])
-        if row.closedBy != OrderIntervalWriter.open { row.feed(&closed[row.closedBy, default: IntervalDigest()]) }
-    }
-
-    /// Per snapshot id; a snapshot that opened or closed nothing has no entry.
-    mutating func finalize() -> [Int64: IntervalDigests] {
-        let none = IntervalDigests.none
-        var result: [Int64: IntervalDigests] = [:]
-        for id in Set(opened.keys).union(closed.keys) {
-            result[id] = IntervalDigests(closed: closed[id]?.finalize() ?? none.closed,
-                                         opened: opened[id]?.finalize() ?? none.opened)
-        }
-        return result
     }
 }
 

@@ -1,33 +1,41 @@
-import Ledger
 import UnpaidCore
 
 /// What one walk over a series' intervals proves or finds: the chain digests of each
 /// snapshot, the totals each snapshot opened and closed, the orders that moved at each
-/// snapshot, and intervals that cannot be right.
-struct SeriesAudit {
-    enum MoveKind: String, Sendable, CaseIterable { case new, gone, changed }
+/// snapshot, and intervals that cannot be right. Backends feed it their walk in order
+/// number byte order, an order's intervals together, the earlier closing first.
+package struct SeriesAudit {
+    package enum MoveKind: String, Sendable, CaseIterable { case new, gone, changed }
 
-    struct MoveKey: Hashable {
-        var snapshotID: Int64
-        var currency: String
-        var kind: MoveKind
+    package struct MoveKey: Hashable {
+        package var snapshotID: Int64
+        package var currency: String
+        package var kind: MoveKind
+
+        package init(snapshotID: Int64, currency: String, kind: MoveKind) {
+            self.snapshotID = snapshotID
+            self.currency = currency
+            self.kind = kind
+        }
     }
 
     /// Moves compared as aggregates: count, sums and a fingerprint of the order numbers.
-    struct MoveAggregate: Equatable {
-        var count = 0
-        var before = Money.zero
-        var after = Money.zero
+    package struct MoveAggregate: Equatable {
+        package var count = 0
+        package var before = Money.zero
+        package var after = Money.zero
         var fingerprint: UInt64 = 0
 
-        mutating func add(orderNo: UnsafeBufferPointer<UInt8>, before: Money?, after: Money?) {
+        package init() {}
+
+        package mutating func add(orderNo: UnsafeBufferPointer<UInt8>, before: Money?, after: Money?) {
             count += 1
             if let before { self.before += before }
             if let after { self.after += after }
             fingerprint &+= Self.fnv1a(orderNo)
         }
 
-        static func == (lhs: Self, rhs: Self) -> Bool {
+        package static func == (lhs: Self, rhs: Self) -> Bool {
             lhs.count == rhs.count && lhs.before == rhs.before && lhs.after == rhs.after && lhs.fingerprint == rhs.fingerprint
         }
 
@@ -45,23 +53,23 @@ struct SeriesAudit {
         var amount: Money
     }
 
-    let seriesID: Int64
-    let snapshots: Set<Int64>
-    private(set) var digests = DigestCollector()
-    private(set) var opened: [Int64: [String: Total]] = [:]
-    private(set) var closed: [Int64: [String: Total]] = [:]
-    private(set) var moves: [MoveKey: MoveAggregate] = [:]
-    private(set) var problems: [VerificationProblem] = []
-    private(set) var intervals = 0
+    package let seriesID: Int64
+    package let snapshots: Set<Int64>
+    package private(set) var digests = DigestCollector()
+    package private(set) var opened: [Int64: [String: Total]] = [:]
+    package private(set) var closed: [Int64: [String: Total]] = [:]
+    package private(set) var moves: [MoveKey: MoveAggregate] = [:]
+    package private(set) var problems: [VerificationProblem] = []
+    package private(set) var intervals = 0
     private var groupOrderNo: [UInt8] = []
     private var group: [GroupedInterval] = []
 
-    init(seriesID: Int64, snapshots: Set<Int64>) {
+    package init(seriesID: Int64, snapshots: Set<Int64>) {
         self.seriesID = seriesID
         self.snapshots = snapshots
     }
 
-    mutating func add(_ row: IntervalRow) {
+    package mutating func add(_ row: IntervalFields) {
         intervals += 1
         digests.add(row)
         let orderNo = row.orderNo
@@ -70,7 +78,7 @@ struct SeriesAudit {
             groupOrderNo = Array(orderNo)
         }
         let first = row.firstSnapshotID, closedBy = row.closedBy
-        let isOpen = closedBy == OrderIntervalWriter.open
+        let isOpen = row.isOpen
         if !snapshots.contains(first) {
             problem(first, "order \(text(orderNo)) is opened by snapshot \(first), which is not a snapshot of its series \(seriesID)")
         }
@@ -86,7 +94,7 @@ struct SeriesAudit {
         group.append(GroupedInterval(first: first, closedBy: closedBy, currency: currency, amount: amount))
     }
 
-    mutating func finish() {
+    package mutating func finish() {
         finishGroup()
     }
 
@@ -101,7 +109,7 @@ struct SeriesAudit {
         }
         let orderNumber = groupOrderNo
         orderNumber.withUnsafeBufferPointer { orderNo in
-            for closing in group where closing.closedBy != OrderIntervalWriter.open {
+            for closing in group where closing.closedBy != IntervalFields.open {
                 guard let reopening = group.first(where: { $0.first == closing.closedBy }) else {
                     addMove(closing.closedBy, closing.currency, .gone, orderNo, before: closing.amount, after: nil)
                     continue
@@ -135,7 +143,12 @@ struct SeriesAudit {
 }
 
 extension Total {
-    mutating func remove(_ other: Total) {
+    package mutating func add(_ other: Total) {
+        count += other.count
+        sum += other.sum
+    }
+
+    package mutating func remove(_ other: Total) {
         count -= other.count
         sum = sum - other.sum
     }
