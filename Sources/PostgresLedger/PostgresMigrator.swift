@@ -17,12 +17,7 @@ struct PostgresMigrator {
         do {
             return try await connection.withTransaction(logger: logger) { connection in
                 _ = try await connection.query("SELECT pg_advisory_xact_lock(\(Self.lockKey))", logger: logger)
-                _ = try await connection.query("""
-                    CREATE TABLE IF NOT EXISTS schema_migration (
-                        name TEXT PRIMARY KEY CHECK (length(name) > 0),
-                        applied_at TIMESTAMPTZ NOT NULL DEFAULT now()
-                    )
-                    """, logger: logger)
+                try await createMigrationTableIfMissing(connection)
                 let applied = try await appliedMigrations(connection)
                 let known = Set(migrations.map(\.name))
                 let unknown = applied.filter { !known.contains($0) }
@@ -39,6 +34,19 @@ struct PostgresMigrator {
         } catch {
             throw Self.ledgerError(error)
         }
+    }
+
+    /// Only when it is missing: even `CREATE TABLE IF NOT EXISTS` needs the CREATE privilege
+    /// on the schema, which a replica's role that does not own the tables should not have.
+    private func createMigrationTableIfMissing(_ connection: PostgresConnection) async throws {
+        let rows = try await connection.query("SELECT to_regclass('schema_migration') IS NOT NULL", logger: logger)
+        for try await exists in rows.decode(Bool.self) where exists { return }
+        _ = try await connection.query("""
+            CREATE TABLE schema_migration (
+                name TEXT PRIMARY KEY CHECK (length(name) > 0),
+                applied_at TIMESTAMPTZ NOT NULL DEFAULT now()
+            )
+            """, logger: logger)
     }
 
     private func appliedMigrations(_ connection: PostgresConnection) async throws -> [String] {
