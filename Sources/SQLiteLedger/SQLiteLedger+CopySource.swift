@@ -2,12 +2,18 @@ import GRDB
 import Ledger
 
 extension SQLiteLedger: LedgerCopySource {
-    public func copyRows(of table: String, columns: [String], orderedBy: [String], offset: Int,
+    public func copyRows(of table: String, columns: [String], orderedBy: [String], after: [String]?,
                          limit: Int) async throws -> [[String?]] {
         func quoted(_ names: [String]) -> String { names.map { "\"\($0)\"" }.joined(separator: ", ") }
-        let sql = "SELECT \(quoted(columns)) FROM \"\(table)\" ORDER BY \(quoted(orderedBy)) LIMIT ? OFFSET ?"
+        // A row value compared with text parameters: each takes its column's affinity, so an
+        // INTEGER key compares as a number, and the primary key's index serves the range.
+        let start = after.map { key in
+            "WHERE (\(quoted(orderedBy))) > (\(Array(repeating: "?", count: key.count).joined(separator: ", "))) "
+        } ?? ""
+        let sql = "SELECT \(quoted(columns)) FROM \"\(table)\" \(start)ORDER BY \(quoted(orderedBy)) LIMIT ?"
+        let arguments = StatementArguments(after ?? []) + [limit]
         return try await pool.read { db in
-            let cursor = try Row.fetchCursor(db, sql: sql, arguments: [limit, offset])
+            let cursor = try Row.fetchCursor(db, sql: sql, arguments: arguments)
             var rows: [[String?]] = []
             while let row = try cursor.next() {
                 rows.append(try (0..<columns.count).map { index in

@@ -1,6 +1,7 @@
 import Foundation
 import Ledger
 import PostgresLedger
+import PostgresTestSupport
 import Testing
 import UnpaidCore
 
@@ -102,6 +103,31 @@ import UnpaidCore
             }
             #expect(try await postgres.counts() == before)
             #expect(before == (try twin.sqlite.counts()))
+        }
+    }
+
+    /// Pages of one row: every page starts after the last row's key, compared by the key
+    /// column's type (run 10 comes after run 9, not between 1 and 2), so no row is skipped
+    /// or copied twice however the table is cut.
+    @Test func aCopyInPagesOfOneRowCopiesEveryRowOnce() async throws {
+        let twin = try await QueryTwinHistory.make(seed: 11, steps: 30)
+        func fresh<Result>(_ body: (PostgresLedger) async throws -> Result) async throws -> Result {
+            try await PostgresLedger.withLedger(try await TestPostgresCluster.shared.freshDatabase(),
+                                                environment: twin.environment, logger: QueryTwinHistory.logger,
+                                                maximumConnections: 2, body)
+        }
+        let whole = try await fresh { try await $0.copy(from: twin.sqlite) }
+        try await fresh { postgres in
+            var reported: [String: Int] = [:]
+            let copied = try await postgres.copy(from: twin.sqlite, pageRows: 1) { table, rows in reported[table] = rows }
+            #expect(copied.map(\.table) == whole.map(\.table))
+            #expect(copied.map(\.rows) == whole.map(\.rows))
+            #expect(copied.first { $0.table == "run" }.map(\.rows) ?? 0 > 10)
+            #expect(reported.filter { $0.value > 0 } == Dictionary(uniqueKeysWithValues: copied.filter { $0.rows > 0 }))
+            #expect(try await postgres.counts() == (try twin.sqlite.counts()))
+            #expect(try await postgres.chainHead() == (try twin.sqlite.chainHead()))
+            #expect(try await postgres.history(organizationID: nil, job: nil, since: nil, until: nil, limit: nil)
+                    == (try twin.sqlite.history()))
         }
     }
 }

@@ -38,15 +38,21 @@ extension PostgresLedger {
     ]
 
     /// Rows asked of the source at a time: memory stays flat whatever the ledger's size.
-    static let copyPageRows = 20_000
+    public static let copyPageRows = 20_000
 
     /// Copies every row of `source` into this ledger in one transaction: all of it or nothing.
+    /// - Parameters:
+    ///   - pageRows: rows asked of the source at a time.
+    ///   - progress: called after each page with the table and the rows of it copied so far.
     /// - Returns: the rows copied per table, in copy order.
     /// - Throws: ``LedgerCopyError/targetNotEmpty(location:table:)`` when this ledger already
     ///   holds a history; ``PostgresLedgerError`` when a row breaks a rule; what `source` throws.
     @discardableResult
-    public func copy(from source: some LedgerCopySource) async throws -> [(table: String, rows: Int)] {
-        try await write { connection in
+    public func copy(from source: some LedgerCopySource, pageRows: Int = copyPageRows,
+                     progress: (_ table: String, _ rowsSoFar: Int) -> Void = { _, _ in }) async throws
+        -> [(table: String, rows: Int)] {
+        precondition(pageRows > 0, "a page holds at least one row")
+        return try await write { connection in
             for table in Self.copiedTables {
                 if try await Self.holdsRows(table.name, on: connection, logger: logger) {
                     throw LedgerCopyError.targetNotEmpty(location: "\(location)", table: table.name)
@@ -55,7 +61,8 @@ extension PostgresLedger {
             var copied: [(table: String, rows: Int)] = []
             for table in Self.copiedTables {
                 let columns = try await Self.columns(of: table.name, on: connection, logger: logger)
-                let count = try await Self.copy(table, columns: columns, from: source, on: connection, logger: logger)
+                let count = try await Self.copy(table, columns: columns, from: source, pageRows: pageRows,
+                                                on: connection, logger: logger) { progress(table.name, $0) }
                 copied.append((table.name, count))
             }
             try await Self.advanceIdentities(on: connection, logger: logger)
@@ -82,15 +89,23 @@ extension PostgresLedger {
     }
 
     /// One COPY per table, fed page by page as the source answers.
-    private static func copy(_ table: CopiedTable, columns: [String], from source: some LedgerCopySource,
-                             on connection: PostgresConnection, logger: Logger) async throws -> Int {
+    private static func copy(_ table: CopiedTable, columns: [String], from source: some LedgerCopySource, pageRows: Int,
+                             on connection: PostgresConnection, logger: Logger,
+                             progress: (Int) -> Void) async throws -> Int {
         var count = 0
+        let keyColumns = table.orderedBy.map { name in columns.firstIndex(of: name) }
+        guard let keyColumns = keyColumns as? [Int] else {
+            throw LedgerCopyError.keyNotCopied(table: table.name, key: table.orderedBy)
+        }
         do {
             try await connection.copyFrom(table: table.name, columns: columns, logger: logger) { writer in
+                var lastKey: [String]?
                 while true {
                     let page = try await source.copyRows(of: table.name, columns: columns, orderedBy: table.orderedBy,
-                                                         offset: count, limit: copyPageRows)
-                    guard !page.isEmpty else { break }
+                                                         after: lastKey, limit: pageRows)
+                    guard let last = page.last else { break }
+                    // Key columns are the primary key's, never NULL.
+                    lastKey = keyColumns.map { last[$0] ?? "" }
                     var buffer = ByteBufferAllocator().buffer(capacity: OrderIntervalCopy.chunkBytes)
                     for row in page {
                         encodeRow(row, into: &buffer)
@@ -101,7 +116,8 @@ extension PostgresLedger {
                     }
                     if buffer.writerIndex > 0 { try await writer.write(buffer) }
                     count += page.count
-                    if page.count < copyPageRows { break }
+                    progress(count)
+                    if page.count < pageRows { break }
                 }
             }
         } catch let error as PSQLError {
@@ -128,11 +144,15 @@ extension PostgresLedger {
 public enum LedgerCopyError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The destination already holds rows: a copy never merges two histories.
     case targetNotEmpty(location: String, table: String)
+    /// A table's key is not among its columns in the destination: the schemas differ.
+    case keyNotCopied(table: String, key: [String])
 
     public var description: String {
         switch self {
         case .targetNotEmpty(let location, let table):
             "the PostgreSQL ledger \(location) already holds rows in \(table); copy into a new, empty database"
+        case .keyNotCopied(let table, let key):
+            "\(table): its key (\(key.joined(separator: ", "))) is not among its columns in the PostgreSQL ledger; this build's schemas differ"
         }
     }
 }
