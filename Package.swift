@@ -95,7 +95,8 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .executableTarget(name: "unpaidd", dependencies: [
-            "UnpaidDaemon", "UnpaidReports", "UnpaidCore", "Ledger", "SQLiteLedger", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "UnpaidDaemon", "UnpaidReports", "UnpaidCore", "Ledger", "SQLiteLedger", "PostgresLedger",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
         // MARK: loopback simulator of the cloud (tests and demo)

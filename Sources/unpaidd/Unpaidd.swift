@@ -15,7 +15,7 @@ struct Unpaidd: AsyncParsableCommand {
             AlertsCommand.self, DeliveriesCommand.self, TestWebhookCommand.self, ScheduleCommand.self,
             VerifyCommand.self, BackupCommand.self,
             OrdersCommand.self, OrderCommand.self, RollForwardCommand.self, AgingCommand.self, ChangesCommand.self,
-            ReportCommand.self,
+            ReportCommand.self, LedgerCommand.self,
         ])
 }
 
