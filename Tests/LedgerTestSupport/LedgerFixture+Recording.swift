@@ -5,7 +5,19 @@ import UnpaidCore
 extension LedgerFixture {
     public static let base = Date(timeIntervalSince1970: 1_793_000_000)
     public static let window = try! BillingWindow(start: 1_790_812_800, end: 1_793_491_200)
+}
 
+/// A test's ledger, recorded into through the protocols: the contract's `LedgerFixture`,
+/// and the fixtures of tests about one backend itself, so both record the same histories.
+public protocol LedgerRecording {
+    var recordingLedger: any Ledger { get }
+}
+
+extension LedgerFixture: LedgerRecording {
+    public var recordingLedger: any Ledger { ledger }
+}
+
+extension LedgerRecording {
     /// A distinct file hash per seed; equal seeds mean the same bytes.
     public func sha(_ seed: Int) -> String {
         String(repeating: String(format: "%02x", seed % 256), count: 32)
@@ -15,12 +27,12 @@ extension LedgerFixture {
     @discardableResult
     public func record(_ orders: [UnpaidOrder], job: String = "monthly", organizationID: Int64 = 42,
                        shaSeed: Int, minute: Int) async throws -> SnapshotRecord {
-        let at = Self.base.addingTimeInterval(Double(minute) * 60)
-        let run = try await ledger.startRun(job: job, startedAt: at)
-        let record = try await ledger.recordSnapshot(
+        let at = LedgerFixture.base.addingTimeInterval(Double(minute) * 60)
+        let run = try await recordingLedger.startRun(job: job, startedAt: at)
+        let record = try await recordingLedger.recordSnapshot(
             snapshot(run: run, job: job, organizationID: organizationID, shaSeed: shaSeed, at: at),
             orders: orders)
-        try await ledger.finishRun(run, status: .succeeded, error: nil, finishedAt: at.addingTimeInterval(5))
+        try await recordingLedger.finishRun(run, status: .succeeded, error: nil, finishedAt: at.addingTimeInterval(5))
         return record
     }
 
@@ -29,17 +41,17 @@ extension LedgerFixture {
     public func recordAlerting(_ orders: [UnpaidOrder], job: String = "monthly", shaSeed: Int, minute: Int,
                                alerting: (AlertingInput) throws -> AlertingPlan = { _ in .nothing(at: 0) })
         async throws -> AlertedSnapshot {
-        let at = Self.base.addingTimeInterval(Double(minute) * 60)
-        let run = try await ledger.startRun(job: job, startedAt: at)
-        let result = try await ledger.recordSnapshot(snapshot(run: run, job: job, shaSeed: shaSeed, at: at),
+        let at = LedgerFixture.base.addingTimeInterval(Double(minute) * 60)
+        let run = try await recordingLedger.startRun(job: job, startedAt: at)
+        let result = try await recordingLedger.recordSnapshot(snapshot(run: run, job: job, shaSeed: shaSeed, at: at),
                                                      orders: orders, alerting: alerting)
-        try await ledger.finishRun(run, status: .succeeded, error: nil, finishedAt: at.addingTimeInterval(5))
+        try await recordingLedger.finishRun(run, status: .succeeded, error: nil, finishedAt: at.addingTimeInterval(5))
         return result
     }
 
     public func snapshot(run: RunID, job: String = "monthly", organizationID: Int64 = 42, shaSeed: Int,
                          at: Date) -> NewSnapshot {
-        NewSnapshot(runID: run, job: job, organizationID: organizationID, window: Self.window,
+        NewSnapshot(runID: run, job: job, organizationID: organizationID, window: LedgerFixture.window,
                     periodLabel: "2026-10-01_2026-11-01", fetchedAt: at,
                     fileName: "unpaid-\(organizationID)-\(shaSeed).xlsx", fileSize: 1000 + Int64(shaSeed),
                     sha256: sha(shaSeed), archivePath: "archive/\(organizationID)/\(shaSeed).xlsx")

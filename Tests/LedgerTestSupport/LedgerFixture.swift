@@ -1,9 +1,7 @@
 import Foundation
-import GRDB
 import Ledger
 import Logging
 import PostgresLedger
-import PostgresNIO
 import PostgresTestSupport
 import SQLiteLedger
 import UnpaidCore
@@ -21,17 +19,14 @@ public final class LedgerFixture: Sendable {
     public let ledger: any Ledger
     /// A directory of this fixture's own, for spool files and the like.
     public let scratch: URL
-    private let rawSQL: @Sendable (String) async throws -> Void
-    private let reopener: @Sendable (_ body: (any Ledger) async throws -> Void) async throws -> Void
+    /// The database under the ledger, for the tests that go around it (`+BehindTheLedger`).
+    let database: BackendDatabase
 
-    private init(backend: LedgerBackend, ledger: any Ledger, scratch: URL,
-                 rawSQL: @escaping @Sendable (String) async throws -> Void,
-                 reopener: @escaping @Sendable (_ body: (any Ledger) async throws -> Void) async throws -> Void) {
+    private init(backend: LedgerBackend, ledger: any Ledger, scratch: URL, database: BackendDatabase) {
         self.backend = backend
         self.ledger = ledger
         self.scratch = scratch
-        self.rawSQL = rawSQL
-        self.reopener = reopener
+        self.database = database
     }
 
     public static func with<Result>(_ backend: LedgerBackend,
@@ -44,13 +39,8 @@ public final class LedgerFixture: Sendable {
         case .sqlite:
             let path = scratch.appendingPathComponent("state/ledger.sqlite").path
             let ledger = try SQLiteLedger(path: path)
-            let fixture = LedgerFixture(backend: backend, ledger: ledger, scratch: scratch, rawSQL: { sql in
-                let raw = try DatabaseQueue(path: path)
-                try await raw.write { try $0.execute(sql: sql) }
-            }, reopener: { body in
-                try await body(try SQLiteLedger(path: path))
-            })
-            return try await body(fixture)
+            return try await body(LedgerFixture(backend: backend, ledger: ledger, scratch: scratch,
+                                                database: .sqlite(path: path)))
         case .postgres:
             let cluster = TestPostgresCluster.shared
             let location = try await cluster.freshDatabase()
@@ -60,32 +50,30 @@ public final class LedgerFixture: Sendable {
                 guard let ledger = postgres as Any as? any Ledger else {
                     throw BackendNotReady(backend: backend)
                 }
-                let fixture = LedgerFixture(backend: backend, ledger: ledger, scratch: scratch, rawSQL: { sql in
-                    try await postgres.write { connection in
-                        _ = try await connection.query(PostgresQuery(unsafeSQL: sql), logger: logger)
-                    }
-                }, reopener: { body in
-                    try await PostgresLedger.withLedger(location, environment: environment, logger: logger) { again in
-                        guard let reopened = again as Any as? any Ledger else { throw BackendNotReady(backend: backend) }
-                        try await body(reopened)
-                    }
-                })
-                return try await body(fixture)
+                let database = BackendDatabase.postgres(postgres, environment: environment, logger: logger)
+                return try await body(LedgerFixture(backend: backend, ledger: ledger, scratch: scratch, database: database))
             }
         }
     }
 
     /// Opens the same ledger again, as a restarted daemon would, for `body`.
     public func reopened(_ body: (any Ledger) async throws -> Void) async throws {
-        try await reopener(body)
+        switch database {
+        case .sqlite(let path):
+            try await body(try SQLiteLedger(path: path))
+        case .postgres(let postgres, let environment, let logger):
+            try await PostgresLedger.withLedger(postgres.location, environment: environment, logger: logger) { again in
+                guard let reopened = again as Any as? any Ledger else { throw BackendNotReady(backend: backend) }
+                try await body(reopened)
+            }
+        }
     }
+}
 
-    /// Runs `sql` on the backend's database outside the ledger's API, in its own
-    /// transaction: how tests play an intruder editing history behind the daemon's back.
-    /// The statement is the test's own literal text, never built from values.
-    public func executeBehindTheLedger(_ sql: String) async throws {
-        try await rawSQL(sql)
-    }
+/// How a fixture reaches its backend's database without the ledger's API.
+enum BackendDatabase: Sendable {
+    case sqlite(path: String)
+    case postgres(PostgresLedger, environment: [String: String], logger: Logger)
 }
 
 /// `.postgres` was asked for before its ledger implements every protocol.
