@@ -1,11 +1,17 @@
 import Crypto
 import Foundation
-import GRDB
 import Testing
 import UnpaidCore
-@testable import SQLiteLedger
 import Ledger
 import LedgerTestSupport
+
+/// A stored row, each column as text (NULL absent), as `rowsBehindTheLedger` reads it.
+private typealias StoredRow = [String: String]
+
+extension StoredRow {
+    func integer(_ column: String) -> Int64 { Int64(self[column]!)! }
+    func text(_ column: String) -> String { self[column]! }
+}
 
 /// The chain's encoding as the README writes it down, implemented again from that text
 /// alone over the stored rows: whatever path records a snapshot, its chain hash must be
@@ -40,51 +46,52 @@ private struct ReadmeEncoding {
     static func hex(_ bytes: [UInt8]) -> String { bytes.map { String(format: "%02x", $0) }.joined() }
 
     /// SHA-256 of the intervals' encodings in order number byte order.
-    static func digest(_ intervals: [Row]) -> [UInt8] {
+    static func digest(_ intervals: [StoredRow]) -> [UInt8] {
         var encoding = ReadmeEncoding()
-        let sorted = intervals.sorted { ($0["order_no"] as String).utf8.lexicographicallyPrecedes(($1["order_no"] as String).utf8) }
+        let sorted = intervals.sorted { $0.text("order_no").utf8.lexicographicallyPrecedes($1.text("order_no").utf8) }
         for row in sorted {
-            encoding.text(row["order_no"])
-            encoding.text(row["currency"])
-            encoding.text(row["amount_text"])
-            encoding.nullable(row["start_time"] as Int64?)
-            encoding.nullable(row["product_code"] as String?)
-            encoding.nullable(row["resource_id"] as String?)
-            encoding.nullable(row["model_id"] as String?)
-            encoding.integer(row["first_snapshot_id"])
+            encoding.text(row.text("order_no"))
+            encoding.text(row.text("currency"))
+            encoding.text(row.text("amount_text"))
+            encoding.nullable(row["start_time"].map { Int64($0)! })
+            encoding.nullable(row["product_code"])
+            encoding.nullable(row["resource_id"])
+            encoding.nullable(row["model_id"])
+            encoding.integer(row.integer("first_snapshot_id"))
         }
         return sha256(encoding.bytes)
     }
 
     /// Every snapshot's chain hash, in id order, from the stored rows.
-    static func chainHashes(in db: Database) throws -> [String] {
-        let intervals = try Row.fetchAll(db, sql: "SELECT * FROM order_interval")
+    static func chainHashes(in fixture: LedgerFixture) async throws -> [String] {
+        let intervals = try await fixture.rowsBehindTheLedger("SELECT * FROM order_interval")
+        let totals = try await fixture.rowsBehindTheLedger("SELECT * FROM snapshot_total")
         var previous = [UInt8](repeating: 0, count: 32)
         var hashes: [String] = []
-        for snapshot in try Row.fetchAll(db, sql: """
+        for snapshot in try await fixture.rowsBehindTheLedger("""
             SELECT snapshot.*, series.job, series.organization_id FROM snapshot JOIN series ON series.id = snapshot.series_id
             ORDER BY snapshot.id
             """) {
-            let id: Int64 = snapshot["id"]
+            let id = snapshot.text("id")
             var encoding = ReadmeEncoding()
             encoding.bytes = previous
-            for column in ["id", "run_id", "series_id"] { encoding.integer(snapshot[column]) }
-            encoding.text(snapshot["job"])
-            for column in ["organization_id", "period_start", "period_end"] { encoding.integer(snapshot[column]) }
-            encoding.text(snapshot["period_label"])
-            encoding.integer(snapshot["fetched_at_ms"])
-            encoding.text(snapshot["file_name"])
-            encoding.integer(snapshot["file_size"])
-            encoding.text(snapshot["sha256"])
-            encoding.text(snapshot["archive_path"])
-            encoding.integer(snapshot["row_count"])
-            let totals = try Row.fetchAll(db, sql: "SELECT * FROM snapshot_total WHERE snapshot_id = ?", arguments: [id])
-                .sorted { ($0["currency"] as String).utf8.lexicographicallyPrecedes(($1["currency"] as String).utf8) }
-            encoding.integer(Int64(totals.count))
-            for total in totals {
-                encoding.text(total["currency"])
-                encoding.integer(total["order_count"])
-                encoding.text(total["sum_text"])
+            for column in ["id", "run_id", "series_id"] { encoding.integer(snapshot.integer(column)) }
+            encoding.text(snapshot.text("job"))
+            for column in ["organization_id", "period_start", "period_end"] { encoding.integer(snapshot.integer(column)) }
+            encoding.text(snapshot.text("period_label"))
+            encoding.integer(snapshot.integer("fetched_at_ms"))
+            encoding.text(snapshot.text("file_name"))
+            encoding.integer(snapshot.integer("file_size"))
+            encoding.text(snapshot.text("sha256"))
+            encoding.text(snapshot.text("archive_path"))
+            encoding.integer(snapshot.integer("row_count"))
+            let own = totals.filter { $0["snapshot_id"] == id }
+                .sorted { $0.text("currency").utf8.lexicographicallyPrecedes($1.text("currency").utf8) }
+            encoding.integer(Int64(own.count))
+            for total in own {
+                encoding.text(total.text("currency"))
+                encoding.integer(total.integer("order_count"))
+                encoding.text(total.text("sum_text"))
             }
             encoding.bytes += digest(intervals.filter { $0["closed_by_snapshot_id"] == id })
             encoding.bytes += digest(intervals.filter { $0["first_snapshot_id"] == id })
@@ -98,10 +105,23 @@ private struct ReadmeEncoding {
 @Suite struct ChainEncodingTests {
     /// Enough orders to fill several insert batches and flushes of the interval writer,
     /// with NULL and non-ASCII fields, then a day that closes and reopens some of them.
-    @Test func recordedChainHashesAreTheReadmeEncodingOfTheStoredRows() async throws {
-        let fixture = try SQLiteFixture()
-        try fixture.recordHistory()
-        func order(_ index: Int, cents: Int, every: Int) -> UnpaidOrder {
+    @Test(arguments: LedgerBackend.allCases)
+    func recordedChainHashesAreTheReadmeEncodingOfTheStoredRows(_ backend: LedgerBackend) async throws {
+        try await LedgerFixture.with(backend) { fixture in
+            try await fixture.recordHistory()
+            try await fixture.record(Self.day(0, every: 1), shaSeed: 20, minute: 50)
+            try await fixture.record(Self.day(3, every: 10), shaSeed: 21, minute: 60)
+            try await fixture.record(Array(Self.day(3, every: 10).dropFirst(700)), shaSeed: 22, minute: 70)
+
+            let stored = try await fixture.rowsBehindTheLedger("SELECT chain_hash FROM snapshot_chain ORDER BY snapshot_id")
+            #expect(stored.count == 9)
+            #expect(stored.map { $0.text("chain_hash") } == (try await ReadmeEncoding.chainHashes(in: fixture)))
+        }
+    }
+
+    /// 1,500 orders; every `every`th one `cents` more than on the first day.
+    static func day(_ cents: Int, every: Int) -> [UnpaidOrder] {
+        (0..<1_500).map { index in
             let number: String = "訂單-" + String(index * 7_919 % 1_500, radix: 36)
             let units: Int = index + (index % every == 0 ? cents : 0)
             let amount: Money = try! Money("\(units).\(index % 100)")
@@ -110,18 +130,5 @@ private struct ReadmeEncoding {
                                totalPrice: amount, startTime: startTime, productCode: index % 4 == 0 ? nil : "uhost",
                                resourceID: index % 6 == 0 ? nil : "r-\(index)", modelID: index % 7 == 0 ? "" : nil)
         }
-        func day(_ cents: Int, every: Int) -> [UnpaidOrder] {
-            (0..<1_500).map { order($0, cents: cents, every: every) }
-        }
-        try fixture.record(day(0, every: 1), shaSeed: 20, minute: 50)
-        try fixture.record(day(3, every: 10), shaSeed: 21, minute: 60)
-        try fixture.record(Array(day(3, every: 10).dropFirst(700)), shaSeed: 22, minute: 70)
-
-        let (stored, expected) = try await fixture.ledger.pool.read { db in
-            (try String.fetchAll(db, sql: "SELECT chain_hash FROM snapshot_chain ORDER BY snapshot_id"),
-             try ReadmeEncoding.chainHashes(in: db))
-        }
-        #expect(stored.count == 9)
-        #expect(stored == expected)
     }
 }

@@ -6,7 +6,7 @@ import Ledger
 import LedgerTestSupport
 
 /// Only recording creates a ledger: queries open an existing one read-only.
-@Suite struct LedgerOpeningTests {
+@Suite struct SQLiteLedgerOpeningTests {
     @Test func aQueryOnAMissingLedgerIsRefusedAndCreatesNothing() async throws {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("ledger-open-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: root) }
@@ -20,7 +20,7 @@ import LedgerTestSupport
 
     @Test func aReadOnlyLedgerAnswersQueriesAndRefusesWrites() async throws {
         let fixture = try SQLiteFixture()
-        let recorded = try fixture.record([order("A", "1.5")], shaSeed: 1, minute: 0)
+        let recorded = try await fixture.record([order("A", "1.5")], shaSeed: 1, minute: 0)
 
         let reader = try SQLiteLedger.openForReading(path: fixture.path)
         #expect(try reader.snapshot(recorded.id) == recorded)
@@ -50,12 +50,12 @@ import LedgerTestSupport
 }
 
 /// The ledger holds the same data as the owner-only archive.
-@Suite struct LedgerFileModeTests {
+@Suite struct SQLiteFileModeTests {
     @Test func aNewLedgerItsWALAndItsDirectoryAreOwnerOnlyUnderUmask022() async throws {
         let previous = umask(0o022)
         defer { umask(previous) }
         let fixture = try SQLiteFixture()
-        try fixture.record([order("A", "1.5")], shaSeed: 1, minute: 0)
+        try await fixture.record([order("A", "1.5")], shaSeed: 1, minute: 0)
 
         #expect(try mode(fixture.directory.appendingPathComponent("state").path) == 0o700)
         for file in [fixture.path, fixture.path + "-wal", fixture.path + "-shm"] {
@@ -84,7 +84,7 @@ import LedgerTestSupport
 /// Two processes that open one ledger at the same moment (a daemon starting while an
 /// operator requeues deliveries, both after an upgrade) both find it migrated: neither
 /// fails on a migration the other applied a moment before.
-@Suite struct ConcurrentMigrationTests {
+@Suite struct SQLiteConcurrentMigrationTests {
     @Test(arguments: 0..<12)
     func writersOpeningANewLedgerAtOnceBothSucceed(round: Int) async throws {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("ledger-race-\(UUID().uuidString)")

@@ -5,7 +5,7 @@ import Testing
 import Ledger
 import LedgerTestSupport
 
-@Suite struct SchemaTests {
+@Suite struct SQLiteSchemaTests {
     @Test func migratesAnEmptyFileAndReopens() async throws {
         let fixture = try SQLiteFixture()
         let tables = try await fixture.ledger.pool.read { db in
@@ -14,7 +14,7 @@ import LedgerTestSupport
         #expect(tables.isSuperset(of: ["run", "series", "snapshot", "snapshot_total", "order_interval", "job_fire"]))
         let journal = try await fixture.ledger.pool.read { try String.fetchOne($0, sql: "PRAGMA journal_mode") }
         #expect(journal == "wal")
-        let recorded = try fixture.record([order("A", "1.5")], shaSeed: 1, minute: 0)
+        let recorded = try await fixture.record([order("A", "1.5")], shaSeed: 1, minute: 0)
 
         let reopened = try SQLiteLedger(path: fixture.path)
         #expect(try reopened.snapshot(recorded.id) == recorded)
@@ -23,7 +23,7 @@ import LedgerTestSupport
 
     @Test func checksRejectBadRows() async throws {
         let fixture = try SQLiteFixture()
-        try fixture.record([order("A", "1")], shaSeed: 1, minute: 0)
+        try await fixture.record([order("A", "1")], shaSeed: 1, minute: 0)
         let snapshotColumns = "run_id, series_id, period_start, period_end, period_label, fetched_at_ms, file_name, file_size, sha256, archive_path, row_count"
         let goodSHA = String(repeating: "ab", count: 32)
         let rejected: [(String, String)] = [

@@ -2,25 +2,38 @@ import Foundation
 import Testing
 import UnpaidCore
 import OrderSpill
-@testable import SQLiteLedger
 import Ledger
 import LedgerTestSupport
 import SeededRandomness
 
-extension SQLiteFixture {
+extension LedgerFixture {
     /// Records through the alerting path as the pipeline does: orders sorted into runs
     /// of `runBytes` spilled to `spool`, merged back during the interval walk.
     func recordSpilled(_ orders: [UnpaidOrder], runBytes: Int, spool: String, shaSeed: Int,
-                       minute: Int) throws -> AlertedSnapshot {
+                       minute: Int) async throws -> AlertedSnapshot {
         let sorter = OrderSorter(spillingTo: spool, runBytes: runBytes, highlighting: .init(limit: 5, cutoffs: []))
         for order in orders { try sorter.append(order) }
         let sorted = try sorter.finish().orders(of: 42)
-        let at = Self.base.addingTimeInterval(Double(minute) * 60)
-        let run = try ledger.startRun(job: "monthly", startedAt: at)
-        defer { try? ledger.finishRun(run, status: .succeeded, error: nil, finishedAt: at.addingTimeInterval(5)) }
-        return try ledger.recordSnapshot(snapshot(run: run, shaSeed: shaSeed, at: at), orders: sorted) { _ in
-            .nothing(at: 0)
+        let at = LedgerFixture.base.addingTimeInterval(Double(minute) * 60)
+        let run = try await ledger.startRun(job: "monthly", startedAt: at)
+        let recorded: AlertedSnapshot
+        do {
+            recorded = try await ledger.recordSnapshot(snapshot(run: run, shaSeed: shaSeed, at: at), orders: sorted) { _ in
+                .nothing(at: 0)
+            }
+        } catch {
+            try await ledger.finishRun(run, status: .failed, error: "\(error)", finishedAt: at.addingTimeInterval(5))
+            throw error
         }
+        try await ledger.finishRun(run, status: .succeeded, error: nil, finishedAt: at.addingTimeInterval(5))
+        return recorded
+    }
+
+    /// A directory for spilled runs, inside the fixture's scratch directory.
+    func spool() throws -> String {
+        let spool = scratch.appendingPathComponent("spool").path
+        try FileManager.default.createDirectory(atPath: spool, withIntermediateDirectories: true)
+        return spool
     }
 }
 
@@ -29,26 +42,32 @@ extension SQLiteFixture {
     /// records: the same intervals, totals, diff and stored change rows, generation after
     /// generation, with enough changes per snapshot that the walk flushes and seeks again
     /// many times.
-    @Test(arguments: [4_096, 30_000])
-    func spilledRunsRecordWhatOneRunInMemoryRecords(runBytes: Int) throws {
-        let memory = try SQLiteFixture(), spilled = try SQLiteFixture()
-        let spool = spilled.directory.appendingPathComponent("spool").path
-        try FileManager.default.createDirectory(atPath: spool, withIntermediateDirectories: true)
+    @Test(arguments: LedgerBackend.allCases, [4_096, 30_000])
+    func spilledRunsRecordWhatOneRunInMemoryRecords(_ backend: LedgerBackend, runBytes: Int) async throws {
+        try await LedgerFixture.with(backend) { memory in
+            try await LedgerFixture.with(backend) { spilled in
+                try await Self.recordGenerations(memory: memory, spilled: spilled, runBytes: runBytes)
+            }
+        }
+    }
+
+    static func recordGenerations(memory: LedgerFixture, spilled: LedgerFixture, runBytes: Int) async throws {
+        let spool = try spilled.spool()
         var generator = SplitMix64(seed: UInt64(runBytes))
         var current = (0..<3_000).map { order(String(format: "order-2026-11-30-%06d", $0 * 7), "\($0).\($0 % 7)") }
         var previous: [UnpaidOrder]?
         for generation in 0..<5 {
             let file = current.shuffled(using: &generator)
-            let inMemory = try memory.recordAlerting(file, shaSeed: generation + 1, minute: generation * 10)
-            let merged = try spilled.recordSpilled(file, runBytes: runBytes, spool: spool, shaSeed: generation + 1,
-                                                   minute: generation * 10)
+            let inMemory = try await memory.recordAlerting(file, shaSeed: generation + 1, minute: generation * 10)
+            let merged = try await spilled.recordSpilled(file, runBytes: runBytes, spool: spool, shaSeed: generation + 1,
+                                                         minute: generation * 10)
             #expect(merged.diff == inMemory.diff, "generation \(generation)")
             #expect(merged.diff == previous.map { SnapshotDiff(previous: $0, current: current) }, "generation \(generation)")
             #expect(merged.record.totals == inMemory.record.totals)
-            #expect(try spilled.ledger.orders(at: merged.record.id) == current.byOrderNo)
-            #expect(try spilled.ledger.counts() == memory.ledger.counts())
-            let rows = try spilled.ledger.changeRows(in: merged.record.id)
-            #expect(rows == (try memory.ledger.changeRows(in: inMemory.record.id)))
+            #expect(try await spilled.ledger.orders(at: merged.record.id) == current.byOrderNo)
+            #expect(try await spilled.ledger.counts() == memory.ledger.counts())
+            let rows = try await spilled.ledger.changeRows(in: merged.record.id)
+            #expect(rows == (try await memory.ledger.changeRows(in: inMemory.record.id)))
             for row in rows {  // every moved order is stored, though the diff lists only a few
                 let change = try #require(merged.diff?.currencies.first { $0.key.currency == row.currency })
                 #expect(row.newOrderNumbers.count == change.newOrderCount)
@@ -78,16 +97,17 @@ extension SQLiteFixture {
         #expect(try FileManager.default.contentsOfDirectory(atPath: spool).isEmpty)
     }
 
-    @Test func anOrderTwiceInDifferentRunsIsRefusedAndNothingIsRecorded() async throws {
-        let fixture = try SQLiteFixture()
-        let spool = fixture.directory.appendingPathComponent("spool").path
-        try FileManager.default.createDirectory(atPath: spool, withIntermediateDirectories: true)
-        var orders = (0..<1_000).map { order("O\($0)", "1.\($0)") }
-        orders.append(order("O3", "2"))
-        #expect(throws: LedgerError.duplicateOrder(orderNo: "O3", organizationID: 42, fileName: "unpaid-42-1.xlsx")) {
-            try fixture.recordSpilled(orders, runBytes: 4_096, spool: spool, shaSeed: 1, minute: 0)
+    @Test(arguments: LedgerBackend.allCases)
+    func anOrderTwiceInDifferentRunsIsRefusedAndNothingIsRecorded(_ backend: LedgerBackend) async throws {
+        try await LedgerFixture.with(backend) { fixture in
+            var orders = (0..<1_000).map { order("O\($0)", "1.\($0)") }
+            orders.append(order("O3", "2"))
+            let spool = try fixture.spool()
+            await #expect(throws: LedgerError.duplicateOrder(orderNo: "O3", organizationID: 42, fileName: "unpaid-42-1.xlsx")) {
+                try await fixture.recordSpilled(orders, runBytes: 4_096, spool: spool, shaSeed: 1, minute: 0)
+            }
+            #expect(try await fixture.ledger.counts().snapshots == 0)
+            #expect(try await fixture.ledger.counts().orderIntervals == 0)
         }
-        #expect(try fixture.ledger.counts().snapshots == 0)
-        #expect(try fixture.ledger.counts().orderIntervals == 0)
     }
 }
