@@ -30,7 +30,7 @@ extension LedgerFixture {
             } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT {
                 throw SchemaRefusal(backend: backend, detail: error.message ?? "\(error)")
             }
-        case .postgres(let postgres, _, let logger):
+        case .postgres(let postgres, _, _, let logger):
             do {
                 try await postgres.write { connection in
                     for statement in Self.statements(of: sql) {
@@ -58,8 +58,8 @@ extension LedgerFixture {
                 }
                 try db.execute(sql: sql)
             }
-        case .postgres(let postgres, _, let logger):
-            try await TestPostgresCluster.shared.asAdministrator(database: postgres.location.database) { connection in
+        case .postgres(_, let location, _, let logger):
+            try await TestPostgresCluster.shared.asAdministrator(database: location.database) { connection in
                 let statements = ["BEGIN", "SET LOCAL session_replication_role = replica"] + Self.statements(of: sql)
                     + ["COMMIT"]
                 for statement in statements {
@@ -89,7 +89,7 @@ extension LedgerFixture {
                     return texts
                 }
             }
-        case .postgres(let postgres, _, let logger):
+        case .postgres(let postgres, _, _, let logger):
             // Each row as a JSON object of its columns' texts, whatever their types.
             let wrapped = """
                 SELECT (SELECT json_object_agg(key, value) FROM json_each_text(row_to_json(selected)))::text
@@ -119,7 +119,7 @@ extension LedgerFixture {
                 }
                 return counts
             }
-        case .postgres(let postgres, _, let logger):
+        case .postgres(let postgres, _, _, let logger):
             return try await postgres.read { connection in
                 var tables: [String] = []
                 let names = try await connection.query("""

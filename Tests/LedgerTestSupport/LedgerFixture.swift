@@ -50,7 +50,7 @@ public final class LedgerFixture: Sendable {
                 guard let ledger = postgres as Any as? any Ledger else {
                     throw BackendNotReady(backend: backend)
                 }
-                let database = BackendDatabase.postgres(postgres, environment: environment, logger: logger)
+                let database = BackendDatabase.postgres(postgres, location: location, environment: environment, logger: logger)
                 return try await body(LedgerFixture(backend: backend, ledger: ledger, scratch: scratch, database: database))
             }
         }
@@ -61,8 +61,8 @@ public final class LedgerFixture: Sendable {
         switch database {
         case .sqlite(let path):
             try await body(try SQLiteLedger(path: path))
-        case .postgres(let postgres, let environment, let logger):
-            try await PostgresLedger.withLedger(postgres.location, environment: environment, logger: logger) { again in
+        case .postgres(_, let location, let environment, let logger):
+            try await PostgresLedger.withLedger(location, environment: environment, logger: logger) { again in
                 guard let reopened = again as Any as? any Ledger else { throw BackendNotReady(backend: backend) }
                 try await body(reopened)
             }
@@ -73,7 +73,7 @@ public final class LedgerFixture: Sendable {
 /// How a fixture reaches its backend's database without the ledger's API.
 enum BackendDatabase: Sendable {
     case sqlite(path: String)
-    case postgres(PostgresLedger, environment: [String: String], logger: Logger)
+    case postgres(PostgresLedger, location: PostgresLocation, environment: [String: String], logger: Logger)
 }
 
 /// `.postgres` was asked for before its ledger implements every protocol.
