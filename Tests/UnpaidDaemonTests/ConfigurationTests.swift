@@ -1,4 +1,5 @@
 import Foundation
+import PostgresLedger
 import Testing
 @testable import UnpaidDaemon
 
@@ -79,13 +80,69 @@ import Testing
 
     /// Read as a path, a URL would create folders named after the server; and it may carry a
     /// password, which the error must not repeat.
-    @Test func aDatabaseURLIsRefusedWithoutRepeatingIt() {
-        let url = problem("[storage]\ndatabase = \"postgresql://unpaidd:hunter2@db.internal/unpaidd\"\n" + minimal)
-        #expect(url?.key == "storage.database")
-        #expect(url?.problem.contains("postgresql://") == true)
-        #expect(url?.problem.contains("SQLite") == true)
-        #expect(url.map { "\($0)" }?.contains("hunter2") == false)
+    @Test func aDatabaseURLWithAPasswordIsRefusedWithoutRepeatingIt() {
+        for url in ["postgresql://unpaidd:hunter2@db.internal/unpaidd", "postgres://unpaidd@db.internal/unpaidd?password=hunter2"] {
+            let error = problem("[storage]\ndatabase = \"\(url)\"\n" + minimal)
+            #expect(error?.key == "storage.database")
+            #expect(error?.problem.contains("the URL contains a password") == true, "\(String(describing: error))")
+            #expect(error?.problem.contains("storage.password_env") == true)
+            #expect(error.map { "\($0)" }?.contains("hunter2") == false)
+        }
         #expect(problem("[storage]\ndatabase = \"/var/lib/unpaidd/ledger.sqlite\"\n" + minimal) == nil)
+    }
+
+    @Test func aPostgresURLIsTheLedgerWithItsPasswordVariableAndTLS() throws {
+        let text = "[storage]\ndatabase = \"postgresql://unpaidd@db.internal:6432/ledger?sslmode=verify-full\"\n"
+            + "password_env = \"UNPAIDD_DB_PASSWORD\"\narchive_dir = \"/srv/unpaidd/archive\"\n" + minimal
+        let storage = try Configuration.parse(text, file: "test.toml").storage
+        let location = PostgresLocation(endpoint: .tcp(host: "db.internal", port: 6432), user: "unpaidd", database: "ledger",
+                                        tlsMode: .verifyFull, password: .environment("UNPAIDD_DB_PASSWORD"))
+        #expect(storage.ledger == .postgres(location))
+        #expect(storage.ledger.sqlitePath == nil)
+        #expect(storage.database == "postgresql://unpaidd@db.internal:6432/ledger?sslmode=verify-full"
+                + " (password: environment variable UNPAIDD_DB_PASSWORD)")
+        // Without password_env: the systemd credential, when there is one.
+        let plain = try Configuration.parse("[storage]\ndatabase = \"postgres://unpaidd@db/ledger\"\n" + minimal,
+                                            file: "test.toml").storage
+        #expect(plain.ledger == .postgres(PostgresLocation(endpoint: .tcp(host: "db", port: 5432), user: "unpaidd",
+                                                           database: "ledger")))
+        #expect(try Configuration.parse(minimal, file: "test.toml").storage.ledger == .sqlite(path: "/var/lib/unpaidd/ledger.sqlite"))
+    }
+
+    /// The example's commented PostgreSQL lines, uncommented in place of the SQLite path, load.
+    @Test func theExamplesPostgresLinesAreAValidStorage() throws {
+        let example = try String(contentsOfFile: Self.packageRoot + "/etc/unpaidd.example.toml", encoding: .utf8)
+        let text = example
+            .replacingOccurrences(of: "database = \"/var/lib/unpaidd/ledger.sqlite\"\n", with: "")
+            .replacingOccurrences(of: "# database = \"postgresql://", with: "database = \"postgresql://")
+            .replacingOccurrences(of: "# password_env = ", with: "password_env = ")
+        let config = try Configuration.parse(text, file: "unpaidd.example.toml",
+                                             environment: ["UNPAIDD_FEISHU_URL": "https://open.feishu.cn/open-apis/bot/v2/hook/t",
+                                                           "UNPAIDD_WEBHOOK_SECRET": "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"])
+        guard case .postgres(let location) = config.storage.ledger else {
+            Issue.record("the example's PostgreSQL lines did not load: \(config.storage.ledger)")
+            return
+        }
+        #expect(location.tlsMode == .verifyFull)
+        #expect(location.password == .environment("UNPAIDD_DB_PASSWORD"))
+    }
+
+    @Test func aBadLedgerLocationNamesTheKeyAndWhatIsExpected() {
+        let cases: [(storage: String, key: String, says: String)] = [
+            ("database = \"postgresql://db.internal/unpaidd\"", "storage.database", "names no user"),
+            ("database = \"postgresql://u@db/unpaidd?sslmode=maybe\"", "storage.database", "sslmode=\"maybe\" is not valid"),
+            ("database = \"postgresql://u@db/unpaidd?ssl_mode=require\"", "storage.database", "unknown URL parameter \"ssl_mode\""),
+            ("database = \"mysql://u@db/unpaidd\"", "storage.database", "or a postgresql:// URL, found a mysql:// URL"),
+            ("database = \"/var/lib/unpaidd/ledger.sqlite\"\npassword_env = \"PW\"", "storage.password_env",
+             "only a postgresql:// database has a password"),
+            ("database = \"postgresql://u@db/unpaidd\"\npassword_env = \"\"", "storage.password_env", "must name"),
+        ]
+        for (storage, key, says) in cases {
+            let error = problem("[storage]\n\(storage)\n" + minimal)
+            #expect(error?.key == key, "\(storage)")
+            #expect(error?.problem.contains(says) == true, "\(storage): \(String(describing: error))")
+            #expect(error?.problem.hasPrefix("storage.") == false, "the key is not repeated: \(String(describing: error))")
+        }
     }
 
     @Test func syntaxErrorsGiveTheLine() {

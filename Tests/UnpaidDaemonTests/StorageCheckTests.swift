@@ -1,4 +1,5 @@
 import Foundation
+import PostgresLedger
 import Testing
 @testable import UnpaidDaemon
 
@@ -56,6 +57,17 @@ import Testing
         #expect(throws: StorageError(key: "storage.database", path: root, problem: .notAFile)) {
             try StorageCheck.check(storage(database: root))
         }
+    }
+
+    /// A database server keeps its own files: only the archive and the spool are made here.
+    @Test func aPostgresLedgerNeedsOnlyTheArchiveAndSpool() async throws {
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let location = PostgresLocation(endpoint: .tcp(host: "db.internal", port: 5432), user: "unpaidd", database: "unpaidd")
+        let settings = StorageSettings(ledger: .postgres(location), archiveDirectory: root + "/archive",
+                                       spoolDirectory: root + "/archive/.spool")
+        #expect(StorageCheck.directories(of: settings).map(\.key) == ["storage.archive_dir", "storage.spool_dir"])
+        try StorageCheck.prepare(settings)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: root) == ["archive"])
     }
 
     @Test func checkingCreatesNothingAndPreparingCreatesOwnerOnlyDirectoriesUnderUmask022() async throws {

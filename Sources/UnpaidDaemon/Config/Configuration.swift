@@ -46,13 +46,32 @@ public struct DownloadSettings: Sendable {
 }
 
 public struct StorageSettings: Sendable {
-    public var database: String
+    public var ledger: LedgerLocation
     public var archiveDirectory: String
     /// Downloads land here first; on the archive's file system so the final move is a rename.
     public var spoolDirectory: String
     /// `archive_retention`: archived files older than this are removed by the daemon once
     /// a day (their snapshots stay). Default: nil, keep forever.
     public var archiveRetentionSeconds: TimeInterval? = nil
+
+    public init(ledger: LedgerLocation, archiveDirectory: String, spoolDirectory: String,
+                archiveRetentionSeconds: TimeInterval? = nil) {
+        self.ledger = ledger
+        self.archiveDirectory = archiveDirectory
+        self.spoolDirectory = spoolDirectory
+        self.archiveRetentionSeconds = archiveRetentionSeconds
+    }
+
+    /// A SQLite ledger at `database`.
+    public init(database: String, archiveDirectory: String, spoolDirectory: String,
+                archiveRetentionSeconds: TimeInterval? = nil) {
+        self.init(ledger: .sqlite(path: database), archiveDirectory: archiveDirectory, spoolDirectory: spoolDirectory,
+                  archiveRetentionSeconds: archiveRetentionSeconds)
+    }
+
+    /// `storage.database` for messages and logs: the SQLite file's path, or the database's
+    /// URL (never holding a password) and where its password comes from.
+    public var database: String { ledger.description }
 }
 
 public struct ExportSettings: Sendable {

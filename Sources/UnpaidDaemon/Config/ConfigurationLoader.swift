@@ -100,11 +100,27 @@ extension Configuration {
 
     private static func parseStorage(_ table: inout TableReader) throws(ConfigurationError) -> StorageSettings {
         let database = try table.string("database") ?? "/var/lib/unpaidd/ledger.sqlite"
-        if let scheme = database.range(of: "://").map({ String(database[..<$0.lowerBound]) }) {
+        let passwordEnvironment = try table.string("password_env")
+        if passwordEnvironment?.isEmpty == true {
+            throw table.error("password_env", "must name the environment variable holding the database password")
+        }
+        let ledger: LedgerLocation
+        do {
+            ledger = try LedgerLocation.parse(database: database, passwordEnvironment: passwordEnvironment,
+                                              key: table.keyPath("database"))
+        } catch {
+            // The location's message starts with the key and never quotes a URL holding a password.
+            let prefix = table.keyPath("database") + ": "
+            let text = error.description
+            throw table.error("database", text.hasPrefix(prefix) ? String(text.dropFirst(prefix.count)) : text)
+        }
+        if passwordEnvironment != nil, ledger.sqlitePath != nil {
+            throw table.error("password_env", "only a postgresql:// database has a password; remove it, or set database to a postgresql:// URL")
+        }
+        if ledger.sqlitePath != nil, let scheme = database.range(of: "://").map({ String(database[..<$0.lowerBound]) }) {
             // Taken as a path, a URL would become folders named after the server. The value is
             // not repeated: a URL may carry a password.
-            throw table.error("database", "expected the path of the SQLite ledger file, found a \(scheme):// URL; "
-                + "this build keeps the ledger in SQLite only (PostgreSQL is not available yet)")
+            throw table.error("database", "expected the path of the SQLite ledger file or a postgresql:// URL, found a \(scheme):// URL")
         }
         let archive = try table.string("archive_dir") ?? "/var/lib/unpaidd/archive"
         let spool = try table.string("spool_dir") ?? archive + "/.spool"
@@ -115,7 +131,7 @@ extension Configuration {
             return TimeInterval(seconds)
         }
         try table.rejectUnknownKeys()
-        return StorageSettings(database: database, archiveDirectory: archive, spoolDirectory: spool,
+        return StorageSettings(ledger: ledger, archiveDirectory: archive, spoolDirectory: spool,
                                archiveRetentionSeconds: retention)
     }
 

@@ -31,12 +31,15 @@ public struct Daemon: Sendable {
         let configuration = try Configuration.load(file: configurationFile)
         let jobs = try scheduledJobs(of: configuration)
         try StorageCheck.prepare(configuration.storage)
-        let lock = try InstanceLock(database: configuration.storage.database)
+        // SQLite only: replicas on PostgreSQL share the work through claims in the database.
+        let lock = try configuration.storage.ledger.sqlitePath.map { path throws(InstanceLockError) in
+            try InstanceLock(database: path)
+        }
         let privateKey = try configuration.api.privateKeySource.load(environment: environment.variables)
         // The ledger is open for the whole service group: every service holds it until the last has stopped.
-        try await configuration.storage.withLedger(.create, logger: logger) { ledger in
-            try await StartupRecovery.run(configuration: configuration, ledger: ledger, lock: lock, logger: logger)
-            try await serve(configuration: configuration, jobs: jobs, ledger: ledger, lock: lock, privateKey: privateKey)
+        try await configuration.storage.withOpenLedger(.create, logger: logger, environment: environment.variables) { open in
+            try await StartupRecovery.runIfAlone(configuration: configuration, ledger: open.ledger, lock: lock, logger: logger)
+            try await serve(configuration: configuration, jobs: jobs, open: open, lock: lock, privateKey: privateKey)
         }
         withExtendedLifetime(lock) {}
         logger.info("daemon stopped")
@@ -44,8 +47,10 @@ public struct Daemon: Sendable {
 
     /// The scheduler, delivery, the watchdog and the SIGHUP handler on an open ledger, until shutdown.
     private func serve(configuration: Configuration, jobs: [(settings: JobSettings, scheduled: ScheduledJob)],
-                       ledger: any Ledger, lock: InstanceLock, privateKey: String) async throws {
-        let shared = Reloadable(SharedLimits(configuration.daemon))
+                       open: OpenLedger, lock: InstanceLock?, privateKey: String) async throws {
+        let ledger = open.ledger
+        let replica = ReplicaID.thisProcess()
+        let shared = Reloadable(SharedLimits(configuration.daemon, sharing: open.sharing, replica: replica))
         let notifier = SystemdNotifier(environment: environment.variables)
         let status = DaemonStatus(jobs: jobs.map(\.settings))
         let executor = PipelineJobExecutor(
@@ -62,13 +67,13 @@ public struct Daemon: Sendable {
                 status.runFinished(summary, at: Date())
                 notifySystemd(notifier, logger) { try $0.status(status.line(now: Date())) }
             })
-        // One replica on SQLite (the lock above): its claims live in memory.
-        let claims = InProcessWorkClaims()
+        let claims = open.sharing.workClaims(replica: replica)
         let scheduler = Scheduler(jobs: jobs.map(\.scheduled), executor: executor, store: LedgerFireTimes(ledger: ledger),
                                   claims: claims, gracePeriod: configuration.daemon.shutdownGraceSeconds, logger: logger)
         let delivery = Reloadable(AlertDelivery(settings: configuration.alerts, ledger: ledger, logger: logger))
-        let control = DaemonControl(daemon: self, ledger: ledger, shared: shared, delivery: delivery, executor: executor,
-                                    scheduler: scheduler, status: status, notifier: notifier, logger: logger)
+        let control = DaemonControl(daemon: self, ledger: ledger, sharing: open.sharing, replica: replica, shared: shared,
+                                    delivery: delivery, executor: executor, scheduler: scheduler, status: status,
+                                    notifier: notifier, logger: logger)
 
         var services: [any Service] = []
         if let notifier, let interval = notifier.watchdogInterval {
@@ -99,7 +104,8 @@ public struct Daemon: Sendable {
         groupConfiguration.maximumGracefulShutdownDuration = .seconds(3_600 + 60)
         logger.info("daemon starting", metadata: [
             "config": "\(configurationFile)", "jobs": "\(jobs.map(\.settings.name))",
-            "ledger": "\(configuration.storage.database)", "lock": "\(lock.path)", "replica": "\(claims.replica)",
+            "ledger": "\(configuration.storage.database)", "lock": "\(lock?.path ?? "none: replicas share the database")",
+            "replica": "\(claims.replica)",
         ])
         let unscheduled = configuration.jobs.filter { $0.schedule == nil }.map(\.name)
         if onlyJob == nil, !unscheduled.isEmpty {
@@ -121,28 +127,6 @@ public struct Daemon: Sendable {
         let scheduled = jobs.compactMap { job in job.scheduledJob.map { (job, $0) } }
         guard !scheduled.isEmpty else { throw .nothingScheduled(file: configuration.file) }
         return scheduled
-    }
-}
-
-/// The limits every run of the daemon shares, whichever job it belongs to. A reload that
-/// changes `[daemon]` makes new ones for new runs; runs in flight keep theirs.
-public struct SharedLimits: Sendable {
-    let settings: DaemonSettings
-    let organizations: ConcurrencyLimiter
-    let apiCalls: TokenBucket
-
-    public init(_ settings: DaemonSettings, clock: any WallClock = SystemWallClock()) {
-        self.settings = settings
-        organizations = ConcurrencyLimiter(limit: settings.maxConcurrentOrganizations)
-        apiCalls = TokenBucket(ratePerSecond: settings.apiCallsPerSecond,
-                               burst: max(1, Int(settings.apiCallsPerSecond.rounded(.up))), clock: clock)
-    }
-
-    public func runner(for configuration: Configuration, ledger: any Ledger, privateKey: String, logger: Logger) -> JobRunner {
-        let pipeline = ExportPipeline(configuration: configuration, ledger: ledger, privateKey: privateKey, logger: logger,
-                                      apiRateLimit: apiCalls)
-        return JobRunner(pipeline: pipeline, maxConcurrentOrganizations: settings.maxConcurrentOrganizations,
-                         organizationLimiter: organizations, logger: logger)
     }
 }
 

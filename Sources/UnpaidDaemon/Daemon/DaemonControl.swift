@@ -9,6 +9,8 @@ import ServiceLifecycle
 struct DaemonControl: Service {
     let daemon: Daemon
     let ledger: any Ledger
+    let sharing: LedgerSharing
+    let replica: ReplicaID
     let shared: Reloadable<SharedLimits>
     let delivery: Reloadable<AlertDelivery>
     let executor: PipelineJobExecutor
@@ -47,7 +49,7 @@ struct DaemonControl: Service {
         do {
             let next = try Configuration.load(file: daemon.configurationFile)
             let jobs = try daemon.scheduledJobs(of: next)
-            guard next.storage.database == current.storage.database else {
+            guard next.storage.ledger == current.storage.ledger else {
                 throw DaemonError.databaseChanged(from: current.storage.database, to: next.storage.database)
             }
             let privateKey = try next.api.privateKeySource.load(environment: daemon.environment.variables)
@@ -55,7 +57,7 @@ struct DaemonControl: Service {
             if next.daemon.maxConcurrentOrganizations != limits.settings.maxConcurrentOrganizations
                 || next.daemon.apiCallsPerSecond != limits.settings.apiCallsPerSecond {
                 // New runs share new limits; runs in flight keep the old ones until they end.
-                limits = SharedLimits(next.daemon)
+                limits = SharedLimits(next.daemon, sharing: sharing, replica: replica)
                 shared.replace(limits)
             }
             scheduler.setGracePeriod(next.daemon.shutdownGraceSeconds)

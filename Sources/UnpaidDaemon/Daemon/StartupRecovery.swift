@@ -16,6 +16,19 @@ public enum StartupRecovery {
         withExtendedLifetime(lock) {}
     }
 
+    /// ``run(configuration:ledger:lock:logger:now:)`` when this process holds the instance lock.
+    /// Without it (replicas on PostgreSQL) a `running` run, a download or an archive intent may
+    /// belong to a live replica, so none is touched: a replica's abandoned organizations are
+    /// finished by another through the work claims.
+    public static func runIfAlone(configuration: Configuration, ledger: any Ledger, lock: InstanceLock?,
+                                  logger: Logger) async throws {
+        guard let lock else {
+            logger.notice("shared ledger: runs and spool files other replicas may own are left to them")
+            return
+        }
+        try await run(configuration: configuration, ledger: ledger, lock: lock, logger: logger)
+    }
+
     static func finishInterruptedRuns(ledger: any Ledger, logger: Logger, now: Date) async throws {
         let reason = "interrupted: the unpaidd process running it ended before finishing it"
             + " (found by process \(getpid()) at start)"

@@ -1,5 +1,7 @@
+import Foundation
 import Ledger
 import Logging
+import PostgresLedger
 import SQLiteLedger
 
 /// What a command needs of the ledger: the daemon and `run` create it; commands that only
@@ -10,17 +12,71 @@ public enum LedgerAccess: Sendable {
     case readOnly
 }
 
+/// How processes recording into a ledger share the work.
+public enum LedgerSharing: Sendable {
+    /// A SQLite file: one process at a time, behind the instance lock.
+    case oneProcess
+    /// A PostgreSQL database: any number of replicas, meeting in the database for claims and limits.
+    case replicas(PostgresLedger)
+}
+
+/// An open ledger and how it is shared, for as long as the scope that opened it.
+public struct OpenLedger: Sendable {
+    public let ledger: any Ledger
+    public let sharing: LedgerSharing
+}
+
 extension StorageSettings {
     /// Opens the ledger, gives it to `body`, and closes it when `body` returns or throws:
     /// the one place a backend is chosen. Scoped, because a database backend holds a pool
     /// of connections that must be running for as long as the ledger is used.
+    ///
+    /// - Parameter environment: where a PostgreSQL password is looked up (`password_env`,
+    ///   `$CREDENTIALS_DIRECTORY`).
     public func withLedger<Result>(_ access: LedgerAccess, logger: Logger,
+                                   environment: [String: String] = ProcessInfo.processInfo.environment,
                                    _ body: (any Ledger) async throws -> Result) async throws -> Result {
-        let ledger: SQLiteLedger = switch access {
-        case .create: try SQLiteLedger(path: database)
-        case .existing: try SQLiteLedger.openExisting(path: database)
-        case .readOnly: try SQLiteLedger.openForReading(path: database)
+        try await withOpenLedger(access, logger: logger, environment: environment) { try await body($0.ledger) }
+    }
+
+    /// ``withLedger(_:logger:environment:_:)`` for the daemon and recording commands, which
+    /// also need to know whether other replicas share the ledger.
+    public func withOpenLedger<Result>(_ access: LedgerAccess, logger: Logger,
+                                       environment: [String: String] = ProcessInfo.processInfo.environment,
+                                       _ body: (OpenLedger) async throws -> Result) async throws -> Result {
+        switch ledger {
+        case .sqlite(let path):
+            let ledger: SQLiteLedger = switch access {
+            case .create: try SQLiteLedger(path: path)
+            case .existing: try SQLiteLedger.openExisting(path: path)
+            case .readOnly: try SQLiteLedger.openForReading(path: path)
+            }
+            return try await body(OpenLedger(ledger: ledger, sharing: .oneProcess))
+        case .postgres(let location):
+            // Every access opens (and migrates) the same way: a database is never created by
+            // connecting to it, so a mistyped name is refused by the server.
+            return try await PostgresLedger.withLedger(location, environment: environment, logger: logger) { postgres in
+                try await body(OpenLedger(ledger: try Self.ledger(postgres), sharing: .replicas(postgres)))
+            }
         }
-        return try await body(ledger)
+    }
+
+    /// The PostgreSQL ledger behind the interface every caller holds.
+    private static func ledger(_ postgres: PostgresLedger) throws -> any Ledger {
+        // Checked at run time while the backend's conformance is being completed.
+        guard let ledger = postgres as Any as? any Ledger else { throw LedgerOpeningError.incompleteBackend }
+        return ledger
+    }
+}
+
+public enum LedgerOpeningError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// This build's PostgreSQL backend does not answer every ledger query yet.
+    case incompleteBackend
+
+    public var description: String {
+        switch self {
+        case .incompleteBackend:
+            "storage.database: this build cannot record into PostgreSQL yet; keep the SQLite ledger (a path) for now"
+        }
     }
 }

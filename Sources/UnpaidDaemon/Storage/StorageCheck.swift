@@ -6,7 +6,7 @@ import Foundation
 public enum StorageCheck {
     /// For `check-config`: reports what `prepare` would refuse, creating nothing.
     public static func check(_ storage: StorageSettings) throws(StorageError) {
-        try checkDatabaseFile(storage.database)
+        try checkDatabaseFile(storage.ledger)
         for (key, path) in directories(of: storage) {
             do { try OwnerOnlyDirectory.check(path) } catch { throw StorageError(key: key, path: path, problem: error) }
         }
@@ -15,21 +15,24 @@ public enum StorageCheck {
     /// For commands that record (`run`, `run --once`, `fetch`): creates the ledger's
     /// directory, the archive and the spool owner-only (0700) and checks they are writable.
     public static func prepare(_ storage: StorageSettings) throws(StorageError) {
-        try checkDatabaseFile(storage.database)
+        try checkDatabaseFile(storage.ledger)
         for (key, path) in directories(of: storage) {
             do { try OwnerOnlyDirectory.create(path) } catch { throw StorageError(key: key, path: path, problem: error) }
         }
     }
 
+    /// The ledger's directory only for SQLite: a database server keeps its own files.
     static func directories(of storage: StorageSettings) -> [(key: String, path: String)] {
-        let ledgerDirectory = (storage.database as NSString).deletingLastPathComponent
-        return [("storage.database", ledgerDirectory.isEmpty ? "." : ledgerDirectory),
-                ("storage.archive_dir", storage.archiveDirectory),
-                ("storage.spool_dir", storage.spoolDirectory)]
+        var directories = [("storage.archive_dir", storage.archiveDirectory), ("storage.spool_dir", storage.spoolDirectory)]
+        if let database = storage.ledger.sqlitePath {
+            let ledgerDirectory = (database as NSString).deletingLastPathComponent
+            directories.insert(("storage.database", ledgerDirectory.isEmpty ? "." : ledgerDirectory), at: 0)
+        }
+        return directories
     }
 
-    private static func checkDatabaseFile(_ path: String) throws(StorageError) {
-        if OwnerOnlyDirectory.kind(of: path) == .directory {
+    private static func checkDatabaseFile(_ ledger: LedgerLocation) throws(StorageError) {
+        if let path = ledger.sqlitePath, OwnerOnlyDirectory.kind(of: path) == .directory {
             throw StorageError(key: "storage.database", path: path, problem: .notAFile)
         }
     }

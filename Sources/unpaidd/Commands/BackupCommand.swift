@@ -25,7 +25,10 @@ struct BackupCommand: ParsableCommand {
 
     func run() throws {
         let settings = try config.loadWithoutSecrets()
-        let path = settings.storage.database
+        guard let path = settings.storage.ledger.sqlitePath else {
+            throw CommandError("storage.database is a PostgreSQL database: back it up with the server's tools "
+                + "(pg_dump, or the server's continuous archiving); backup copies a SQLite ledger")
+        }
         guard FileManager.default.fileExists(atPath: path) else {
             throw CommandError("\(path): no ledger there (storage.database); nothing to back up")
         }

@@ -19,11 +19,15 @@ struct Runtime {
         let logger = log.makeLogger()
         let privateKey = try configuration.api.privateKeySource.load()
         try StorageCheck.prepare(configuration.storage)
-        let lock = try InstanceLock(database: configuration.storage.database)
-        let result = try await configuration.storage.withLedger(.create, logger: logger) { ledger in
-            try await StartupRecovery.run(configuration: configuration, ledger: ledger, lock: lock, logger: logger)
-            let runner = SharedLimits(configuration.daemon).runner(for: configuration, ledger: ledger,
-                                                                   privateKey: privateKey, logger: logger)
+        // SQLite only: on PostgreSQL a one-shot run may record beside the replicas.
+        let lock = try configuration.storage.ledger.sqlitePath.map { path throws(InstanceLockError) in
+            try InstanceLock(database: path)
+        }
+        let result = try await configuration.storage.withOpenLedger(.create, logger: logger) { open in
+            let ledger = open.ledger
+            try await StartupRecovery.runIfAlone(configuration: configuration, ledger: ledger, lock: lock, logger: logger)
+            let limits = SharedLimits(configuration.daemon, sharing: open.sharing, replica: .thisProcess())
+            let runner = limits.runner(for: configuration, ledger: ledger, privateKey: privateKey, logger: logger)
             return try await body(Runtime(configuration: configuration, ledger: ledger, logger: logger, runner: runner))
         }
         withExtendedLifetime(lock) {}

@@ -23,8 +23,7 @@ struct VerifyCommand: AsyncParsableCommand {
 
     func run() async throws {
         let settings = try config.loadWithoutSecrets()
-        let path = settings.storage.database
-        guard FileManager.default.fileExists(atPath: path) else {
+        if let path = settings.storage.ledger.sqlitePath, !FileManager.default.fileExists(atPath: path) {
             throw CommandError("\(path): no ledger there (storage.database); nothing to verify")
         }
         if let expectHead, expectHead.count != 64 || !expectHead.allSatisfy(\.isHexDigit) {
