@@ -21,6 +21,9 @@ public final class PostgresLedger: Sendable {
     public let server: PostgresLocation
     let client: PostgresClient
     let logger: Logger
+    /// Who this ledger's outbox claims name: one value per open ledger, so two replicas (or
+    /// two pools in one process) never take each other's claims for their own.
+    let claimant = PostgresOutboxClaim.newClaimant()
 
     /// The database URL without its password, for messages.
     public var location: String { "\(server)" }

@@ -35,6 +35,7 @@ public enum PostgresSchema {
                               + PostgresSchemaV1.rules + PostgresSchemaV1.views),
         PostgresMigration(name: "v2-work-claims", statements: PostgresSchemaV2WorkClaims.statements),
         PostgresMigration(name: "v3-account-limits", statements: PostgresSchemaV3AccountLimits.statements),
+        PostgresMigration(name: "v4-outbox-claims", statements: PostgresSchemaV4OutboxClaims.statements),
     ]
 
     /// The names of every migration this build knows, in order.
