@@ -20,10 +20,11 @@ GRANT USAGE ON SCHEMA public TO unpaidd_replica;
 GRANT SELECT, INSERT ON ALL TABLES IN SCHEMA public TO unpaidd_replica;
 
 -- State rewritten in place: a run's end, an order interval's closing, each job's last fire,
--- alert states, deliveries, disabled targets, the replicas' work claims and the account's
--- shared API limits. (Locking rows with FOR UPDATE needs UPDATE too.)
-GRANT UPDATE ON run, order_interval, job_fire, alert_state, outbox, target_state,
+-- alert states, deliveries and their claims, disabled targets, the replicas' work claims and
+-- the account's shared API limits. (Locking rows with FOR UPDATE needs UPDATE too.)
+GRANT UPDATE ON run, order_interval, job_fire, alert_state, outbox, outbox_claim, target_state,
                 work_fire, work_item, account_rate, organization_turn TO unpaidd_replica;
 
--- `unpaidd deliveries --enable-target` forgets that a receiver disabled a target.
-GRANT DELETE ON target_state TO unpaidd_replica;
+-- `unpaidd deliveries --enable-target` forgets that a receiver disabled a target; a
+-- delivery's claim goes once its attempt is recorded.
+GRANT DELETE ON target_state, outbox_claim TO unpaidd_replica;
