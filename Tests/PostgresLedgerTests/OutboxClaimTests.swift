@@ -169,8 +169,8 @@ import UnpaidCore
 
     @Test func aReplicaRoleWithTheGrantsFileClaimsAndReleases() async throws {
         let owner = try await TestPostgresCluster.shared.freshDatabase()
-        try await PostgresLedger.withLedger(owner, environment: try await TestPostgresCluster.shared.environment(),
-                                            logger: Self.logger) { try await Self.queue(2, on: $0) }
+        _ = try await PostgresLedger.withLedger(owner, environment: try await TestPostgresCluster.shared.environment(),
+                                                logger: Self.logger) { try await Self.queue(2, on: $0) }
         let role = try await TestPostgresCluster.shared.replicaRole(for: owner)
         try await Self.withTwoReplicas(location: role.location, environment: role.environment) { first, second in
             let claimed = try await first.dueDeliveries(now: 2_000, limit: 1, wholeRuns: [])
