@@ -68,7 +68,7 @@ extension SQLiteLedger {
                     firstSeenAt: fetchedAt.of(firstSeen) ?? record.fetchedAt,
                     ageDays: startTime.map { AuditDays.between(start: $0, moment: momentSeconds) }))
             }
-            try Self.check(listed.byCurrency, against: record)
+            try record.checkListedTotals(listed.byCurrency)
             return record
         }
     }
@@ -92,17 +92,6 @@ extension SQLiteLedger {
               WHERE series_id = ?1 AND closed_by_snapshot_id = \(Int64.max) AND first_snapshot_id <= ?2
               ORDER BY order_no
               """
-    }
-
-    /// Throws the first currency (in order) whose listed total differs from the recorded one.
-    static func check(_ listed: [String: Total], against record: SnapshotRecord) throws {
-        for currency in Set(listed.keys).union(record.totals.keys).sorted() {
-            let recorded = record.totals[currency] ?? Total(), found = listed[currency] ?? Total()
-            guard recorded == found else {
-                throw AuditError.ordersDisagreeWithTotals(snapshot: record.id, currency: currency,
-                                                          recorded: recorded, listed: found)
-            }
-        }
     }
 
     static func snapshotIDs(asOf date: Date, organizationID: Int64?, job: String?, in db: Database) throws -> [Int64] {
@@ -177,14 +166,5 @@ private struct FetchTimes {
         let date = times[id]
         last = (id, date)
         return date
-    }
-}
-
-/// Ages in whole days of 24 hours, rounded down, so an order billed an hour ago is 0
-/// days old and one billed an hour ahead is -1.
-enum AuditDays {
-    static func between(start: Int64, moment: Int64) -> Int64 {
-        let seconds = moment - start
-        return seconds >= 0 ? seconds / 86_400 : -((-seconds + 86_399) / 86_400)
     }
 }

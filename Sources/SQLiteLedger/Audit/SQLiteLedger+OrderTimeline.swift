@@ -35,39 +35,13 @@ extension SQLiteLedger {
     /// Intervals of one series, by first snapshot: they never overlap (the key forbids it).
     private static func timeline(orderNo: String, intervals: [Row], in db: Database) throws -> OrderTimeline {
         let seriesID: Int64 = intervals[0]["series_id"]
-        let fetchedAt = try fetchTimes(seriesID: seriesID, in: db)
-        func event(_ kind: OrderEvent.Kind, at snapshot: Int64, _ row: Row, previous: Row? = nil) throws -> OrderEvent {
-            OrderEvent(kind: kind, snapshotID: SnapshotID(rawValue: snapshot), fetchedAt: fetchedAt[snapshot] ?? Date(),
-                       currency: row["currency"], amount: try amount(row, orderNo: orderNo),
-                       previousCurrency: previous?["currency"],
-                       previousAmount: try previous.map { try amount($0, orderNo: orderNo) })
-        }
-        var events: [OrderEvent] = []
-        for (index, row) in intervals.enumerated() {
-            let first: Int64 = row["first_snapshot_id"], closedBy: Int64 = row["closed_by_snapshot_id"]
-            if index == 0 {
-                events.append(try event(.firstSeen, at: first, row))
-            } else if intervals[index - 1]["closed_by_snapshot_id"] as Int64 == first {
-                events.append(try event(.changed, at: first, row, previous: intervals[index - 1]))
-            } else {
-                events.append(try event(.reappeared, at: first, row))
-            }
-            let continues = index + 1 < intervals.count && intervals[index + 1]["first_snapshot_id"] as Int64 == closedBy
-            if closedBy != OrderIntervalWriter.open, !continues {
-                events.append(try event(.gone, at: closedBy, row))
-            }
-        }
-        let stillOpen = intervals.last!["closed_by_snapshot_id"] as Int64 == OrderIntervalWriter.open
-        return OrderTimeline(job: intervals[0]["job"], organizationID: intervals[0]["organization_id"], events: events,
-                             stillUnpaidAt: stillOpen ? fetchedAt.keys.max().map(SnapshotID.init(rawValue:)) : nil)
-    }
-
-    private static func amount(_ row: Row, orderNo: String) throws -> Money {
-        let text: String = row["amount_text"]
-        guard let money = try? Money(text) else {
-            throw AuditError.unreadableAmount(orderNo: orderNo, snapshot: SnapshotID(rawValue: row["first_snapshot_id"]),
-                                              text: text)
-        }
-        return money
+        let story = OrderTimelineIntervals(
+            orderNo: orderNo, job: intervals[0]["job"], organizationID: intervals[0]["organization_id"],
+            intervals: intervals.map { row in
+                OrderTimelineIntervals.Interval(firstSnapshotID: row["first_snapshot_id"],
+                                                closedBySnapshotID: row["closed_by_snapshot_id"],
+                                                currency: row["currency"], amountText: row["amount_text"])
+            })
+        return try story.timeline(fetchedAt: try fetchTimes(seriesID: seriesID, in: db))
     }
 }
