@@ -39,13 +39,26 @@ final class QueryTwinHistory {
     deinit { try? FileManager.default.removeItem(at: directory) }
 
     static func make(seed: UInt64, steps: Int = 24) async throws -> QueryTwinHistory {
+        try await make { history in try history.record(seed: seed, steps: steps) }
+    }
+
+    /// A history `script` writes with the SQLite ledger, returning the snapshots it recorded
+    /// (oldest first), copied into PostgreSQL like a random one.
+    static func make(script: (SQLiteLedger) throws -> [SnapshotRecord]) async throws -> QueryTwinHistory {
+        try await make { history in
+            history.snapshots = try script(history.sqlite)
+            history.moments = history.snapshots.map(\.fetchedAt)
+        }
+    }
+
+    private static func make(recording: (QueryTwinHistory) throws -> Void) async throws -> QueryTwinHistory {
         let directory = FileManager.default.temporaryDirectory
             .appendingPathComponent("pg-query-twin-\(UUID().uuidString)", isDirectory: true)
         let history = QueryTwinHistory(
             directory: directory, sqlite: try SQLiteLedger(path: directory.appendingPathComponent("ledger.sqlite").path),
             location: try await TestPostgresCluster.shared.freshDatabase(),
             environment: try await TestPostgresCluster.shared.environment())
-        try history.record(seed: seed, steps: steps)
+        try recording(history)
         _ = try await history.withPostgres { postgres in try await postgres.copy(from: history.sqlite) }
         return history
     }
