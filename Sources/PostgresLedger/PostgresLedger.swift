@@ -24,14 +24,18 @@ public final class PostgresLedger: Sendable {
     /// Who this ledger's outbox claims name: one value per open ledger, so two replicas (or
     /// two pools in one process) never take each other's claims for their own.
     let claimant = PostgresOutboxClaim.newClaimant()
+    /// The session whose advisory locks say this process's runs are alive, when it was
+    /// opened with `ownsRuns` (see `PostgresRunOwnership`).
+    let runOwner: PostgresConnection?
 
     /// The database URL without its password, for messages.
     public var location: String { "\(server)" }
 
-    private init(location: PostgresLocation, client: PostgresClient, logger: Logger) {
+    private init(location: PostgresLocation, client: PostgresClient, logger: Logger, runOwner: PostgresConnection?) {
         self.server = location
         self.client = client
         self.logger = logger
+        self.runOwner = runOwner
     }
 
     /// Default pool size: a run records several organizations at once, and delivery and
@@ -44,6 +48,9 @@ public final class PostgresLedger: Sendable {
     ///
     /// - Parameters:
     ///   - environment: where ``PostgresPasswordSource`` looks (the process's by default).
+    ///   - ownsRuns: for a process recording beside other replicas: every run it starts stays
+    ///     locked on a session of its own until finished, so that `interruptRunningRuns` in
+    ///     another process finishes it only once this one has died (its session gone).
     /// - Throws: ``PostgresLedgerError``: `.badLocation`, `.cannotConnect`,
     ///   `.authenticationFailed`, `.passwordRequired`, `.newerSchema`, `.migrationFailed`;
     ///   and whatever `body` throws.
@@ -52,6 +59,7 @@ public final class PostgresLedger: Sendable {
         environment: [String: String] = ProcessInfo.processInfo.environment,
         logger: Logger,
         maximumConnections: Int = defaultMaximumConnections,
+        ownsRuns: Bool = false,
         _ body: (PostgresLedger) async throws -> Result
     ) async throws -> Result {
         let password: String?
@@ -62,15 +70,22 @@ public final class PostgresLedger: Sendable {
         } catch {
             throw PostgresLedgerError.badLocation(error)
         }
-        try await prepare(location, password: password, logger: logger)
+        let runOwner = try await prepare(location, password: password, keepingOpen: ownsRuns, logger: logger)
 
         clientConfiguration.options.maximumConnections = maximumConnections
         let client = PostgresClient(configuration: clientConfiguration, backgroundLogger: logger)
-        let ledger = PostgresLedger(location: location, client: client, logger: logger)
-        return try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { await client.run() }
-            defer { group.cancelAll() }
-            return try await body(ledger)
+        let ledger = PostgresLedger(location: location, client: client, logger: logger, runOwner: runOwner)
+        do {
+            let result = try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { await client.run() }
+                defer { group.cancelAll() }
+                return try await body(ledger)
+            }
+            try? await runOwner?.close()
+            return result
+        } catch {
+            try? await runOwner?.close()
+            throw error
         }
     }
 
@@ -97,8 +112,10 @@ public final class PostgresLedger: Sendable {
         }
     }
 
-    /// The single connection that proves the credentials and migrates.
-    private static func prepare(_ location: PostgresLocation, password: String?, logger: Logger) async throws {
+    /// The single connection that proves the credentials and migrates; kept open (and
+    /// returned) when `keepingOpen`, as the session that owns this process's runs.
+    private static func prepare(_ location: PostgresLocation, password: String?, keepingOpen: Bool,
+                                logger: Logger) async throws -> PostgresConnection? {
         let configuration: PostgresConnection.Configuration
         do {
             configuration = try location.connectionConfiguration(password: password)
@@ -116,7 +133,9 @@ public final class PostgresLedger: Sendable {
         do {
             let migrator = PostgresMigrator(migrations: PostgresSchema.migrations, location: "\(location)", logger: logger)
             _ = try await migrator.migrate(connection)
+            if keepingOpen { return connection }
             try await connection.close()
+            return nil
         } catch {
             try? await connection.close()
             throw error

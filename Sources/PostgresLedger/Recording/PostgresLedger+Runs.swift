@@ -11,7 +11,11 @@ extension PostgresLedger {
                 INSERT INTO run (job, started_at_ms, status) VALUES (\(job), \(Instant.milliseconds(startedAt)), 'running')
                 RETURNING id
                 """, logger: logger)
-            for try await id in rows.decode(Int64.self) { return RunID(rawValue: id) }
+            for try await id in rows.decode(Int64.self) {
+                // Locked before the row commits, so no other process ever sees it unowned.
+                try await PostgresRunOwnership.take(RunID(rawValue: id), on: runOwner, logger: logger)
+                return RunID(rawValue: id)
+            }
             throw PostgresLedgerError.invariantViolated(table: "run", constraint: nil,
                                                         detail: "starting a run of \(job) returned no id")
         }
@@ -27,15 +31,18 @@ extension PostgresLedger {
                 WHERE id = \(id.rawValue)
                 """, logger: logger)
         }
+        await PostgresRunOwnership.release(id, on: runOwner, logger: logger)
     }
 
     public func interruptRunningRuns(at date: Date, reason: String) async throws -> [RunRecord] {
         try await write { connection in
-            // A clock set back since the run started must not break finished >= started.
+            // A clock set back since the run started must not break finished >= started. A run
+            // whose owning session still holds its lock belongs to a live replica: left alone.
             let rows = try await connection.query("""
                 UPDATE run SET status = 'interrupted', error = \(reason),
                        finished_at_ms = greatest(\(Instant.milliseconds(date)), started_at_ms)
                 WHERE status = 'running'
+                  AND pg_try_advisory_xact_lock(\(PostgresRunOwnership.lockClass), (id & 2147483647)::int4)
                 RETURNING id, job, started_at_ms
                 """, logger: logger)
             var interrupted: [RunRecord] = []

@@ -95,7 +95,8 @@ public struct Daemon: Sendable {
         // what is left; the watchdog pings until the end.
         services.append(LedgerHousekeeping(ledger: ledger, retentionSeconds: configuration.storage.archiveRetentionSeconds,
                                            logger: logger))
-        services.append(OrphanSweep(claims: claims, scheduler: scheduler, logger: logger))
+        let sharedRuns: (any RunRecorder)? = if case .replicas = open.sharing { ledger } else { nil }
+        services.append(OrphanSweep(claims: claims, scheduler: scheduler, runs: sharedRuns, logger: logger))
         services += [scheduler, control] as [any Service]
         var groupConfiguration = ServiceGroupConfiguration(
             services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)

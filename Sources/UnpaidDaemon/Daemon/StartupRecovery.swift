@@ -17,21 +17,22 @@ public enum StartupRecovery {
     }
 
     /// ``run(configuration:ledger:lock:logger:now:)`` when this process holds the instance lock.
-    /// Without it (replicas on PostgreSQL) a `running` run, a download or an archive intent may
-    /// belong to a live replica, so none is touched: a replica's abandoned organizations are
-    /// finished by another through the work claims.
+    /// Without it (replicas on PostgreSQL) only runs whose owner has died are finished (the
+    /// ledger tells them apart); a download or an archive intent in the spool may be a live
+    /// replica's, so the spool is left alone.
     public static func runIfAlone(configuration: Configuration, ledger: any Ledger, lock: InstanceLock?,
                                   logger: Logger) async throws {
         guard let lock else {
-            logger.notice("shared ledger: runs and spool files other replicas may own are left to them")
+            try await finishInterruptedRuns(ledger: ledger, logger: logger, now: Date())
             return
         }
         try await run(configuration: configuration, ledger: ledger, lock: lock, logger: logger)
     }
 
-    static func finishInterruptedRuns(ledger: any Ledger, logger: Logger, now: Date) async throws {
+    static func finishInterruptedRuns(ledger: any RunRecorder, logger: Logger, now: Date,
+                                      foundWhen: String = "at start") async throws {
         let reason = "interrupted: the unpaidd process running it ended before finishing it"
-            + " (found by process \(getpid()) at start)"
+            + " (found by process \(getpid()) \(foundWhen))"
         for run in try await ledger.interruptRunningRuns(at: now, reason: reason) {
             logger.warning("run left running by a process that died: finished as interrupted", metadata: [
                 "run_id": "\(run.id.rawValue)", "job": "\(run.job)",

@@ -1,4 +1,5 @@
 import Foundation
+import Ledger
 import Logging
 import ServiceLifecycle
 
@@ -10,14 +11,19 @@ import ServiceLifecycle
 public struct OrphanSweep: Service {
     let claims: any WorkClaims
     let scheduler: Scheduler
+    /// On a ledger replicas share: each pass also finishes, as interrupted, the runs of
+    /// replicas that died (the ledger knows them by their owner's lost session). Nil for one
+    /// process, which did that at its start.
+    let runs: (any RunRecorder)?
     let interval: TimeInterval
     let clock: any WallClock
     let logger: Logger
 
-    public init(claims: any WorkClaims, scheduler: Scheduler, interval: TimeInterval? = nil,
+    public init(claims: any WorkClaims, scheduler: Scheduler, runs: (any RunRecorder)? = nil, interval: TimeInterval? = nil,
                 clock: any WallClock = SystemWallClock(), logger: Logger) {
         self.claims = claims
         self.scheduler = scheduler
+        self.runs = runs
         self.interval = interval ?? claims.leaseDuration / 2
         self.clock = clock
         self.logger = logger
@@ -34,6 +40,14 @@ public struct OrphanSweep: Service {
     /// One pass: each abandoned fire is taken at most once, so a fire the scheduler gives
     /// straight back (its job is running here) waits for the next pass.
     public func sweep() async {
+        if let runs {
+            do {
+                try await StartupRecovery.finishInterruptedRuns(ledger: runs, logger: logger, now: clock.now(),
+                                                                foundWhen: "sweeping for dead replicas")
+            } catch {
+                logger.error("cannot finish the runs of dead replicas; trying again later", metadata: ["error": "\(error)"])
+            }
+        }
         var seen: Set<FireKey> = []
         do {
             while let lease = try await claims.claimAbandonedFire(ofJobs: scheduler.jobNames) {

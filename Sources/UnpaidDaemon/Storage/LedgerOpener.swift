@@ -54,8 +54,10 @@ extension StorageSettings {
             return try await body(OpenLedger(ledger: ledger, sharing: .oneProcess))
         case .postgres(let location):
             // Every access opens (and migrates) the same way: a database is never created by
-            // connecting to it, so a mistyped name is refused by the server.
-            return try await PostgresLedger.withLedger(location, environment: environment, logger: logger) { postgres in
+            // connecting to it, so a mistyped name is refused by the server. A recording
+            // process marks its runs as its own while it lives.
+            return try await PostgresLedger.withLedger(location, environment: environment, logger: logger,
+                                                       ownsRuns: access == .create) { postgres in
                 try await body(OpenLedger(ledger: try Self.ledger(postgres), sharing: .replicas(postgres)))
             }
         }
