@@ -31,12 +31,7 @@ extension SQLiteLedger {
     /// moved when the file is the previous one again).
     static func recordSnapshot(_ snapshot: NewSnapshot, orders: SortedOrders, comparing: Bool, in db: Database)
         throws -> (record: SnapshotRecord, previous: SnapshotRecord?, moves: SnapshotDiffBuilder) {
-        try Self.validate(snapshot)
-        guard orders.organizationID == snapshot.organizationID else {
-            throw LedgerError.orderOfOtherOrganization(
-                orderNo: try firstOrderNo(of: orders), orderOrganizationID: orders.organizationID,
-                snapshotOrganizationID: snapshot.organizationID, fileName: snapshot.fileName)
-        }
+        try snapshot.validate(orders: orders)
         let runStatus = try Self.runStatus(snapshot.runID, in: db)
         guard runStatus == .running else { throw LedgerError.runNotRunning(snapshot.runID, status: runStatus) }
         let runJob = try String.fetchOne(db, sql: "SELECT job FROM run WHERE id = ?",
@@ -65,26 +60,6 @@ extension SQLiteLedger {
             archivePath: snapshot.archivePath, rowCount: orders.count, totals: totals,
             reconciliation: snapshot.reconciliation)
         return (record, previous, moves)
-    }
-
-    private static func firstOrderNo(of orders: SortedOrders) throws -> String {
-        (try orders.makeCursor().current?.orderNoString) ?? "(none)"
-    }
-
-    private static func validate(_ snapshot: NewSnapshot) throws {
-        func invalid(_ reason: String) -> LedgerError {
-            .invalidSnapshot(fileName: snapshot.fileName.isEmpty ? "(unnamed file)" : snapshot.fileName,
-                             reason: reason)
-        }
-        let hex = snapshot.sha256.utf8
-        guard hex.count == 64, hex.allSatisfy({ (0x30...0x39).contains($0) || (0x61...0x66).contains($0) }) else {
-            throw invalid("sha256 must be 64 lowercase hex digits, got \"\(snapshot.sha256)\"")
-        }
-        guard snapshot.fileSize >= 0 else { throw invalid("file size \(snapshot.fileSize) is negative") }
-        guard !snapshot.job.isEmpty else { throw invalid("the job name is empty") }
-        guard !snapshot.fileName.isEmpty else { throw invalid("the file name is empty") }
-        guard !snapshot.periodLabel.isEmpty else { throw invalid("the period label is empty") }
-        guard !snapshot.archivePath.isEmpty else { throw invalid("the archive path is empty") }
     }
 
     private static func seriesID(job: String, organizationID: Int64, in db: Database) throws -> Int64 {
