@@ -72,12 +72,12 @@ public struct OrderIntervalCopy: Sendable {
     }
 
     /// A tab, then the text or `\N`.
-    private static func writeOptional(_ text: UnsafeBufferPointer<UInt8>?, into buffer: inout ByteBuffer) {
+    static func writeOptional(_ text: UnsafeBufferPointer<UInt8>?, into buffer: inout ByteBuffer) {
         buffer.writeInteger(UInt8(ascii: "\t"))
         if let text { writeEscaped(text, into: &buffer) } else { writeNull(into: &buffer) }
     }
 
-    private static func writeNull(into buffer: inout ByteBuffer) {
+    static func writeNull(into buffer: inout ByteBuffer) {
         buffer.writeInteger(UInt8(ascii: "\\"))
         buffer.writeInteger(UInt8(ascii: "N"))
     }
