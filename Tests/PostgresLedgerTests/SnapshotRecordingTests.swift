@@ -1,6 +1,7 @@
 import Foundation
 import Ledger
 import OrderSpill
+import PostgresTestSupport
 import SeededRandomness
 import Testing
 import UnpaidCore
@@ -188,5 +189,30 @@ import UnpaidCore
         #expect(postgres.1 == sqlite.1)
         #expect(postgres.2 == sqlite.2)
         #expect(sqlite.0[2].map { !$0.isEmpty } == true)
+    }
+
+    /// A replica connecting as a role that does not own the tables (only what
+    /// `replica-grants.sql` grants) records, compares and alerts: the chain's lock, the run's
+    /// row lock, the snapshot's id and the moved orders' temporary table need nothing more.
+    @Test func aReplicaRoleRecordsSnapshotsAndTheirAlerts() async throws {
+        let cluster = TestPostgresCluster.shared
+        let owner = try await cluster.freshDatabase()
+        try await PostgresLedger.withLedger(owner, environment: try await cluster.environment(),
+                                            logger: RecordingBackend.logger) { _ in }
+        let role = try await cluster.replicaRole(for: owner)
+        try await PostgresLedger.withLedger(role.location, environment: role.environment,
+                                            logger: RecordingBackend.logger) { ledger in
+            let script = SnapshotScript(ledger: ledger)
+            try await script.recordAlerting(Self.awkward, shaSeed: 1, minute: 0)
+            let second = try await script.recordAlerting([unpaid("A", "0.2"), unpaid("N", "1")], shaSeed: 2, minute: 10) {
+                AlertingPlan(states: [AlertState(
+                    identity: AlertIdentity(rule: "grew", job: "monthly", organizationID: 42, currency: "USD"),
+                    status: .firing, firingSince: 1_000, lastNotifiedAt: 1_000, lastSnapshotID: $0.snapshot.id.rawValue)],
+                             deliveries: [], now: 1_000)
+            }
+            #expect(try await ledger.changeRows(in: second.record.id).map(\.newOrderNumbers) == [[], ["N"]])
+            #expect(try await ledger.recordAlerts(job: "monthly", organizationID: 42) { _ in .nothing(at: 0) } == 0)
+            #expect(try await ledger.chainHead()?.snapshotID == second.record.id.rawValue)
+        }
     }
 }
