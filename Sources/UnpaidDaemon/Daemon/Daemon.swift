@@ -28,26 +28,30 @@ public struct Daemon: Sendable {
         // Before anything else: SIGHUP's default action would kill us before the handler runs.
         signal(SIGHUP, SIG_IGN)
         ProcessMemory.limitArenas()
-        let configuration = try Configuration.load(file: configurationFile)
-        let jobs = try scheduledJobs(of: configuration)
-        try StorageCheck.prepare(configuration.storage)
+        let loaded = try Configuration.load(file: configurationFile)
+        let jobs = try scheduledJobs(of: loaded)
+        try StorageCheck.prepare(loaded.storage)
         // SQLite only: replicas on PostgreSQL share the work through claims in the database.
-        let lock = try configuration.storage.ledger.sqlitePath.map { path throws(InstanceLockError) in
+        let lock = try loaded.storage.ledger.sqlitePath.map { path throws(InstanceLockError) in
             try InstanceLock(database: path)
         }
+        // Replicas sharing a spool each download into a part of their own.
+        let slot = lock == nil ? try SpoolSlot(spool: loaded.storage.spoolDirectory) : nil
+        let configuration = loaded.inSpool(slot)
         let privateKey = try configuration.api.privateKeySource.load(environment: environment.variables)
         // The ledger is open for the whole service group: every service holds it until the last has stopped.
         try await configuration.storage.withOpenLedger(.create, logger: logger, environment: environment.variables) { open in
-            try await StartupRecovery.runIfAlone(configuration: configuration, ledger: open.ledger, lock: lock, logger: logger)
-            try await serve(configuration: configuration, jobs: jobs, open: open, lock: lock, privateKey: privateKey)
+            try await StartupRecovery.runIfAlone(configuration: configuration, ledger: open.ledger, lock: lock, slot: slot,
+                                                 logger: logger)
+            try await serve(configuration: configuration, jobs: jobs, open: open, lock: lock, slot: slot, privateKey: privateKey)
         }
-        withExtendedLifetime(lock) {}
+        withExtendedLifetime((lock, slot)) {}
         logger.info("daemon stopped")
     }
 
     /// The scheduler, delivery, the watchdog and the SIGHUP handler on an open ledger, until shutdown.
     private func serve(configuration: Configuration, jobs: [(settings: JobSettings, scheduled: ScheduledJob)],
-                       open: OpenLedger, lock: InstanceLock?, privateKey: String) async throws {
+                       open: OpenLedger, lock: InstanceLock?, slot: SpoolSlot?, privateKey: String) async throws {
         let ledger = open.ledger
         let replica = ReplicaID.thisProcess()
         let shared = Reloadable(SharedLimits(configuration.daemon, sharing: open.sharing, replica: replica))
@@ -71,7 +75,8 @@ public struct Daemon: Sendable {
         let scheduler = Scheduler(jobs: jobs.map(\.scheduled), executor: executor, store: LedgerFireTimes(ledger: ledger),
                                   claims: claims, gracePeriod: configuration.daemon.shutdownGraceSeconds, logger: logger)
         let delivery = Reloadable(AlertDelivery(settings: configuration.alerts, ledger: ledger, logger: logger))
-        let control = DaemonControl(daemon: self, ledger: ledger, sharing: open.sharing, replica: replica, shared: shared,
+        let control = DaemonControl(daemon: self, ledger: ledger, sharing: open.sharing, replica: replica, slot: slot,
+                                    shared: shared,
                                     delivery: delivery, executor: executor, scheduler: scheduler, status: status,
                                     notifier: notifier, logger: logger)
 

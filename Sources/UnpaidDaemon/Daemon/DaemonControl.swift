@@ -11,6 +11,8 @@ struct DaemonControl: Service {
     let ledger: any Ledger
     let sharing: LedgerSharing
     let replica: ReplicaID
+    /// This replica's part of a shared spool; a reload keeps it.
+    let slot: SpoolSlot?
     let shared: Reloadable<SharedLimits>
     let delivery: Reloadable<AlertDelivery>
     let executor: PipelineJobExecutor
@@ -47,7 +49,7 @@ struct DaemonControl: Service {
         logger.info("reloading configuration", metadata: ["config": "\(daemon.configurationFile)"])
         let current = executor.configuration
         do {
-            let next = try Configuration.load(file: daemon.configurationFile)
+            let next = try Configuration.load(file: daemon.configurationFile).inSpool(slot)
             let jobs = try daemon.scheduledJobs(of: next)
             guard next.storage.ledger == current.storage.ledger else {
                 throw DaemonError.databaseChanged(from: current.storage.database, to: next.storage.database)

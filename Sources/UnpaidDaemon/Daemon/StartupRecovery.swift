@@ -16,17 +16,20 @@ public enum StartupRecovery {
         withExtendedLifetime(lock) {}
     }
 
-    /// ``run(configuration:ledger:lock:logger:now:)`` when this process holds the instance lock.
-    /// Without it (replicas on PostgreSQL) only runs whose owner has died are finished (the
-    /// ledger tells them apart); a download or an archive intent in the spool may be a live
-    /// replica's, so the spool is left alone.
+    /// What this process may put right: everything when it holds the instance lock
+    /// (SQLite); on a shared PostgreSQL ledger, the runs of processes that died (the ledger
+    /// tells them apart) and what a dead replica left in the spool part `slot` this process
+    /// now holds (`configuration` must already point its spool there).
     public static func runIfAlone(configuration: Configuration, ledger: any Ledger, lock: InstanceLock?,
-                                  logger: Logger) async throws {
-        guard let lock else {
-            try await finishInterruptedRuns(ledger: ledger, logger: logger, now: Date())
+                                  slot: SpoolSlot?, logger: Logger) async throws {
+        if let lock {
+            try await run(configuration: configuration, ledger: ledger, lock: lock, logger: logger)
             return
         }
-        try await run(configuration: configuration, ledger: ledger, lock: lock, logger: logger)
+        try await finishInterruptedRuns(ledger: ledger, logger: logger, now: Date())
+        guard let slot else { return }
+        try await setAsideUnrecordedFiles(storage: configuration.storage, ledger: ledger, logger: logger)
+        removeDownloads(in: slot.directory, logger: logger)
     }
 
     static func finishInterruptedRuns(ledger: any RunRecorder, logger: Logger, now: Date,

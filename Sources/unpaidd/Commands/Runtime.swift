@@ -15,22 +15,26 @@ struct Runtime {
     /// Opens the ledger (creating it) for `body`, after putting right what a dead process left.
     static func with<Result>(config: ConfigOption, log: LogOptions,
                              _ body: (Runtime) async throws -> Result) async throws -> Result {
-        let configuration = try config.load()
+        let loaded = try config.load()
         let logger = log.makeLogger()
-        let privateKey = try configuration.api.privateKeySource.load()
-        try StorageCheck.prepare(configuration.storage)
-        // SQLite only: on PostgreSQL a one-shot run may record beside the replicas.
-        let lock = try configuration.storage.ledger.sqlitePath.map { path throws(InstanceLockError) in
+        let privateKey = try loaded.api.privateKeySource.load()
+        try StorageCheck.prepare(loaded.storage)
+        // SQLite only: on PostgreSQL a one-shot run may record beside the replicas, in a
+        // part of the spool of its own.
+        let lock = try loaded.storage.ledger.sqlitePath.map { path throws(InstanceLockError) in
             try InstanceLock(database: path)
         }
+        let slot = lock == nil ? try SpoolSlot(spool: loaded.storage.spoolDirectory) : nil
+        let configuration = loaded.inSpool(slot)
         let result = try await configuration.storage.withOpenLedger(.create, logger: logger) { open in
             let ledger = open.ledger
-            try await StartupRecovery.runIfAlone(configuration: configuration, ledger: ledger, lock: lock, logger: logger)
+            try await StartupRecovery.runIfAlone(configuration: configuration, ledger: ledger, lock: lock, slot: slot,
+                                                 logger: logger)
             let limits = SharedLimits(configuration.daemon, sharing: open.sharing, replica: .thisProcess())
             let runner = limits.runner(for: configuration, ledger: ledger, privateKey: privateKey, logger: logger)
             return try await body(Runtime(configuration: configuration, ledger: ledger, logger: logger, runner: runner))
         }
-        withExtendedLifetime(lock) {}
+        withExtendedLifetime((lock, slot)) {}
         return result
     }
 }
