@@ -48,3 +48,12 @@ $bench audit --directory "$cache/audit" --xlsx "$cache/u1m-inline.xlsx" --query 
 for query in orders aging report; do
   echo; $bench audit --directory "$cache/audit" --xlsx "$cache/u1m-inline.xlsx" --query "$query"
 done
+
+# The PostgreSQL ledger, only against a server the caller runs (everything above needs
+# none): UNPAIDD_BENCH_POSTGRES_URL=postgresql://USER@HOST:PORT/DB of a bench-only database,
+# and the password, if the server asks for one, in UNPAIDD_BENCH_POSTGRES_PASSWORD.
+if [ -n "${UNPAIDD_BENCH_POSTGRES_URL:-}" ]; then
+  password=()
+  [ -n "${UNPAIDD_BENCH_POSTGRES_PASSWORD:-}" ] && password=(--password-env UNPAIDD_BENCH_POSTGRES_PASSWORD)
+  echo; $bench postgres-ledger --url "$UNPAIDD_BENCH_POSTGRES_URL" "${password[@]}" --xlsx "$cache/u1m-inline.xlsx"
+fi

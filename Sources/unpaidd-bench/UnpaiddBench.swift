@@ -7,5 +7,6 @@ struct UnpaiddBench: AsyncParsableCommand {
         commandName: "unpaidd-bench",
         abstract: "Measure unpaidd's hot paths on real inputs.",
         subcommands: [XLSXBenchmark.self, PipelineBenchmark.self, LedgerCommand.self, VerifyBenchmark.self,
-                      AuditBenchmark.self, PostgresCopyBenchmark.self, AllBenchmarks.self])
+                      AuditBenchmark.self, PostgresCopyBenchmark.self, PostgresLedgerBenchmark.self,
+                      AllBenchmarks.self])
 }
