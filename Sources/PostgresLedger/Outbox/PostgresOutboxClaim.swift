@@ -21,9 +21,13 @@ enum PostgresOutboxClaim {
     static let leasePerDelivery: Int64 = 180
 
     /// A name for one open ledger that tells an operator which host and process it was.
+    /// The host's own name, not `ProcessInfo.hostName`, which may wait on DNS.
     static func newClaimant() -> String {
-        let process = ProcessInfo.processInfo
-        return "\(process.hostName) pid \(process.processIdentifier) \(UUID().uuidString.prefix(8).lowercased())"
+        var buffer = [CChar](repeating: 0, count: 256)
+        let named = gethostname(&buffer, buffer.count - 1) == 0
+        let host = named ? String(decoding: buffer.prefix { $0 != 0 }.map(UInt8.init(bitPattern:)), as: UTF8.self)
+            : "unknown host"
+        return "\(host) pid \(ProcessInfo.processInfo.processIdentifier) \(UUID().uuidString.prefix(8).lowercased())"
     }
 
     /// Claims the due rows with `ids`, already locked by this transaction, for `claimant`:
