@@ -3,14 +3,14 @@ import Ledger
 import UnpaidMetrics
 import Webhooks
 
-/// The delivery service's outbox, kept in the ledger's SQLite file. Errors are stored
+/// The delivery service's outbox, kept in the ledger (either backend). Errors are stored
 /// redacted: a receiver's answer may quote the robot URL with its token.
 public struct LedgerOutboxStore: OutboxStore {
-    let ledger: any Ledger
+    let ledger: any OutboxLedger
     /// Targets with `group = "run"`: their rows wait until their run has finished.
     let wholeRuns: Set<String>
 
-    public init(ledger: any Ledger, wholeRunsFor targets: [WebhookTarget] = []) {
+    public init(ledger: any OutboxLedger, wholeRunsFor targets: [WebhookTarget] = []) {
         self.ledger = ledger
         wholeRuns = Set(targets.filter { $0.grouping == .perRun }.map(\.name))
     }
