@@ -151,6 +151,7 @@ let package = Package(
         .testTarget(name: "PostgresLedgerTests", dependencies: [
             "PostgresLedger", "PostgresTestSupport", "Ledger", "SQLiteLedger", "OrderSpill", "UnpaidCore",
             .product(name: "PostgresNIO", package: "postgres-nio"), "SeededRandomness",
+            .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         .testTarget(name: "UnpaidReportsTests", dependencies: ["UnpaidReports", "Ledger", "SQLiteLedger", "UnpaidCore", "SeededRandomness"]),
         .testTarget(name: "UnpaidMetricsTests", dependencies: [

@@ -4,12 +4,13 @@ import UnpaidCore
 /// from one state of its ledger: both backends call them in the same order with the same
 /// rows, so they find the same problems with the same words.
 ///
-/// Order of calls: ``seriesToWalk(withIntervals:)`` and, per series, a ``seriesAudit(_:)`` fed
-/// the series' intervals and handed back to ``add(_:)``; then ``checkChain(links:chained:)``,
-/// ``checkTotals(_:)``, ``checkDiffs(_:)``, ``checkChangeRows(_:)``, every stored change
-/// order to ``addChangeOrder(snapshotID:currency:orderNo:change:before:after:)`` and
-/// ``finishChangeOrders()``; last ``finish(archivedFiles:)``. Memory grows with the number
-/// of snapshots, not of orders.
+/// Order of calls: ``seriesToWalk(withIntervals:)`` and, per series, a ``seriesAudit(_:)``
+/// fed the series' intervals and handed back to ``add(_:)``; ``checkChain(links:)`` then
+/// ``checkLink(of:stored:)`` for each snapshot; ``checkTotals(_:)``, ``checkDiffs(_:)``,
+/// ``checkChangeRows(_:)``; every stored change order to
+/// ``addChangeOrder(snapshotID:currency:orderNo:change:before:after:)``, then
+/// ``finishChangeOrders()``; last ``finish(archivedFiles:)``. Memory grows with the
+/// number of snapshots, not of orders.
 package struct LedgerAudit {
     /// A `snapshot` row as the checks need it.
     package struct Snapshot: Sendable {
@@ -57,6 +58,9 @@ package struct LedgerAudit {
     var rebuilt: [Int64: [String: Total]] = [:]
     var moves: [SeriesAudit.MoveKey: SeriesAudit.MoveAggregate] = [:]
     private var digests: [Int64: IntervalDigests] = [:]
+    private var links: [Int64: ChainLink] = [:]
+    /// The chain hash of the last link checked.
+    private var chainEnd = ChainedSnapshot.genesis
     /// Snapshot → the previous snapshot its diff rows compare with.
     var compared: [Int64: Int64] = [:]
     var storedMoves: [SeriesAudit.MoveKey: SeriesAudit.MoveAggregate] = [:]
@@ -66,6 +70,9 @@ package struct LedgerAudit {
         self.snapshots = snapshots
         verification.snapshots = snapshots.count
     }
+
+    /// Every snapshot's id, in order.
+    package var snapshotIDs: some Collection<Int64> { snapshots.lazy.map(\.id) }
 
     /// Every series that has a snapshot or an interval, in id order: intervals of a series
     /// without snapshots are walked too, and found wrong.
@@ -98,34 +105,37 @@ package struct LedgerAudit {
         verification.currentOrders += running.values.reduce(0) { $0 + $1.count }
     }
 
-    /// Recomputes every link from the snapshot as stored (`chained`, nil when its row is
-    /// gone) and the digests of its walked intervals.
-    package mutating func checkChain(links: [Int64: ChainLink],
-                                     chained: (Int64) throws -> ChainedSnapshot?) rethrows {
+    /// Checks that every link names a snapshot, and keeps the links for
+    /// ``checkLink(of:stored:)``.
+    package mutating func checkChain(links: [Int64: ChainLink]) {
         let snapshotIDs = Set(snapshots.map(\.id))
         for id in links.keys.sorted() where !snapshotIDs.contains(id) {
             problem(id, "snapshot_chain", "the chain has a link for snapshot \(id), which is not in the snapshot table")
         }
-        var previousHash = ChainedSnapshot.genesis
-        for snapshot in snapshots {
-            guard let link = links[snapshot.id] else {
-                problem(snapshot.id, "snapshot_chain", "the snapshot has no chain link")
-                continue
-            }
-            if link.previousHash != previousHash {
-                problem(snapshot.id, "snapshot_chain",
-                        "previous_hash is \(link.previousHash), but the chain before it ends with \(previousHash): a snapshot before it was removed or its link rewritten")
-            }
-            if let stored = try chained(snapshot.id), let previous = Hex.sha256(link.previousHash) {
-                let expected = Hex.string(stored.chainHash(previous: previous, digests: digests[snapshot.id] ?? .none))
-                if expected != link.chainHash {
-                    problem(snapshot.id, "snapshot_chain",
-                            "chain_hash is \(link.chainHash), but the snapshot, its totals and its intervals hash to \(expected): something it recorded was changed")
-                }
-            }
-            previousHash = link.chainHash
-            verification.head = ChainHead(snapshotID: snapshot.id, hash: link.chainHash)
+        self.links = links
+    }
+
+    /// Recomputes snapshot `id`'s link from the snapshot as stored (nil when its row is
+    /// gone) and the digests of its walked intervals. Called for every snapshot, in id
+    /// order (``snapshotIDs``), after ``checkChain(links:)``: each link extends the one before.
+    package mutating func checkLink(of id: Int64, stored: ChainedSnapshot?) {
+        guard let link = links[id] else {
+            problem(id, "snapshot_chain", "the snapshot has no chain link")
+            return
         }
+        if link.previousHash != chainEnd {
+            problem(id, "snapshot_chain",
+                    "previous_hash is \(link.previousHash), but the chain before it ends with \(chainEnd): a snapshot before it was removed or its link rewritten")
+        }
+        if let stored, let previous = Hex.sha256(link.previousHash) {
+            let expected = Hex.string(stored.chainHash(previous: previous, digests: digests[id] ?? .none))
+            if expected != link.chainHash {
+                problem(id, "snapshot_chain",
+                        "chain_hash is \(link.chainHash), but the snapshot, its totals and its intervals hash to \(expected): something it recorded was changed")
+            }
+        }
+        chainEnd = link.chainHash
+        verification.head = ChainHead(snapshotID: id, hash: link.chainHash)
     }
 
     /// Every stored total against the orders rebuilt from the intervals, and each

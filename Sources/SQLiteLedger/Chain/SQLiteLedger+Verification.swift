@@ -26,7 +26,8 @@ extension SQLiteLedger {
             for row in try Row.fetchAll(db, sql: "SELECT snapshot_id, previous_hash, chain_hash FROM snapshot_chain") {
                 links[row[0]] = LedgerAudit.ChainLink(previousHash: row[1], chainHash: row[2])
             }
-            try audit.checkChain(links: links) { try ChainedSnapshot.load($0, in: db) }
+            audit.checkChain(links: links)
+            for id in audit.snapshotIDs { audit.checkLink(of: id, stored: try ChainedSnapshot.load(id, in: db)) }
             audit.checkTotals(try Row.fetchAll(db, sql: "SELECT snapshot_id, currency, order_count, sum_text FROM snapshot_total")
                 .map { LedgerAudit.StoredTotalRow(snapshotID: $0[0], currency: $0[1], orderCount: $0[2], sumText: $0[3]) })
             try Self.checkDiffs(into: &audit, in: db)

@@ -1,0 +1,137 @@
+import Foundation
+import Ledger
+import PostgresLedger
+import PostgresNIO
+import Testing
+import UnpaidCore
+
+/// `verify` on PostgreSQL finds what SQLite finds on the same ledger, in the same words:
+/// nothing on an untouched copy, and each tampering SQLite's ChainTests catch, done to both.
+@Suite struct IntegrityVerifyTests {
+    @Test func aCopiedLedgerVerifiesCleanWithTheSameHeadAsSQLite() async throws {
+        let twin = try await IntegrityTwin.make()
+        let (sqlite, postgres) = try await twin.verifyBoth()
+        #expect(postgres.problems == [])
+        #expect(postgres.snapshots == 6)
+        #expect(postgres.head == sqlite.head && postgres.head != nil)
+        #expect(postgres.summary == sqlite.summary)
+        #expect(postgres.archivedFiles.filter { $0.removal != nil }.map(\.snapshotID.rawValue) == [1])
+        #expect(try await twin.withPostgres { try await $0.chainHead() } == postgres.head)
+    }
+
+    @Test(arguments: [11, 12, 13] as [UInt64])
+    func randomHistoriesVerifyCleanAsOnSQLite(seed: UInt64) async throws {
+        let twin = try await QueryTwinHistory.make(seed: seed, steps: 30)
+        let sqlite = try twin.sqlite.verify()
+        let postgres = try await twin.withPostgres { try await $0.verify(expectedHead: nil) }
+        #expect(postgres.problems == [])
+        #expect(postgres.summary == sqlite.summary)
+    }
+
+    @Test func anExpectedHeadIsFoundInTheChainOrNamedAsMissing() async throws {
+        let twin = try await IntegrityTwin.make()
+        let head = try #require(try twin.sqlite.chainHead())
+        let (sqlite, postgres) = try await twin.verifyBoth(expectedHead: head.hash.uppercased())
+        #expect(postgres.expectedHeadSnapshot == SnapshotID(rawValue: head.snapshotID) && postgres.problems == [])
+        #expect(postgres.summary == sqlite.summary)
+        let unknown = String(repeating: "ab", count: 32)
+        let missing = try await twin.verifyBoth(expectedHead: unknown)
+        #expect(missing.postgres.problems.map(\.table) == ["snapshot_chain"])
+        #expect(missing.postgres.problems.first?.detail.contains(unknown) == true)
+        #expect(missing.postgres.summary == missing.sqlite.summary)
+    }
+
+    @Test(arguments: Tampering.all)
+    func eachTamperingIsCaughtAndNamedAsOnSQLite(_ tampering: Tampering) async throws {
+        let twin = try await IntegrityTwin.make()
+        try await twin.tamper(tampering.statements)
+        let (sqlite, postgres) = try await twin.verifyBoth()
+        #expect(!postgres.problems.isEmpty)
+        #expect(tampering.isNamed(postgres.problems), "\(postgres.problems)")
+        #expect(postgres.summary == sqlite.summary)
+    }
+
+    @Test func aRemovedNewestSnapshotIsCaughtAgainstAHeadCopiedBefore() async throws {
+        let twin = try await IntegrityTwin.make()
+        let head = try #require(try twin.sqlite.chainHead())
+        let earlier: String = try await twin.withPostgres { postgres in
+            try await postgres.read { connection in
+                var hash = ""
+                for try await value in try await connection.query(
+                    "SELECT chain_hash FROM snapshot_chain WHERE snapshot_id = 4", logger: QueryTwinHistory.logger
+                ).decode(String.self) { hash = value }
+                return hash
+            }
+        }
+        #expect(earlier.count == 64)
+        let anchored = try await twin.verifyBoth(expectedHead: earlier)
+        #expect(anchored.postgres.problems == [] && anchored.postgres.expectedHeadSnapshot == SnapshotID(rawValue: 4),
+                "newer snapshots than a head copy are fine")
+        try await twin.tamper([
+            "DELETE FROM snapshot_chain WHERE snapshot_id = 6", "DELETE FROM snapshot_change_order WHERE snapshot_id = 6",
+            "DELETE FROM snapshot_change WHERE snapshot_id = 6", "DELETE FROM snapshot_diff WHERE snapshot_id = 6",
+            "UPDATE order_interval SET closed_by_snapshot_id = 9223372036854775807 WHERE closed_by_snapshot_id = 6",
+            "DELETE FROM order_interval WHERE first_snapshot_id = 6",
+            "DELETE FROM snapshot_total WHERE snapshot_id = 6", "DELETE FROM snapshot WHERE id = 6",
+        ])
+        let unanchored = try await twin.verifyBoth()
+        #expect(unanchored.postgres.problems == [], "without a head copy the shorter chain is consistent")
+        #expect(unanchored.postgres.summary == unanchored.sqlite.summary)
+        let (sqlite, postgres) = try await twin.verifyBoth(expectedHead: head.hash)
+        #expect(postgres.problems.count == 1)
+        #expect(postgres.problems.first?.table == "snapshot_chain")
+        #expect(postgres.problems.first?.detail.contains(head.hash) == true)
+        #expect(postgres.summary == sqlite.summary)
+    }
+}
+
+/// One way to edit the ledger behind its back, and how verify must name it.
+struct Tampering: Sendable, CustomTestStringConvertible {
+    var name: String
+    var statements: [String]
+    var isNamed: @Sendable ([VerificationProblem]) -> Bool
+
+    var testDescription: String { name }
+
+    static func at(_ id: Int64, _ table: String, _ text: String = "") -> @Sendable ([VerificationProblem]) -> Bool {
+        { problems in
+            problems.contains { $0.snapshotID?.rawValue == id && $0.table == table && (text.isEmpty || $0.detail.contains(text)) }
+        }
+    }
+
+    static let all: [Tampering] = [
+        Tampering(name: "a total", statements: [
+            "UPDATE snapshot_total SET sum_text = '99.99' WHERE snapshot_id = 2 AND currency = 'USD'",
+        ]) { at(2, "snapshot_total", "99.99")($0) && at(2, "snapshot_chain")($0) },
+        Tampering(name: "an amount", statements: [
+            "UPDATE order_interval SET amount_text = '0.31' WHERE order_no = 'D'",
+        ]) { at(2, "snapshot_total")($0) && at(2, "snapshot_chain")($0) },
+        Tampering(name: "an interval's closing", statements: [
+            "UPDATE order_interval SET closed_by_snapshot_id = 4 WHERE order_no = 'B' AND closed_by_snapshot_id = 2",
+        ]) { problems in
+            problems.contains { $0.table == "order_interval" && $0.detail.contains("order B") } && at(2, "snapshot_chain")(problems)
+        },
+        Tampering(name: "a diff row", statements: [
+            "UPDATE snapshot_change SET after_sum_text = '1' WHERE snapshot_id = 2 AND currency = 'USD'",
+        ], isNamed: at(2, "snapshot_change", "after_sum_text is 1")),
+        Tampering(name: "a changed order removed", statements: [
+            "DELETE FROM snapshot_change_order WHERE snapshot_id = 2 AND order_no = 'D'",
+        ], isNamed: at(2, "snapshot_change_order", "new")),
+        Tampering(name: "a diff compared with another snapshot", statements: [
+            "UPDATE snapshot_diff SET previous_snapshot_id = 1 WHERE snapshot_id = 3",
+        ], isNamed: at(3, "snapshot_diff", "previous_snapshot_id is 1")),
+        Tampering(name: "an archived file's size", statements: [
+            "UPDATE snapshot SET file_size = 1 WHERE id = 3",
+        ]) { $0.count == 1 && at(3, "snapshot_chain", "something it recorded was changed")($0) },
+        Tampering(name: "an archived file's SHA-256", statements: [
+            "UPDATE snapshot SET sha256 = '\(String(repeating: "0f", count: 32))' WHERE id = 2",
+        ]) { $0.count == 1 && at(2, "snapshot_chain", "something it recorded was changed")($0) },
+        Tampering(name: "a chain link", statements: [
+            "UPDATE snapshot_chain SET chain_hash = previous_hash WHERE snapshot_id = 3",
+        ]) { at(3, "snapshot_chain", "chain_hash is")($0) && at(4, "snapshot_chain", "previous_hash is")($0) },
+        Tampering(name: "a middle snapshot removed", statements: [
+            "DELETE FROM snapshot_chain WHERE snapshot_id = 5", "DELETE FROM order_interval WHERE first_snapshot_id = 5",
+            "DELETE FROM snapshot_total WHERE snapshot_id = 5", "DELETE FROM snapshot WHERE id = 5",
+        ]) { $0.map(\.table) == ["snapshot_chain"] && at(6, "snapshot_chain")($0) },
+    ]
+}
