@@ -3,9 +3,5 @@ public enum LedgerBackend: String, CaseIterable, Sendable, CustomStringConvertib
     case sqlite
     case postgres
 
-    /// The backends the contract suite runs on. PostgreSQL joins once `PostgresLedger`
-    /// conforms to `Ledger`; until then `LedgerFixture.with(.postgres)` says so.
-    public static var allCases: [LedgerBackend] { [.sqlite] }
-
     public var description: String { rawValue }
 }

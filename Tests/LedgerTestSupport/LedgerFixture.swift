@@ -47,11 +47,8 @@ public final class LedgerFixture: Sendable {
             let environment = try await cluster.environment()
             let logger = Logger(label: "ledger-contract", factory: { _ in SwiftLogNoOpLogHandler() })
             return try await PostgresLedger.withLedger(location, environment: environment, logger: logger) { postgres in
-                guard let ledger = postgres as Any as? any Ledger else {
-                    throw BackendNotReady(backend: backend)
-                }
                 let database = BackendDatabase.postgres(postgres, location: location, environment: environment, logger: logger)
-                return try await body(LedgerFixture(backend: backend, ledger: ledger, scratch: scratch, database: database))
+                return try await body(LedgerFixture(backend: backend, ledger: postgres, scratch: scratch, database: database))
             }
         }
     }
@@ -63,8 +60,7 @@ public final class LedgerFixture: Sendable {
             try await body(try SQLiteLedger(path: path))
         case .postgres(_, let location, let environment, let logger):
             try await PostgresLedger.withLedger(location, environment: environment, logger: logger) { again in
-                guard let reopened = again as Any as? any Ledger else { throw BackendNotReady(backend: backend) }
-                try await body(reopened)
+                try await body(again)
             }
         }
     }
@@ -74,12 +70,4 @@ public final class LedgerFixture: Sendable {
 enum BackendDatabase: Sendable {
     case sqlite(path: String)
     case postgres(PostgresLedger, location: PostgresLocation, environment: [String: String], logger: Logger)
-}
-
-/// `.postgres` was asked for before its ledger implements every protocol.
-public struct BackendNotReady: Error, CustomStringConvertible {
-    public let backend: LedgerBackend
-    public var description: String {
-        "\(backend) does not implement Ledger yet; leave it out of LedgerBackend.allCases until it does"
-    }
 }

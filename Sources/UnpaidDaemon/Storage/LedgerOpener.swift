@@ -58,27 +58,8 @@ extension StorageSettings {
             // process marks its runs as its own while it lives.
             return try await PostgresLedger.withLedger(location, environment: environment, logger: logger,
                                                        ownsRuns: access == .create) { postgres in
-                try await body(OpenLedger(ledger: try Self.ledger(postgres), sharing: .replicas(postgres)))
+                try await body(OpenLedger(ledger: postgres, sharing: .replicas(postgres)))
             }
-        }
-    }
-
-    /// The PostgreSQL ledger behind the interface every caller holds.
-    private static func ledger(_ postgres: PostgresLedger) throws -> any Ledger {
-        // Checked at run time while the backend's conformance is being completed.
-        guard let ledger = postgres as Any as? any Ledger else { throw LedgerOpeningError.incompleteBackend }
-        return ledger
-    }
-}
-
-public enum LedgerOpeningError: Error, Sendable, Equatable, CustomStringConvertible {
-    /// This build's PostgreSQL backend does not answer every ledger query yet.
-    case incompleteBackend
-
-    public var description: String {
-        switch self {
-        case .incompleteBackend:
-            "storage.database: this build cannot record into PostgreSQL yet; keep the SQLite ledger (a path) for now"
         }
     }
 }
