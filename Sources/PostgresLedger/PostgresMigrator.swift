@@ -41,12 +41,26 @@ struct PostgresMigrator {
     private func createMigrationTableIfMissing(_ connection: PostgresConnection) async throws {
         let rows = try await connection.query("SELECT to_regclass('schema_migration') IS NOT NULL", logger: logger)
         for try await exists in rows.decode(Bool.self) where exists { return }
-        _ = try await connection.query("""
-            CREATE TABLE schema_migration (
-                name TEXT PRIMARY KEY CHECK (length(name) > 0),
-                applied_at TIMESTAMPTZ NOT NULL DEFAULT now()
-            )
-            """, logger: logger)
+        do {
+            _ = try await connection.query("""
+                CREATE TABLE schema_migration (
+                    name TEXT PRIMARY KEY CHECK (length(name) > 0),
+                    applied_at TIMESTAMPTZ NOT NULL DEFAULT now()
+                )
+                """, logger: logger)
+        } catch let error as PSQLError {
+            throw PostgresLedgerError.migrationFailed(location: location, migration: "schema_migration", statement: 1,
+                                                      detail: Self.detail(of: error))
+        }
+    }
+
+    /// The server's words, and what to do when the role may not change the schema (a
+    /// replica's role that does not own the tables, as the README recommends).
+    static func detail(of error: PSQLError) -> String {
+        let detail = PostgresLedgerError.detail(of: error)
+        guard error.serverInfo?[.sqlState] == "42501" else { return detail }
+        return detail + "; this role may not change the ledger's schema: start unpaidd once with the role that owns the"
+            + " database, which migrates it, then grant this one etc/postgresql/replica-grants.sql again"
     }
 
     private func appliedMigrations(_ connection: PostgresConnection) async throws -> [String] {
@@ -64,7 +78,7 @@ struct PostgresMigrator {
                 _ = try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
             } catch let error as PSQLError {
                 throw PostgresLedgerError.migrationFailed(location: location, migration: migration.name,
-                                                          statement: index + 1, detail: PostgresLedgerError.detail(of: error))
+                                                          statement: index + 1, detail: Self.detail(of: error))
             }
         }
         _ = try await connection.query("INSERT INTO schema_migration (name) VALUES (\(migration.name))", logger: logger)

@@ -85,8 +85,16 @@ import Testing
     @Test func aReplicaRoleCannotMigrateAFreshDatabase() async throws {
         let owner = try await cluster.freshDatabase()
         let role = try await cluster.replicaRole(for: owner, granted: false)
-        await #expect(throws: PostgresLedgerError.self) {
+        do {
             try await PostgresLedger.withLedger(role.location, environment: role.environment, logger: logger) { _ in }
+            Issue.record("a role that may not create tables migrated a fresh database")
+        } catch let error as PostgresLedgerError {
+            guard case .migrationFailed(_, _, _, let detail) = error else {
+                Issue.record("expected migrationFailed, got \(error)")
+                return
+            }
+            #expect(detail.contains("[SQLSTATE 42501]") && detail.contains("start unpaidd once with the role that owns"),
+                    "says what to do: \(detail)")
         }
         let tables = try await cluster.asAdministrator(database: owner.database) { connection in
             var count = 0
