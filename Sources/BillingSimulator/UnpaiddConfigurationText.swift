@@ -22,6 +22,10 @@ public struct UnpaiddConfigurationText: Sendable {
     public var directory: String
     public var organizations: [Int64]
     public var jobName = "mtd"
+    /// `storage.database`: a SQLite file under `directory` unless set (`postgresql://…`).
+    public var database: String?
+    /// More keys of `[storage]` (`password_env = "NAME"`).
+    public var storageKeys = ""
     /// More keys of `[api]` (`max_attempts = 2`).
     public var apiKeys = ""
     /// More keys of the `[[job]]` (`schedule = "@every 1s"`).
@@ -48,7 +52,8 @@ public struct UnpaiddConfigurationText: Sendable {
         \(privateKeySetting)
         \(apiKeys)
         [storage]
-        database = "\(directory)/ledger.sqlite"
+        database = "\(database ?? directory + "/ledger.sqlite")"
+        \(storageKeys)
         archive_dir = "\(directory)/archive"
         [download]
         allowed_hosts = ["127.0.0.1"]
