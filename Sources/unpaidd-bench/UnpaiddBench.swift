@@ -8,5 +8,5 @@ struct UnpaiddBench: AsyncParsableCommand {
         abstract: "Measure unpaidd's hot paths on real inputs.",
         subcommands: [XLSXBenchmark.self, PipelineBenchmark.self, LedgerCommand.self, VerifyBenchmark.self,
                       AuditBenchmark.self, PostgresCopyBenchmark.self, PostgresLedgerBenchmark.self,
-                      PostgresAuditBenchmark.self, AllBenchmarks.self])
+                      PostgresAuditBenchmark.self, ReplicasBenchmark.self, AllBenchmarks.self])
 }
