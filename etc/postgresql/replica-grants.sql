@@ -1,9 +1,10 @@
 -- What `unpaidd run` (and every other command) needs on a PostgreSQL ledger it does not
 -- own. Run it as the tables' owner (or a superuser) in the ledger's database, after the
 -- owner's first start created the tables, and again after each upgrade of unpaidd (a new
--- migration may add a table). It grants to the group role `unpaidd_replica`; give each
--- host a login role of its own in that group:
+-- migration may add a table). It grants to the role `unpaidd_replica`: the login role every
+-- host uses, or a group of per-host login roles:
 --
+--   CREATE ROLE unpaidd_replica LOGIN PASSWORD '…';   -- one role for every host, or
 --   CREATE ROLE unpaidd_replica NOLOGIN;
 --   CREATE ROLE unpaidd_host1 LOGIN PASSWORD '…' IN ROLE unpaidd_replica;
 --
