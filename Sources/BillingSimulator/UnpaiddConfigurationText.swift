@@ -53,8 +53,8 @@ public struct UnpaiddConfigurationText: Sendable {
         \(apiKeys)
         [storage]
         database = "\(database ?? directory + "/ledger.sqlite")"
-        \(storageKeys)
         archive_dir = "\(directory)/archive"
+        \(storageKeys)
         [download]
         allowed_hosts = ["127.0.0.1"]
         [[job]]

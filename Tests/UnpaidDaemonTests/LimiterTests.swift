@@ -3,7 +3,7 @@ import Synchronization
 import Testing
 import UnpaidDaemon
 
-@Suite(.timeLimit(.minutes(1))) struct LimiterTests {
+@Suite(.timeLimit(.minutes(10))) struct LimiterTests {
     /// Counts bodies inside the limiter and the most seen at once.
     final class Occupancy: Sendable {
         private let state = Mutex((inside: 0, peak: 0, entered: 0))

@@ -174,9 +174,3 @@ func waitUntil(_ what: String, timeout: Double = 120, interval: Double = 0.05,
         try await Task.sleep(for: .seconds(interval))
     }
 }
-
-enum PostgresBackend {
-    /// Until `PostgresLedger` conforms to `Ledger`, `unpaidd run` refuses a PostgreSQL ledger
-    /// (`LedgerOpeningError.incompleteBackend`).
-    static let isComplete = (PostgresLedger.self as Any.Type) is any Ledger.Type
-}

@@ -4,7 +4,7 @@ import UnpaidCore
 @testable import UnpaidDaemon
 
 /// The real pipeline against the simulator, taking its organizations from shared claims.
-@Suite(.timeLimit(.minutes(1))) struct ReplicaRunTests {
+@Suite(.timeLimit(.minutes(10))) struct ReplicaRunTests {
     @Test(arguments: ClaimsBackend.all)
     func aRunLeftByADeadReplicaIsFinishedByAnotherEachOrganizationOnce(_ backend: ClaimsBackend) async throws {
         let cloud = try await SimulatedCloud.start(organizations: 4)

@@ -7,7 +7,7 @@ import UnpaidCore
 
 /// Two schedulers on one set of work claims stand for two replicas of `unpaidd run`,
 /// each with a clock of its own.
-@Suite(.timeLimit(.minutes(1))) struct ReplicaSchedulingTests {
+@Suite(.timeLimit(.minutes(10))) struct ReplicaSchedulingTests {
     let utc = TimeZone(identifier: "UTC")!
     let log = LogRecorder()
     let quiet = Logger(label: "group") { _ in SwiftLogNoOpLogHandler() }

@@ -6,7 +6,7 @@ import UnpaidCore
 import UnpaidDaemon
 import SeededRandomness
 
-@Suite(.timeLimit(.minutes(1))) struct SchedulerTests {
+@Suite(.timeLimit(.minutes(10))) struct SchedulerTests {
     let utc = TimeZone(identifier: "UTC")!
     let log = LogRecorder()
     let quiet = Logger(label: "group") { _ in SwiftLogNoOpLogHandler() }

@@ -50,7 +50,7 @@ final class NotifySocket {
     }
 }
 
-@Suite(.timeLimit(.minutes(1))) struct SystemdNotifierTests {
+@Suite(.timeLimit(.minutes(10))) struct SystemdNotifierTests {
     @Test(arguments: [false, true]) func sendsStateDatagrams(abstract: Bool) async throws {
         let socket = try NotifySocket(abstract: abstract)
         let notifier = try #require(SystemdNotifier(environment: ["NOTIFY_SOCKET": socket.environmentValue]))

@@ -4,8 +4,7 @@ import Testing
 
 /// Three `unpaidd run` processes, one configuration, one PostgreSQL ledger, one simulator:
 /// the acceptance test for running on more than one machine.
-@Suite(.serialized, .enabled(if: PostgresBackend.isComplete,
-                              "the daemon records into PostgreSQL once PostgresLedger conforms to Ledger"))
+@Suite(.serialized)
 struct ThreeReplicaProcessTests {
 
     static let organizations = 4

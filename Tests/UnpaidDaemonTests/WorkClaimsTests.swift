@@ -4,7 +4,7 @@ import Testing
 @testable import UnpaidDaemon
 
 /// What every `WorkClaims` promises, run on each backend.
-@Suite(.timeLimit(.minutes(1))) struct WorkClaimsTests {
+@Suite(.timeLimit(.minutes(10))) struct WorkClaimsTests {
     let fire = FireKey(job: "daily", scheduledAt: instant("2026-11-22T10:01:00Z"))
 
     func won(_ claim: FireClaim, sourceLocation: SourceLocation = #_sourceLocation) throws -> FireLease {
