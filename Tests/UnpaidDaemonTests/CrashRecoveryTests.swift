@@ -123,9 +123,12 @@ struct KilledProcessTests {
         try fixture.writeConfig(schedule: "@every 1s")
         let archive = fixture.directory + "/archive"
         var setAside: [String] = []
-        for _ in 0..<4 where setAside.isEmpty {
+        // At the lowest priority the daemon's commit stays slower than this test's polling
+        // even on a loaded machine, where a poller starved for a moment missed the window.
+        for _ in 0..<8 where setAside.isEmpty {
             let before = Set(archivedFiles(archive))
-            let once = try ChildProcess(BuiltProducts.directory! + "/unpaidd", ["run", "--once", "--config", fixture.configPath],
+            let once = try ChildProcess("/usr/bin/nice", ["-n", "19", BuiltProducts.directory! + "/unpaidd",
+                                                          "run", "--once", "--config", fixture.configPath],
                                         logPath: fixture.directory + "/killed.log")
             try await eventually("a file in the archive", timeout: 120, interval: 0.002) {
                 !Set(archivedFiles(archive)).subtracting(before).isEmpty || !once.process.isRunning
@@ -137,7 +140,7 @@ struct KilledProcessTests {
             #expect(try await recovery.exitStatus(timeout: 180) == 0, "\(recovery.log)")
             setAside = archivedFiles(archive + "/unrecorded")
         }
-        #expect(!setAside.isEmpty, "no kill landed between the archive and the commit in four tries")
+        #expect(!setAside.isEmpty, "no kill landed between the archive and the commit in eight tries")
         let ledger = try SQLiteLedger(path: fixture.database)
         let named = Set(try ledger.history().map { try ledger.snapshot($0.snapshotID).archivePath })
         let kept = archivedFiles(archive).filter { !$0.hasPrefix(archive + "/unrecorded/") }
