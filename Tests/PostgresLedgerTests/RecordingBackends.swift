@@ -7,8 +7,9 @@ import Testing
 import UnpaidCore
 @testable import PostgresLedger
 
-/// What the recording tests need of a ledger until `PostgresLedger` conforms to the whole
-/// `Ledger`: both backends answer it with their own methods.
+/// What the recording tests need of a ledger, answered by each backend's own methods.
+/// Written before `PostgresLedger` conformed to `Ledger`; `LedgerFixture` now serves the same
+/// purpose and these tests can move to it.
 protocol RecordingUnderTest: Sendable {
     func startRun(job: String, startedAt: Date) async throws -> RunID
     func finishRun(_ id: RunID, status: RunStatus, error: String?, finishedAt: Date) async throws

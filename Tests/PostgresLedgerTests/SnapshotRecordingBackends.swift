@@ -7,8 +7,9 @@ import UnpaidCore
 @testable import PostgresLedger
 @testable import SQLiteLedger
 
-/// What the snapshot and alerting tests need of a ledger until `PostgresLedger` conforms to
-/// the whole `Ledger`: both backends answer it with their own methods.
+/// What the snapshot and alerting tests need of a ledger, answered by each backend's own
+/// methods, plus raw text rows. Written before `PostgresLedger` conformed to `Ledger`;
+/// `LedgerFixture` now serves the same purpose and these tests can move to it.
 protocol SnapshotRecorderUnderTest: RecordingUnderTest {
     @discardableResult
     func recordSnapshot(_ snapshot: NewSnapshot, orders: SortedOrders) async throws -> SnapshotRecord
