@@ -27,6 +27,9 @@ public enum LedgerError: Error, Sendable, Equatable, CustomStringConvertible {
     case corruptValue(table: String, rowID: Int64, column: String, value: String)
     /// `backup` wrote nothing at `destination`; `detail` names the step that failed.
     case backupFailed(destination: String, detail: String)
+    /// The replica recording a snapshot no longer holds its organization's work item:
+    /// another replica took it over once the lease expired. Nothing was recorded.
+    case workItemLost(job: String, organizationID: Int64, scheduledAt: Date, owner: String)
 
     public var description: String {
         switch self {
@@ -62,6 +65,8 @@ public enum LedgerError: Error, Sendable, Equatable, CustomStringConvertible {
             "ledger row \(table) #\(rowID) has an unreadable \(column): \"\(value)\""
         case .backupFailed(let destination, let detail):
             "backup to \(destination) failed, nothing was written there: \(detail)"
+        case .workItemLost(let job, let organizationID, let scheduledAt, let owner):
+            "organization \(organizationID) of job \"\(job)\" (fire at \(scheduledAt.formatted(.iso8601))): another replica took this organization over after the lease of \(owner) expired, so this file is not recorded a second time; nothing was recorded: the organization is that replica's to record for this fire"
         }
     }
 }

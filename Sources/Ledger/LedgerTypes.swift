@@ -56,10 +56,18 @@ public struct NewSnapshot: Sendable, Hashable {
     public var archivePath: String
     /// How the export compared with `GetOrderAmount`, recorded with the snapshot; nil when not checked.
     public var reconciliation: Reconciliation?
+    /// The claim under which a replica fetched this file, when replicas share the ledger.
+    /// A shared ledger records the snapshot only while `workItem.owner` still holds the
+    /// item, and in the snapshot's own transaction marks the item recorded with this
+    /// snapshot (and the fire complete after its last item): a replica that dies after
+    /// the commit, or stalls past its lease, cannot have the organization recorded twice
+    /// for one fire. A ledger one process uses (SQLite) has no shared items and ignores it.
+    public var workItem: SharedWorkItem?
 
     public init(runID: RunID, job: String, organizationID: Int64, window: BillingWindow,
                 periodLabel: String, fetchedAt: Date, fileName: String, fileSize: Int64,
-                sha256: String, archivePath: String, reconciliation: Reconciliation? = nil) {
+                sha256: String, archivePath: String, reconciliation: Reconciliation? = nil,
+                workItem: SharedWorkItem? = nil) {
         self.runID = runID
         self.job = job
         self.organizationID = organizationID
@@ -71,6 +79,21 @@ public struct NewSnapshot: Sendable, Hashable {
         self.sha256 = sha256
         self.archivePath = archivePath
         self.reconciliation = reconciliation
+        self.workItem = workItem
+    }
+}
+
+/// One organization of a scheduled fire as replicas sharing a ledger divide the work: the
+/// snapshot's job and organization, at `scheduledAt`, leased to `owner`.
+public struct SharedWorkItem: Sendable, Hashable {
+    /// The fire's scheduled instant, in whole seconds as fires are claimed.
+    public var scheduledAt: Date
+    /// The replica holding the item's lease, as the claims name it.
+    public var owner: String
+
+    public init(scheduledAt: Date, owner: String) {
+        self.scheduledAt = scheduledAt
+        self.owner = owner
     }
 }
 

@@ -124,38 +124,45 @@ extension PostgresLedger {
     }
 
     /// Extends `replica`'s lease on the organization; nil when another replica holds it now.
+    /// An organization `replica` finished (its snapshot's transaction does) is still its
+    /// own: its lease comes back unchanged, so a renewal racing the recording is not "lost".
     public func renewItem(job: String, scheduledAt: Date, organizationID: Int64, replica: String,
                           leaseSeconds: Double) async throws -> Date? {
-        try await first(Date.self, """
-            UPDATE work_item SET lease_until = clock_timestamp() + make_interval(secs => \(leaseSeconds))
-            WHERE job = \(job) AND scheduled_at = \(scheduledAt) AND organization_id = \(organizationID)
-              AND lease_owner = \(replica) AND outcome IS NULL
-            RETURNING lease_until
-            """)
+        try await write { connection in
+            let renewed = try await connection.query("""
+                UPDATE work_item SET lease_until = clock_timestamp() + make_interval(secs => \(leaseSeconds))
+                WHERE job = \(job) AND scheduled_at = \(scheduledAt) AND organization_id = \(organizationID)
+                  AND lease_owner = \(replica) AND outcome IS NULL
+                RETURNING lease_until
+                """, logger: logger)
+            for try await until in renewed.decode(Date.self) { return until }
+            // A statement of its own, so it sees a recording that committed while the
+            // UPDATE above waited for the row.
+            let finished = try await connection.query("""
+                SELECT lease_until FROM work_item
+                WHERE job = \(job) AND scheduled_at = \(scheduledAt) AND organization_id = \(organizationID)
+                  AND lease_owner = \(replica) AND outcome IS NOT NULL
+                """, logger: logger)
+            for try await until in finished.decode(Date.self) { return until }
+            return nil
+        }
     }
 
-    /// Marks the organization finished if `replica` still holds it (false otherwise), and
-    /// the fire complete with its last organization.
+    /// Marks the organization finished if `replica` still holds it, and the fire complete
+    /// with its last organization. True too when `replica` finished it already with this
+    /// same outcome (recording its snapshot did), changing nothing; false when the lease
+    /// was lost to another replica.
     public func finishItem(job: String, scheduledAt: Date, organizationID: Int64, replica: String,
                            snapshotID: Int64?) async throws -> Bool {
         try await write { connection in
-            let outcome = snapshotID == nil ? "failed" : "recorded"
-            let finished = try await connection.query("""
-                UPDATE work_item SET outcome = \(outcome), snapshot_id = \(snapshotID), finished_at = clock_timestamp()
-                WHERE job = \(job) AND scheduled_at = \(scheduledAt) AND organization_id = \(organizationID)
-                  AND lease_owner = \(replica) AND outcome IS NULL
-                RETURNING 1
-                """, logger: logger)
-            var didFinish = false
-            for try await _ in finished.decode(Int.self) { didFinish = true }
-            guard didFinish else { return false }
-            _ = try await connection.query("""
-                UPDATE work_fire SET completed_at = clock_timestamp()
-                WHERE job = \(job) AND scheduled_at = \(scheduledAt) AND completed_at IS NULL
-                  AND NOT EXISTS (SELECT 1 FROM work_item
-                                  WHERE job = \(job) AND scheduled_at = \(scheduledAt) AND outcome IS NULL)
-                """, logger: logger)
-            return true
+            if try await PostgresWorkItemRows.finish(job: job, scheduledAt: scheduledAt, organizationID: organizationID,
+                                                     owner: replica, snapshotID: snapshotID, on: connection,
+                                                     logger: logger) {
+                return true
+            }
+            return try await PostgresWorkItemRows.isFinished(job: job, scheduledAt: scheduledAt,
+                                                             organizationID: organizationID, owner: replica,
+                                                             snapshotID: snapshotID, on: connection, logger: logger)
         }
     }
 

@@ -13,11 +13,17 @@ extension PostgresLedger {
     ///
     /// Memory stays bounded whatever the number of orders: they are read back from their
     /// sorted runs one at a time, and the series' open intervals a page at a time.
+    ///
+    /// A snapshot fetched under a replica's claim (`snapshot.workItem`) ends that work item
+    /// as recorded in the same transaction, or is refused with
+    /// `LedgerError.workItemLost` when the replica no longer holds it.
     @discardableResult
     public func recordSnapshot(_ snapshot: NewSnapshot, orders: SortedOrders) async throws -> SnapshotRecord {
         try await write { connection in
-            try await PostgresSnapshotRecording(connection: connection, logger: logger)
+            let record = try await PostgresSnapshotRecording(connection: connection, logger: logger)
                 .record(snapshot, orders: orders, comparing: false).record
+            try await PostgresWorkItemRows.recordUnderClaim(snapshot, as: record.id, on: connection, logger: logger)
+            return record
         }
     }
 
@@ -27,7 +33,8 @@ extension PostgresLedger {
     ///
     /// `alerting` runs inside the write transaction (keep it pure and quick). If it throws,
     /// nothing is recorded. A delivery already queued (same message id and target) is not
-    /// queued again. `alerting` sees the orders through `orders.highlights`.
+    /// queued again. `alerting` sees the orders through `orders.highlights`. A claimed
+    /// snapshot ends its work item as the method above says, or nothing is recorded.
     @discardableResult
     public func recordSnapshot(_ snapshot: NewSnapshot, orders: SortedOrders,
                                alerting: (AlertingInput) throws -> AlertingPlan) async throws -> AlertedSnapshot {
@@ -50,6 +57,8 @@ extension PostgresLedger {
             let plan = try alerting(AlertingInput(snapshot: record, previousSnapshotID: previous?.id, diff: diff,
                                                   orders: orders.highlights, states: states))
             let queued = try await Self.store(plan, runID: nil, on: connection, logger: logger)
+            // Last, so the item's row is locked only while the transaction commits.
+            try await PostgresWorkItemRows.recordUnderClaim(snapshot, as: record.id, on: connection, logger: logger)
             return AlertedSnapshot(record: record, previousSnapshotID: previous?.id, diff: diff, plan: plan,
                                    queued: queued)
         }

@@ -49,10 +49,12 @@ public struct ExportPipeline: Sendable {
 
     /// Fetches, parses, archives and records one organization's export; with `reconcile`,
     /// compares it with `GetOrderAmount` read right before the export request and right
-    /// after the download, fetching it once more when it moved during the fetch.
+    /// after the download, fetching it once more when it moved during the fetch. With
+    /// `workItem` (a replica's claim on the organization), a ledger that replicas share
+    /// records the snapshot only while that claim holds, and ends the item with it.
     public func snapshot(job: String, organizationID: Int64, window: BillingWindow, timeZone: TimeZone,
-                         filters: QueryFilters, runID: RunID,
-                         reconcile: Bool = true) async throws(PipelineError) -> SnapshotRecord {
+                         filters: QueryFilters, runID: RunID, reconcile: Bool = true,
+                         workItem: SharedWorkItem? = nil) async throws(PipelineError) -> SnapshotRecord {
         func fail(_ stage: PipelineError.Stage, _ error: any Error, kept: String? = nil) -> PipelineError {
             PipelineError(organizationID: organizationID, stage: stage, message: "\(error)", rejectedFile: kept)
         }
@@ -96,7 +98,7 @@ public struct ExportPipeline: Sendable {
                 NewSnapshot(runID: runID, job: job, organizationID: organizationID, window: window,
                             periodLabel: periodLabel, fetchedAt: fetchedAt, fileName: fetched.export.fileName,
                             fileSize: fetched.file.byteCount, sha256: fetched.file.sha256Hex,
-                            archivePath: archivePath, reconciliation: parsed.reconciliation),
+                            archivePath: archivePath, reconciliation: parsed.reconciliation, workItem: workItem),
                 orders: orders,
                 alerting: alertPlanner(at: fetchedAt).plan
             ).record

@@ -78,7 +78,8 @@ public struct JobRunner: Sendable {
                     do throws(PipelineError) {
                         return .success(try await pipeline.snapshot(
                             job: job.name, organizationID: turn.organizationID, window: window,
-                            timeZone: job.timeZone, filters: job.filters, runID: runID, reconcile: job.reconcile))
+                            timeZone: job.timeZone, filters: job.filters, runID: runID, reconcile: job.reconcile,
+                            workItem: turn.workItem))
                     } catch {
                         return .failure(error)
                     }

@@ -27,7 +27,8 @@ final class ClaimedOrganizations: OrganizationSource {
         }
         guard let lease else { return nil }
         taken.withLock { _ = $0.insert(lease.organizationID) }
-        return OrganizationTurn(organizationID: lease.organizationID, lease: lease)
+        return OrganizationTurn(organizationID: lease.organizationID, lease: lease,
+                                workItem: claims.sharedWorkItem(for: lease))
     }
 
     func perform(_ turn: OrganizationTurn,
@@ -57,7 +58,8 @@ final class ClaimedOrganizations: OrganizationSource {
     }
 
     /// A run cancelled mid-organization (shutdown) gives it back for another replica;
-    /// otherwise the organization is done, recorded or failed.
+    /// otherwise the organization is done, recorded or failed. A snapshot recorded under a
+    /// shared work item already ended it: `finish` then only confirms.
     private func conclude(_ lease: ItemLease, with result: Result<SnapshotRecord, PipelineError>) async {
         let metadata: Logger.Metadata = ["org": "\(lease.organizationID)", "replica": "\(lease.owner)"]
         do {
@@ -72,7 +74,8 @@ final class ClaimedOrganizations: OrganizationSource {
                 outcome = .recorded(snapshotID: snapshot.id.rawValue)
             }
             if try await !claims.finish(lease, outcome) {
-                logger.warning("organization finished after another replica took over its expired lease", metadata: metadata)
+                logger.warning("lease on the organization lost to another replica (it had expired); that replica's outcome stands",
+                               metadata: metadata)
             }
         } catch {
             logger.error("cannot mark the organization done in the work claims; another replica may fetch it again once the lease expires",

@@ -1,4 +1,5 @@
 import Foundation
+import Ledger
 import Synchronization
 
 /// `WorkClaims` held in memory: what one process needs on a SQLite ledger, where the
@@ -69,6 +70,9 @@ public struct InProcessWorkClaims: WorkClaims {
         let now = clock.now()
         return board.table.withLock { $0.renew(lease, now: now, lease: leaseDuration) }
     }
+
+    /// Nothing to record with the snapshot: these claims are not in the ledger.
+    public func sharedWorkItem(for lease: ItemLease) -> SharedWorkItem? { nil }
 
     public func finish(_ lease: ItemLease, _ outcome: ItemOutcome) async throws -> Bool {
         board.table.withLock { $0.finish(lease, outcome) }

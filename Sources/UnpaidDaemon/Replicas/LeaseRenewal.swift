@@ -8,7 +8,8 @@ enum LeaseRenewalProblem: Sendable {
 
 /// Runs `body` while a child task renews a lease each time `wait` returns, reporting
 /// trouble through `report`. The body is never interrupted: a snapshot it records after
-/// losing its lease is made harmless by `finish` refusing that lease (see `WorkClaims`).
+/// losing its lease is refused by a ledger that holds the claims, in the snapshot's own
+/// transaction (see `WorkClaims.sharedWorkItem(for:)`).
 func withLeaseRenewed<T, Failure: Error>(waitingWith wait: @escaping @Sendable () async throws -> Void,
                                          renew: @escaping @Sendable () async throws -> Bool,
                                          report: @escaping @Sendable (LeaseRenewalProblem) -> Void,

@@ -5,6 +5,9 @@ import Synchronization
 struct OrganizationTurn: Sendable {
     let organizationID: Int64
     let lease: ItemLease?
+    /// The claim the ledger checks and ends when it records the snapshot; nil when the
+    /// claims do not live in the ledger (see `WorkClaims.sharedWorkItem(for:)`).
+    var workItem: SharedWorkItem? = nil
 }
 
 /// Where a run takes its organizations from: a fixed list (`run --once`, `fetch`) or a

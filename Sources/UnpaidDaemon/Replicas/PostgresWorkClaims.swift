@@ -1,4 +1,5 @@
 import Foundation
+import Ledger
 import PostgresLedger
 
 /// `WorkClaims` on a PostgreSQL ledger that several replicas share (`work_fire` and
@@ -56,6 +57,12 @@ public struct PostgresWorkClaims: WorkClaims {
                                    organizationID: lease.organizationID, replica: lease.owner.rawValue,
                                    leaseSeconds: leaseDuration)
             .map { ItemLease(fire: lease.fire, organizationID: lease.organizationID, owner: lease.owner, expiresAt: $0) }
+    }
+
+    /// The claims live in the ledger's own tables (the one the pipeline records into, as
+    /// `LedgerSharing` pairs them): recording the snapshot ends the item.
+    public func sharedWorkItem(for lease: ItemLease) -> SharedWorkItem? {
+        SharedWorkItem(scheduledAt: lease.fire.scheduledAt, owner: lease.owner.rawValue)
     }
 
     public func finish(_ lease: ItemLease, _ outcome: ItemOutcome) async throws -> Bool {

@@ -1,4 +1,5 @@
 import Foundation
+import Ledger
 
 /// One `unpaidd run` process among those sharing a ledger: host, process id and a random
 /// part, so a restarted process is a new replica and a log line names who held a lease.
@@ -111,6 +112,11 @@ public struct FireProgress: Hashable, Sendable {
 ///   marks each done with `finish`: `recorded` once its snapshot is committed, `failed`
 ///   once its failure is. A lease that expired may be taken by any replica: `renew` and
 ///   `finish` then say the lease was lost.
+/// - Claims that live in the ledger itself (`sharedWorkItem(for:)` is not nil) are ended
+///   by the snapshot's own transaction, which the ledger refuses once the lease was lost:
+///   an organization is recorded once per fire even if its replica dies between the
+///   commit and `finish`, or stalls past its lease. `finish` with that snapshot then
+///   confirms (true), and `renew` of the finished item returns its lease, not a loss.
 /// - A fire whose lease expired or was released while organizations are left (or none
 ///   were ever opened) is abandoned: `claimAbandonedFire` hands it to another replica,
 ///   which runs it like its own.
@@ -134,6 +140,10 @@ public protocol WorkClaims: Sendable {
     func claimItem(of fire: FireKey) async throws -> ItemLease?
     /// Extends the lease; nil when another replica took the organization over.
     func renew(_ lease: ItemLease) async throws -> ItemLease?
+    /// What the ledger checks and ends when it records the organization's snapshot, for
+    /// claims kept in that ledger's tables; nil for claims kept elsewhere (in memory),
+    /// which only `finish` ends.
+    func sharedWorkItem(for lease: ItemLease) -> SharedWorkItem?
     /// Marks the organization done; false when the lease had been lost to another replica.
     func finish(_ lease: ItemLease, _ outcome: ItemOutcome) async throws -> Bool
     /// Gives an organization back undone (its run was cancelled), free for another replica.
