@@ -40,7 +40,13 @@ import UnpaidCore
         let group = ServiceGroup(configuration: .init(services: services, logger: quiet))
         try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await group.run() }
-            try await body()
+            do {
+                try await body()
+            } catch {
+                // A failed expectation must end the test, not leave the services running.
+                await group.triggerGracefulShutdown()
+                throw error
+            }
             await group.triggerGracefulShutdown()
             try await tasks.waitForAll()
         }
@@ -134,6 +140,47 @@ import UnpaidCore
             #expect(survivor.executor.started == [.init(job: "daily", scheduledAt: fire.scheduledAt)])
             #expect(log.entries("run started").first?.metadata["reason"] == "takeover")
             #expect(try await fixture.replicas[1].claimAbandonedFire(ofJobs: ["daily"]) == nil, "finished once")
+        }
+    }
+
+    /// A replica whose job is running when it takes over a dead replica's fire of that job
+    /// runs it after its own run, instead of giving it back: replicas that are always busy
+    /// (a short schedule, a loaded host) would otherwise hand it round and never finish it.
+    @Test(arguments: ClaimsBackend.all)
+    func aFireTakenOverWhileItsJobRunsHereRunsAfterThatRun(_ backend: ClaimsBackend) async throws {
+        try await backend.withFixture { fixture in
+            let abandoned = FireKey(job: "minutely", scheduledAt: instant("2026-11-22T09:00:00Z"))
+            guard case .won = try await fixture.replicas[0].claimFire(abandoned) else {
+                Issue.record("the first claim must win")
+                return
+            }
+            // Replica 0 dies here; its lease runs out before the survivor's own fire is claimed.
+            try await fixture.expireLeases()
+            let clock = ManualWallClock(now: instant("2026-11-22T10:00:30Z"))
+            let executor = ScriptedExecutor(holding: ["minutely"])
+            let survivor = Replica(clock: clock, executor: executor, scheduler: Scheduler(
+                jobs: [try job("minutely", "* * * * *")], executor: executor, store: MemoryFireTimeStore(),
+                claims: fixture.replicas[1], clock: clock, logger: log.logger))
+            let sweep = OrphanSweep(claims: fixture.replicas[1], scheduler: survivor.scheduler, clock: clock,
+                                    logger: log.logger)
+            try await running([survivor.scheduler]) {
+                await survivor.clock.waitForSleeper(until: instant("2026-11-22T10:01:00Z"))
+                survivor.clock.advance(to: instant("2026-11-22T10:01:00Z"))
+                await survivor.executor.waitForStarts(1)
+                await sweep.sweep()
+                let queued = "fire taken over; it runs when the job's run in flight here ends"
+                let givenBack = "fire given back to the other replicas"
+                while log.entries(queued).isEmpty, log.entries(givenBack).isEmpty, !Task.isCancelled { await Task.yield() }
+                let wasGivenBack = !log.entries(givenBack).isEmpty
+                #expect(!wasGivenBack, "the fire taken over is queued, not given back")
+                let stolen = try await fixture.replicas[0].claimAbandonedFire(ofJobs: ["minutely"])
+                #expect(stolen == nil, "the survivor keeps the fire it took over")
+                survivor.executor.release()
+                await logged("run finished", count: wasGivenBack ? 1 : 2)
+            }
+            #expect(survivor.executor.started.map(\.scheduledAt)
+                     == [instant("2026-11-22T10:01:00Z"), abandoned.scheduledAt])
+            #expect(try await fixture.replicas[1].claimAbandonedFire(ofJobs: ["minutely"]) == nil, "finished once")
         }
     }
 }

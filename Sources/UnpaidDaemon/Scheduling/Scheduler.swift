@@ -14,6 +14,9 @@ public final class Scheduler: Service {
         var jobNames: Set<String>
         /// Fires taken over from a replica that stopped renewing them, waiting for the loop.
         var adopted: [FireLease] = []
+        /// Fires taken over while their job was running here, by job: that run's task runs
+        /// them when it ends, so a replica that is always busy still finishes a dead one's work.
+        var queuedTakeovers: [String: [FireLease]] = [:]
         var shuttingDown = false
         var running: Set<String> = []
         /// Read when shutdown starts, so a reload changes it until then.
@@ -62,8 +65,9 @@ public final class Scheduler: Service {
     /// Names of the jobs this scheduler runs (a fire of another job is not its to take over).
     public var jobNames: Set<String> { shared.withLock { $0.jobNames } }
 
-    /// Runs a fire another replica abandoned, now leased to this one, like a due fire; it
-    /// is released again if its job is not scheduled here, is running, or shutdown began.
+    /// Runs a fire another replica abandoned, now leased to this one, like a due fire (after
+    /// the job's run in flight, if any); it is released again if its job is not scheduled
+    /// here or shutdown began.
     public func adopt(_ lease: FireLease) {
         shared.withLock { $0.adopted.append(lease) }
         wake.signal()
@@ -132,7 +136,8 @@ public final class Scheduler: Service {
                     continue
                 }
                 if !launch(job, fires: [lease.fire.scheduledAt], reason: "takeover", adopted: lease, group: &group) {
-                    await release(lease, because: "the job is running here")
+                    logger.notice("fire taken over; it runs when the job's run in flight here ends",
+                                  metadata: meta(job.name, scheduled: lease.fire.scheduledAt))
                 }
             }
 
@@ -189,11 +194,16 @@ public final class Scheduler: Service {
     }
 
     /// Starts the fires of one job in its own child task, unless its previous run is still
-    /// going; says whether it started them.
+    /// going; says whether it started them. A fire taken over (`adopted`) is then queued
+    /// behind that run instead, in the same step, so the run cannot end in between unseen.
     @discardableResult
     private func launch(_ job: ScheduledJob, fires: [Date], reason: String, adopted: FireLease? = nil,
                         group: inout DiscardingTaskGroup) -> Bool {
-        let started = shared.withLock { $0.running.insert(job.name).inserted }
+        let started = shared.withLock { state in
+            if state.running.insert(job.name).inserted { return true }
+            if let adopted { state.queuedTakeovers[job.name, default: []].append(adopted) }
+            return false
+        }
         guard started else {
             for fire in fires where adopted == nil {
                 logger.warning("fire skipped: previous run still going", metadata: meta(job.name, scheduled: fire))
@@ -201,10 +211,7 @@ public final class Scheduler: Service {
             return false
         }
         group.addTask { [self] in
-            defer {
-                _ = shared.withLock { $0.running.remove(job.name) }
-                wake.signal()  // a shutdown may be waiting for the last run
-            }
+            defer { wake.signal() }  // a shutdown may be waiting for the last run
             for fire in fires {
                 if Task.isShuttingDownGracefully || Task.isCancelled {
                     logger.notice("fire not started: shutting down", metadata: meta(job.name, scheduled: fire))
@@ -216,8 +223,48 @@ public final class Scheduler: Service {
                     await runOnce(job, scheduledAt: fire, reason: reason)
                 }
             }
+            while let takeover = nextQueuedTakeover(of: job.name) {
+                await runQueuedTakeover(job, takeover)
+            }
         }
         return true
+    }
+
+    /// The next fire taken over while `job` ran here; when none is left the job stops
+    /// running, in the same step, so a takeover queued meanwhile is never stranded.
+    private func nextQueuedTakeover(of job: String) -> FireLease? {
+        shared.withLock { state in
+            if let next = state.queuedTakeovers[job]?.first {
+                state.queuedTakeovers[job]?.removeFirst()
+                return next
+            }
+            state.queuedTakeovers[job] = nil
+            state.running.remove(job)
+            return nil
+        }
+    }
+
+    /// A queued takeover's lease was not renewed while it waited: it runs only if no other
+    /// replica took the fire over meanwhile.
+    private func runQueuedTakeover(_ job: ScheduledJob, _ queued: FireLease) async {
+        if Task.isShuttingDownGracefully || Task.isCancelled || shared.withLock({ $0.shuttingDown }) {
+            await release(queued, because: "shutting down")
+            return
+        }
+        let lease: FireLease
+        do {
+            guard let renewed = try await claims.renew(queued) else {
+                logger.notice("fire not run: another replica took it over while it waited here",
+                              metadata: meta(job.name, scheduled: queued.fire.scheduledAt))
+                return
+            }
+            lease = renewed
+        } catch {
+            logger.error("cannot renew the lease on a fire taken over; another replica takes it once the lease expires",
+                         metadata: meta(job.name, scheduled: queued.fire.scheduledAt, error: error))
+            return
+        }
+        await run(job, ClaimedFire(lease: lease, claims: claims), reason: "takeover")
     }
 
     /// Claims the fire for this replica, then runs it; a fire another replica claimed, or
