@@ -65,6 +65,37 @@ struct ReplicaProcesses {
         }
     }
 
+    /// Runs `body`; an error it throws carries what each replica logged at notice level and
+    /// above, and their whole logs are kept beside the removed folder, so an intermittent
+    /// failure can be diagnosed from the run that showed it.
+    func explainingFailures<Result>(of replicas: [ChildProcess], _ body: () async throws -> Result) async throws -> Result {
+        do {
+            return try await body()
+        } catch {
+            let kept = directory + "-failed"
+            try? FileManager.default.createDirectory(atPath: kept, withIntermediateDirectories: true)
+            var notable: [String] = []
+            for replica in replicas {
+                let name = URL(filePath: replica.logPath).lastPathComponent
+                try? FileManager.default.copyItem(atPath: replica.logPath, toPath: kept + "/" + name)
+                let lines = replica.log.split(separator: "\n").filter { line in
+                    let level = line.split(separator: " ", maxSplits: 2).dropFirst().first
+                    return ["notice", "warning", "error", "critical"].contains(level.map(String.init) ?? "")
+                }
+                notable.append("--- \(name) (pid \(replica.process.processIdentifier)), last notable lines:\n"
+                               + lines.suffix(40).joined(separator: "\n"))
+            }
+            throw ReplicasFailed(underlying: error, keptLogs: kept, notable: notable)
+        }
+    }
+
+    struct ReplicasFailed: Error, CustomStringConvertible {
+        let underlying: any Error
+        let keptLogs: String
+        let notable: [String]
+        var description: String { "\(underlying)\nreplica logs kept in \(keptLogs)\n" + notable.joined(separator: "\n") }
+    }
+
     func stop() async {
         await simulator.stop()
         try? FileManager.default.removeItem(atPath: directory)

@@ -50,10 +50,11 @@ struct ThreeReplicaProcessTests {
                 organizations: Self.organizations, jobKeys: #"schedule = "@every 3s""#,
                 tables: Self.alerting.replacingOccurrences(of: "{receiver}", with: url))
             defer { Task { await cloud.stop() } }
-            var replicas = try (1...3).map { try cloud.startReplica("replica-\($0)") }
+            let started = try (1...3).map { try cloud.startReplica("replica-\($0)") }
+            var replicas = started
             defer { for replica in replicas { replica.signal(SIGKILL) } }
 
-            try await cloud.watching { ledger in
+            try await cloud.explainingFailures(of: started) { try await cloud.watching { ledger in
                 // While every replica lives: fires complete, and each alert arrives once.
                 try await waitUntil("three complete fires", timeout: 180) {
                     try Self.stillRunning(replicas)
@@ -111,7 +112,7 @@ struct ThreeReplicaProcessTests {
                 try await waitUntil("every alert delivered after the death", timeout: 300) {
                     try await ledger.deliveries().allSatisfy { $0.status == "delivered" }
                 }
-            }
+            } }
             for replica in replicas { replica.signal(SIGTERM) }
             for replica in replicas { #expect(try await replica.exitStatus() == 0, "\(replica.log.suffix(2_000))") }
 
