@@ -61,7 +61,9 @@ import Testing
                 otherRuns.append(try await runner(cloud, ledger, logger: otherLog.logger)
                     .run(cloud.job, claimed: ClaimedFire(lease: lease, claims: other)))
             }
-            let late = try await runner(cloud, ledger, logger: stalledLog.logger)
+            // One organization at a time: a second task of the stalled replica would otherwise
+            // take the organization back once its 1 s lease expired, as a paused process cannot.
+            let late = try await runner(cloud, ledger, logger: stalledLog.logger, organizationsAtOnce: 1)
                 .run(cloud.job, claimed: ClaimedFire(lease: lease, claims: stalled))
 
             let organization = cloud.job.organizations[0]
@@ -97,10 +99,11 @@ import Testing
 
     /// The simulated cloud's pipeline, recording into `ledger`.
     private func runner(_ cloud: SimulatedCloud, _ ledger: PostgresLedger,
-                        logger: Logger = Logger(label: "replica-recording") { _ in SwiftLogNoOpLogHandler() }) -> JobRunner {
+                        logger: Logger = Logger(label: "replica-recording") { _ in SwiftLogNoOpLogHandler() },
+                        organizationsAtOnce: Int = 4) -> JobRunner {
         JobRunner(pipeline: ExportPipeline(configuration: cloud.configuration, ledger: ledger,
                                            privateKey: SimulatedCloud.privateKey, logger: logger),
-                  logger: logger)
+                  maxConcurrentOrganizations: organizationsAtOnce, logger: logger)
     }
 }
 
