@@ -51,15 +51,19 @@ public final class PostgresLedger: Sendable {
     ///   - ownsRuns: for a process recording beside other replicas: every run it starts stays
     ///     locked on a session of its own until finished, so that `interruptRunningRuns` in
     ///     another process finishes it only once this one has died (its session gone).
+    ///   - migrating: false for a reader: the schema must then be current already, and is
+    ///     never changed (a read-only role could not, and a report must not migrate a
+    ///     ledger that older replicas still write to).
     /// - Throws: ``PostgresLedgerError``: `.badLocation`, `.cannotConnect`,
-    ///   `.authenticationFailed`, `.passwordRequired`, `.newerSchema`, `.migrationFailed`;
-    ///   and whatever `body` throws.
+    ///   `.authenticationFailed`, `.passwordRequired`, `.newerSchema`, `.migrationFailed`,
+    ///   `.olderSchema` (not migrating); and whatever `body` throws.
     public static func withLedger<Result>(
         _ location: PostgresLocation,
         environment: [String: String] = ProcessInfo.processInfo.environment,
         logger: Logger,
         maximumConnections: Int = defaultMaximumConnections,
         ownsRuns: Bool = false,
+        migrating: Bool = true,
         _ body: (PostgresLedger) async throws -> Result
     ) async throws -> Result {
         let password: String?
@@ -70,7 +74,8 @@ public final class PostgresLedger: Sendable {
         } catch {
             throw PostgresLedgerError.badLocation(error)
         }
-        let runOwner = try await prepare(location, password: password, keepingOpen: ownsRuns, logger: logger)
+        let runOwner = try await prepare(location, password: password, keepingOpen: ownsRuns, migrating: migrating,
+                                         logger: logger)
 
         clientConfiguration.options.maximumConnections = maximumConnections
         let client = PostgresClient(configuration: clientConfiguration, backgroundLogger: logger)
@@ -114,7 +119,7 @@ public final class PostgresLedger: Sendable {
 
     /// The single connection that proves the credentials and migrates; kept open (and
     /// returned) when `keepingOpen`, as the session that owns this process's runs.
-    private static func prepare(_ location: PostgresLocation, password: String?, keepingOpen: Bool,
+    private static func prepare(_ location: PostgresLocation, password: String?, keepingOpen: Bool, migrating: Bool,
                                 logger: Logger) async throws -> PostgresConnection? {
         let configuration: PostgresConnection.Configuration
         do {
@@ -132,7 +137,11 @@ public final class PostgresLedger: Sendable {
         }
         do {
             let migrator = PostgresMigrator(migrations: PostgresSchema.migrations, location: "\(location)", logger: logger)
-            _ = try await migrator.migrate(connection)
+            if migrating {
+                _ = try await migrator.migrate(connection)
+            } else {
+                try await migrator.requireCurrent(connection)
+            }
             if keepingOpen { return connection }
             try await connection.close()
             return nil

@@ -14,6 +14,9 @@ public enum PostgresLedgerError: Error, Sendable, Equatable, CustomStringConvert
     case passwordRequired(location: String, user: String)
     /// The database was migrated by a newer unpaidd: these migrations are unknown to this build.
     case newerSchema(location: String, unknownMigrations: [String])
+    /// A reader (it never changes the schema) found the database short of these migrations
+    /// (all of them: no unpaidd ledger there yet).
+    case olderSchema(location: String, missingMigrations: [String])
     /// A migration failed; nothing of it was applied.
     case migrationFailed(location: String, migration: String, statement: Int, detail: String)
     /// The database refused a change that would break one of the ledger's rules (a CHECK,
@@ -34,6 +37,10 @@ public enum PostgresLedgerError: Error, Sendable, Equatable, CustomStringConvert
             "the PostgreSQL ledger \(location) asks user \(user) for a password and none is configured: set storage.password_env, or pass the systemd credential \(PostgresPasswordSource.credentialName)"
         case .newerSchema(let location, let unknown):
             "the PostgreSQL ledger \(location) was migrated by a newer unpaidd (unknown migrations: \(unknown.joined(separator: ", "))); upgrade unpaidd instead of opening it with this build"
+        case .olderSchema(let location, let missing) where missing.count == PostgresSchema.migrations.count:
+            "the PostgreSQL database \(location) holds no unpaidd ledger (none of its migrations applied); check storage.database, or start unpaidd run once with the role that owns the database to create it"
+        case .olderSchema(let location, let missing):
+            "the PostgreSQL ledger \(location) lacks migrations \(missing.joined(separator: ", ")), and a command that only reads never migrates it; start unpaidd run (or any recording command) once with the role that owns the database, then read again"
         case .migrationFailed(let location, let migration, let statement, let detail):
             "migration \(migration) of the PostgreSQL ledger \(location) failed at statement \(statement): \(detail); nothing of it was applied"
         case .invariantViolated(let table, let constraint, let detail):

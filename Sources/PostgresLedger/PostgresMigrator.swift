@@ -36,6 +36,25 @@ struct PostgresMigrator {
         }
     }
 
+    /// Checks, changing nothing, that the database holds exactly the known migrations: what
+    /// a reader needs, which must work with a role that may not change the schema and must
+    /// never migrate a ledger behind the daemons' backs.
+    func requireCurrent(_ connection: PostgresConnection) async throws(PostgresLedgerError) {
+        do {
+            let rows = try await connection.query("SELECT to_regclass('schema_migration') IS NOT NULL", logger: logger)
+            var hasTable = false
+            for try await exists in rows.decode(Bool.self) { hasTable = exists }
+            let applied = hasTable ? try await appliedMigrations(connection) : []
+            let known = Set(migrations.map(\.name))
+            let unknown = applied.filter { !known.contains($0) }
+            guard unknown.isEmpty else { throw PostgresLedgerError.newerSchema(location: location, unknownMigrations: unknown) }
+            let missing = migrations.map(\.name).filter { !applied.contains($0) }
+            guard missing.isEmpty else { throw PostgresLedgerError.olderSchema(location: location, missingMigrations: missing) }
+        } catch {
+            throw Self.ledgerError(error)
+        }
+    }
+
     /// Only when it is missing: even `CREATE TABLE IF NOT EXISTS` needs the CREATE privilege
     /// on the schema, which a replica's role that does not own the tables should not have.
     private func createMigrationTableIfMissing(_ connection: PostgresConnection) async throws {

@@ -55,6 +55,41 @@ import Testing
         }
     }
 
+    @Test func aReaderOpensACurrentLedgerAndNeverCreatesOne() async throws {
+        let location = try await cluster.freshDatabase()
+        let environment = try await cluster.environment()
+        let nothing = PostgresLedgerError.olderSchema(location: "\(location)", missingMigrations: PostgresSchema.migrationNames)
+        for _ in 1...2 {
+            await #expect(throws: nothing, "a reader refuses an empty database, and twice: the first created nothing") {
+                try await PostgresLedger.withLedger(location, environment: environment, logger: logger, migrating: false) { _ in }
+            }
+        }
+        #expect(nothing.description.contains("holds no unpaidd ledger"))
+        try await PostgresLedger.withLedger(location, environment: environment, logger: logger) { _ in }
+        let applied = try await PostgresLedger.withLedger(location, environment: environment, logger: logger,
+                                                          migrating: false) { try await $0.appliedMigrations() }
+        #expect(applied.map(\.name) == PostgresSchema.migrationNames)
+    }
+
+    @Test func aReaderRefusesALedgerShortOfAMigrationAndLeavesItSo() async throws {
+        let location = try await cluster.freshDatabase()
+        let environment = try await cluster.environment()
+        let last = try #require(PostgresSchema.migrationNames.last)
+        try await PostgresLedger.withLedger(location, environment: environment, logger: logger) { ledger in
+            try await ledger.write { connection in
+                _ = try await connection.query("DELETE FROM schema_migration WHERE name = \(last)", logger: logger)
+            }
+        }
+        let older = PostgresLedgerError.olderSchema(location: "\(location)", missingMigrations: [last])
+        for _ in 1...2 {
+            await #expect(throws: older) {
+                try await PostgresLedger.withLedger(location, environment: environment, logger: logger, migrating: false) { _ in }
+            }
+        }
+        #expect(older.description.contains("lacks migrations \(last)"))
+        #expect(older.description.contains("start unpaidd run"))
+    }
+
     @Test func aWrongPasswordIsAnAuthenticationErrorThatDoesNotRepeatIt() async throws {
         let location = try await cluster.freshDatabase()
         do {

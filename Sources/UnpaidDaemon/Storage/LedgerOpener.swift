@@ -53,11 +53,12 @@ extension StorageSettings {
             }
             return try await body(OpenLedger(ledger: ledger, sharing: .oneProcess))
         case .postgres(let location):
-            // Every access opens (and migrates) the same way: a database is never created by
-            // connecting to it, so a mistyped name is refused by the server. A recording
-            // process marks its runs as its own while it lives.
+            // A database is never created by connecting to it, so a mistyped name is refused
+            // by the server. A reader never migrates (as on SQLite, an older schema is refused);
+            // a recording process marks its runs as its own while it lives.
             return try await PostgresLedger.withLedger(location, environment: environment, logger: logger,
-                                                       ownsRuns: access == .create) { postgres in
+                                                       ownsRuns: access == .create,
+                                                       migrating: access != .readOnly) { postgres in
                 try await body(OpenLedger(ledger: postgres, sharing: .replicas(postgres)))
             }
         }
