@@ -1,5 +1,8 @@
 import BillingSimulator
 import Foundation
+import Logging
+import PostgresLedger
+import PostgresTestSupport
 import Testing
 
 /// Commands on a configuration whose ledger is a PostgreSQL URL, as a user meets them: the
@@ -9,7 +12,8 @@ import Testing
 struct PostgresConfigurationProcessTests {
     static let url = "postgresql://unpaidd@127.0.0.1:9/unpaidd?sslmode=disable"
 
-    func withConfig(_ body: (_ directory: String, _ config: String) async throws -> Void) async throws {
+    func withConfig(database: String = url, passwordVariable: String = "UNPAIDD_PGCONF_TEST_PASSWORD",
+                    _ body: (_ directory: String, _ config: String) async throws -> Void) async throws {
         let directory = "/tmp/unpaidd-pgconf-\(UUID().uuidString.prefix(8))"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: directory) }
@@ -17,7 +21,7 @@ struct PostgresConfigurationProcessTests {
                                             privateKeySetting: #"private_key_env = "UNPAIDD_TEST_KEY""#,
                                             directory: directory, organizations: [1]).text
             .replacingOccurrences(of: "database = \"\(directory)/ledger.sqlite\"",
-                                  with: "database = \"\(Self.url)\"\npassword_env = \"UNPAIDD_PGCONF_TEST_PASSWORD\"")
+                                  with: "database = \"\(database)\"\npassword_env = \"\(passwordVariable)\"")
         try text.write(toFile: directory + "/unpaidd.toml", atomically: true, encoding: .utf8)
         try await body(directory, directory + "/unpaidd.toml")
     }
@@ -39,6 +43,26 @@ struct PostgresConfigurationProcessTests {
                     "\(result.log)")
             #expect(!FileManager.default.fileExists(atPath: directory + "/ledger.sqlite"))
             #expect(!FileManager.default.fileExists(atPath: "postgresql:"), "the URL was taken as a path")
+        }
+    }
+
+    /// A query pointed at a database without a ledger (a mistyped name, a forgotten first
+    /// start) says so and leaves it empty: only recording commands create or migrate one.
+    @Test(arguments: [["history"], ["runs"], ["verify"]])
+    func aQueryOnADatabaseWithoutALedgerSaysSoAndCreatesNothing(_ command: [String]) async throws {
+        let cluster = TestPostgresCluster.shared
+        let location = try await cluster.freshDatabase()
+        let environment = try await cluster.environment()
+        let url = "postgresql://\(location.user)@127.0.0.1:\(try await cluster.endpoint().port)/\(location.database)?sslmode=disable"
+        try await withConfig(database: url, passwordVariable: TestPostgresCluster.passwordVariable) { directory, config in
+            let result = try await unpaidd(command + ["--config", config], in: directory, environment: environment)
+            #expect(result.status != 0, "\(result.log)")
+            #expect(result.log.contains("holds no unpaidd ledger"), "\(result.log)")
+        }
+        let quiet = Logger(label: "pgconf") { _ in SwiftLogNoOpLogHandler() }
+        await #expect(throws: PostgresLedgerError.olderSchema(location: "\(location)",
+                                                              missingMigrations: PostgresSchema.migrationNames)) {
+            try await PostgresLedger.withLedger(location, environment: environment, logger: quiet, migrating: false) { _ in }
         }
     }
 
