@@ -102,8 +102,14 @@ struct PostgresSnapshotRecording {
     }
 
     private func seriesID(job: String, organizationID: Int64) async throws -> Int64 {
+        // A new series takes the next number after the newest, drawn under the chain's lock as
+        // SQLite draws its rowid: a sequence would spend a number on every snapshot of an
+        // existing series (ON CONFLICT) and on a refused first one, and the chain, which
+        // hashes the series' number, would then link the same history otherwise than SQLite.
         _ = try await connection.query("""
-            INSERT INTO series (job, organization_id) VALUES (\(job), \(organizationID)) ON CONFLICT DO NOTHING
+            INSERT INTO series (id, job, organization_id)
+            SELECT (SELECT coalesce(max(id), 0) + 1 FROM series), \(job), \(organizationID)
+            WHERE NOT EXISTS (SELECT 1 FROM series WHERE job = \(job) AND organization_id = \(organizationID))
             """, logger: logger)
         let rows = try await connection.query(
             "SELECT id FROM series WHERE job = \(job) AND organization_id = \(organizationID)", logger: logger)
