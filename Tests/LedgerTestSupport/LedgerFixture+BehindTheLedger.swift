@@ -14,6 +14,16 @@ public struct SchemaRefusal: Error, CustomStringConvertible {
     public var description: String { "\(backend) refused: \(detail)" }
 }
 
+/// A query given to ``LedgerFixture/textsBehindTheLedger(_:)`` selected no text, or more than one.
+public struct SelectedNotOneText: Error, CustomStringConvertible {
+    public let backend: LedgerBackend
+    public let sql: String
+    public let columns: [String]
+    public var description: String {
+        "\(backend): expected one non-NULL column per row, got \(columns) from: \(sql)"
+    }
+}
+
 /// The tests that go around the ledger's API: an intruder editing history, a BI tool reading
 /// the tables. Each helper takes the test's own literal SQL, valid in both dialects (the
 /// backends share table and column names); statements are separated by `;`, and no literal
@@ -104,6 +114,17 @@ extension LedgerFixture {
                 }
                 return rows
             }
+        }
+    }
+
+    /// The one column of each row `sql` selects, as text: for the tests that compare what two
+    /// backends stored, each row written out by the test's own literal.
+    public func textsBehindTheLedger(_ sql: String) async throws -> [String] {
+        try await rowsBehindTheLedger(sql).map { row in
+            guard row.count == 1, let text = row.values.first else {
+                throw SelectedNotOneText(backend: backend, sql: sql, columns: row.keys.sorted())
+            }
+            return text
         }
     }
 

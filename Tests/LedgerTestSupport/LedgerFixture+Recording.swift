@@ -23,6 +23,11 @@ extension LedgerRecording {
         String(repeating: String(format: "%02x", seed % 256), count: 32)
     }
 
+    /// Starts a run `minute` minutes after ``LedgerFixture/base``, when its snapshot is fetched.
+    public func startRun(job: String = "monthly", minute: Int) async throws -> RunID {
+        try await recordingLedger.startRun(job: job, startedAt: LedgerFixture.base.addingTimeInterval(Double(minute) * 60))
+    }
+
     /// Starts a run, records one snapshot in it and finishes it successfully.
     @discardableResult
     public func record(_ orders: [UnpaidOrder], job: String = "monthly", organizationID: Int64 = 42,
@@ -60,13 +65,22 @@ extension LedgerRecording {
 
 /// An unpaid order of organization 42 by default, started at the same instant as every other.
 public func order(_ number: String, _ amount: String, currency: String = "USD", organizationID: Int64 = 42,
-                  product: String? = "uhost") -> UnpaidOrder {
+                  product: String? = "uhost", resource: String? = nil,
+                  startTime: Int64? = 1_791_000_000) -> UnpaidOrder {
     UnpaidOrder(orderNo: number, organizationID: organizationID, currency: currency,
-                totalPrice: try! Money(amount), startTime: 1_791_000_000, productCode: product,
-                resourceID: "uhost-\(number)", modelID: nil)
+                totalPrice: try! Money(amount), startTime: startTime, productCode: product,
+                resourceID: resource ?? "uhost-\(number)", modelID: nil)
 }
 
 extension Array where Element == UnpaidOrder {
     /// The orders as the ledger lists them: by order number in byte order.
     public var byOrderNo: [UnpaidOrder] { sorted { $0.orderNo.utf8.lexicographicallyPrecedes($1.orderNo.utf8) } }
+}
+
+/// The recording helpers on a ledger a test opened itself (as a replica's role, say),
+/// rather than a fixture's.
+public struct LedgerRecorder: LedgerRecording {
+    public let recordingLedger: any Ledger
+
+    public init(_ ledger: any Ledger) { recordingLedger = ledger }
 }
