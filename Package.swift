@@ -149,9 +149,8 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .testTarget(name: "PostgresLedgerTests", dependencies: [
-            "PostgresLedger", "PostgresTestSupport", "Ledger", "SQLiteLedger", "OrderSpill", "UnpaidCore",
+            "PostgresLedger", "PostgresTestSupport", "LedgerTestSupport", "Ledger", "OrderSpill", "UnpaidCore",
             .product(name: "PostgresNIO", package: "postgres-nio"), "SeededRandomness",
-            .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         .testTarget(name: "UnpaidReportsTests", dependencies: ["UnpaidReports", "Ledger", "SQLiteLedger", "UnpaidCore", "SeededRandomness"]),
         .testTarget(name: "UnpaidMetricsTests", dependencies: [

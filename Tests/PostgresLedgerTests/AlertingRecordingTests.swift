@@ -1,9 +1,8 @@
 import Foundation
 import Ledger
-import OrderSpill
+import LedgerTestSupport
 import Testing
 import UnpaidCore
-@testable import PostgresLedger
 
 /// A firing notification about a snapshot, as the evaluator would make one.
 private func firing(snapshotID: SnapshotID, rule: String = "grew") -> AlertNotification {
@@ -43,45 +42,45 @@ private struct Refused: Error {}
 /// PostgreSQL store the states and outbox rows SQLite stores, in the same transaction.
 @Suite struct AlertingRecordingTests {
     @Test func snapshotAlertsAndOutboxCommitTogetherOrNotAtAll() async throws {
-        let (sqlite, postgres) = try await RecordingBackend.onBoth { ledger in
-            let script = SnapshotScript(ledger: ledger)
-            try await script.recordAlerting([unpaid("A", "1.00")], shaSeed: 1, minute: 0)
+        let (sqlite, postgres) = try await LedgerFixture.onBoth { fixture in
+            let ledger = fixture.ledger
+            try await fixture.recordAlerting([order("A", "1.00")], shaSeed: 1, minute: 0)
             let before = try await ledger.counts()
             await #expect(throws: Refused.self) {
-                try await script.recordAlerting([unpaid("A", "2.00"), unpaid("B", "1")], shaSeed: 2, minute: 10) { _ in
+                try await fixture.recordAlerting([order("A", "2.00"), order("B", "1")], shaSeed: 2, minute: 10) { _ in
                     throw Refused()
                 }
             }
             let afterRefusal = try await ledger.counts()
             #expect(afterRefusal.snapshots == before.snapshots && afterRefusal.orderIntervals == before.orderIntervals)
-            #expect(try await ledger.textRows(StoredRows.changedOrders).isEmpty)
-            #expect(try await ledger.textRows(StoredRows.outbox).isEmpty)
+            #expect(try await fixture.textsBehindTheLedger(StoredRows.changedOrders).isEmpty)
+            #expect(try await fixture.textsBehindTheLedger(StoredRows.outbox).isEmpty)
 
-            let recorded = try await script.recordAlerting([unpaid("A", "2.00")], shaSeed: 3, minute: 20) {
+            let recorded = try await fixture.recordAlerting([order("A", "2.00")], shaSeed: 3, minute: 20) {
                 firingPlan(about: $0.snapshot.id, targets: ["ops", "chat"])
             }
             #expect(recorded.queued == 2 && recorded.previousSnapshotID?.rawValue == 1)
-            let outbox = try await ledger.textRows(StoredRows.outbox)
+            let outbox = try await fixture.textsBehindTheLedger(StoredRows.outbox)
             #expect(outbox.count == 2)
             // Queued with the chain head as of its snapshot, which is this snapshot's link.
             let head = try #require(try await ledger.chainHead())
             #expect(head.snapshotID == recorded.record.id.rawValue)
             #expect(outbox.allSatisfy { $0.contains(head.hash) })
             // A later transaction planning the very same message adds no row.
-            let again = try await script.recordAlerting([unpaid("A", "2.00")], shaSeed: 4, minute: 30) { _ in
+            let again = try await fixture.recordAlerting([order("A", "2.00")], shaSeed: 4, minute: 30) { _ in
                 AlertingPlan(states: [], deliveries: [PlannedDelivery(notification: firing(snapshotID: recorded.record.id),
                                                                       target: "ops")], now: 1_000)
             }
             #expect(again.queued == 0)
-            return try await StoredRows.of(ledger)
+            return try await StoredRows.of(fixture)
         }
         #expect(postgres == sqlite)
     }
 
     @Test func laterAlertsSeeTheirSeriesStatesAndQueueOnce() async throws {
-        let (sqlite, postgres) = try await RecordingBackend.onBoth { ledger in
-            let script = SnapshotScript(ledger: ledger)
-            let snapshot = try await script.recordAlerting([unpaid("A", "1")], shaSeed: 1, minute: 0) {
+        let (sqlite, postgres) = try await LedgerFixture.onBoth { fixture in
+            let ledger = fixture.ledger
+            let snapshot = try await fixture.recordAlerting([order("A", "1")], shaSeed: 1, minute: 0) {
                 firingPlan(about: $0.snapshot.id)
             }
             var seen: [AlertState] = []
@@ -109,7 +108,7 @@ private struct Refused: Error {}
             }
             #expect(seen.map(\.identity.rule) == ["grew"])
             #expect((first, second, elsewhere) == (1, 0, 0))
-            return try await StoredRows.of(ledger)
+            return try await StoredRows.of(fixture)
         }
         #expect(postgres == sqlite)
         #expect(sqlite[4].count == 2 && sqlite[5].count == 2)
@@ -117,8 +116,8 @@ private struct Refused: Error {}
 
     @Test func pipelineAlertsWatchOnceCountFailuresFromTheNewestSnapshotAndQueueOnce() async throws {
         let series = WatchedSeries(job: "monthly", organizationID: 42)
-        let (sqlite, postgres) = try await RecordingBackend.onBoth { ledger in
-            let script = SnapshotScript(ledger: ledger)
+        let (sqlite, postgres) = try await LedgerFixture.onBoth { fixture in
+            let ledger = fixture.ledger
             func fail(at: Int64, _ error: String) async throws -> RunID {
                 let run = try await ledger.startRun(job: "monthly", startedAt: Date(timeIntervalSince1970: TimeInterval(at)))
                 try await ledger.recordFailure(OrganizationFailure(runID: run, job: "monthly", organizationID: 42,
@@ -133,7 +132,7 @@ private struct Refused: Error {}
                 return .nothing(at: 1_000)
             }
             _ = try await fail(at: 2_000, "RetCode 230")
-            try await script.record([unpaid("A", "1")], shaSeed: 1, minute: 0)
+            try await fixture.record([order("A", "1")], shaSeed: 1, minute: 0)
             _ = try await fail(at: 1_793_000_100, "RetCode 230")
             let lastRun = try await fail(at: 1_793_000_200, "not a workbook")
             let plan = try await ledger.evaluatePipelineAlerts([series], now: 1_793_000_300, runID: lastRun) {
@@ -148,8 +147,9 @@ private struct Refused: Error {}
                 try await ledger.evaluatePipelineAlerts([WatchedSeries(job: "daily", organizationID: 1)], now: 9,
                                                         runID: nil) { _ in throw Refused() }
             }
-            return (seen, plan, try await StoredRows.of(ledger),
-                    try await ledger.textRows("SELECT job || '|' || CAST(watched_since AS TEXT) FROM series_watch ORDER BY job"))
+            return (seen, plan, try await StoredRows.of(fixture),
+                    try await fixture.textsBehindTheLedger(
+                        "SELECT job || '|' || CAST(watched_since AS TEXT) AS line FROM series_watch ORDER BY job"))
         }
         #expect(postgres.0 == sqlite.0 && postgres.1 == sqlite.1 && postgres.2 == sqlite.2 && postgres.3 == sqlite.3)
         let health = try #require(postgres.0.last?.first)

@@ -1,6 +1,5 @@
 import Foundation
 import Ledger
-import SQLiteLedger
 import UnpaidCore
 
 /// A written-out history for the audit queries' edges, beside the random ones: ages exactly
@@ -19,12 +18,12 @@ enum AuditEdgeHistory {
          31 * 86_400, 120 * 86_400].map { start.addingTimeInterval($0) }
     }
 
-    static func record(on ledger: SQLiteLedger) throws -> [SnapshotRecord] {
+    static func record(on ledger: any Ledger) async throws -> QueryHistory {
         var recorded: [SnapshotRecord] = []
         func snapshot(_ job: String, _ organizationID: Int64, after seconds: TimeInterval,
-                      _ orders: [(String, String, String, Int64?)]) throws {
+                      _ orders: [(String, String, String, Int64?)]) async throws {
             let at = start.addingTimeInterval(seconds)
-            let run = try ledger.startRun(job: job, startedAt: at)
+            let run = try await ledger.startRun(job: job, startedAt: at)
             let new = NewSnapshot(
                 runID: run, job: job, organizationID: organizationID,
                 window: try BillingWindow(start: 1_790_812_800, end: 1_793_491_200), periodLabel: "2026-10-01_2026-11-01",
@@ -34,28 +33,28 @@ enum AuditEdgeHistory {
                 UnpaidOrder(orderNo: number, organizationID: organizationID, currency: currency, totalPrice: try Money(amount),
                             startTime: startTime, productCode: "modelverse", resourceID: "res-\(number)")
             }
-            recorded.append(try ledger.recordSnapshot(new, orders: unpaid) { _ in .nothing(at: 0) }.record)
-            try ledger.finishRun(run, status: .succeeded, error: nil, finishedAt: at.addingTimeInterval(1))
+            recorded.append(try await ledger.recordSnapshot(new, orders: unpaid) { _ in .nothing(at: 0) }.record)
+            try await ledger.finishRun(run, status: .succeeded, error: nil, finishedAt: at.addingTimeInterval(1))
         }
         let t = startSecond, day = day
-        try snapshot("monthly", 42, after: 0, [
+        try await snapshot("monthly", 42, after: 0, [
             ("O1", "USD", "10.00", t - 31 * day), ("O2", "USD", "5.5", t - 30 * day), ("O3", "CNY", "7.50", nil),
             ("O4", "EUR", "1", t + 3_600), ("o1", "USD", "0.01", t - 90 * day - 1), ("Ö3", "USD", "2", t - 91 * day),
             ("订单-7", "CNY", "-3.00", t - day + 1), ("O60", "USD", "60", t - 60 * day), ("O61", "USD", "61", t - 61 * day),
         ])
-        try snapshot("daily", 42, after: 43_200, [("O1", "CNY", "99.999", t - 10 * day), ("Z", "USD", "1", t)])
-        try snapshot("monthly", 42, after: 86_400, [
+        try await snapshot("daily", 42, after: 43_200, [("O1", "CNY", "99.999", t - 10 * day), ("Z", "USD", "1", t)])
+        try await snapshot("monthly", 42, after: 86_400, [
             ("O2", "USD", "6.00", t - 30 * day), ("O3", "USD", "7.50", nil), ("O4", "EUR", "1", t + 3_600),
             ("O5", "USD", "100", t - 60 * day), ("o1", "USD", "0.01", t - 90 * day - 1), ("Ö3", "USD", "2", t - 91 * day),
             ("O60", "USD", "60", t - 60 * day), ("O61", "USD", "61", t - 61 * day),
         ])
-        try snapshot("monthly", 43, after: 90_000, [])
-        try snapshot("monthly", 42, after: 172_800, [])
-        try snapshot("monthly", 43, after: 172_900, [("O1", "EUR", "5", t + 2 * day)])
-        try snapshot("monthly", 42, after: 259_200, [
+        try await snapshot("monthly", 43, after: 90_000, [])
+        try await snapshot("monthly", 42, after: 172_800, [])
+        try await snapshot("monthly", 43, after: 172_900, [("O1", "EUR", "5", t + 2 * day)])
+        try await snapshot("monthly", 42, after: 259_200, [
             ("O1", "USD", "10.00", t - 31 * day), ("O2", "USD", "6.000", t - 30 * day), ("O5", "USD", "100.5", t - 60 * day),
         ])
-        try snapshot("daily", 42, after: 259_210, [("O1", "CNY", "99.999", t - 10 * day), ("a", "EUR", "0.5", nil)])
-        return recorded
+        try await snapshot("daily", 42, after: 259_210, [("O1", "CNY", "99.999", t - 10 * day), ("a", "EUR", "0.5", nil)])
+        return QueryHistory(snapshots: recorded)
     }
 }

@@ -1,7 +1,6 @@
 import Foundation
 import Ledger
-import PostgresLedger
-import SQLiteLedger
+import LedgerTestSupport
 import Testing
 import UnpaidCore
 
@@ -11,59 +10,67 @@ import UnpaidCore
 @Suite struct AuditOrdersTwinTests {
     @Test(arguments: AuditTwinHistory.allCases)
     func auditOrdersMatchSQLiteAtEveryAge(history: AuditTwinHistory) async throws {
-        let twin = try await history.make()
-        let sqlite = twin.sqlite
-        let ages: [Date?] = [nil] + history.moments(of: twin)
-        let ids = twin.snapshots.map(\.id) + [SnapshotID(rawValue: 9_999)]
-        try await twin.withPostgres { (postgres: PostgresLedger) async throws in
-            for id in ids {
+        let (sqlite, postgres) = try await LedgerFixture.onBoth { fixture in
+            let ledger = fixture.ledger
+            let recorded = try await history.record(on: ledger)
+            let ages: [Date?] = [nil] + history.moments(of: recorded)
+            var listings: [AuditTwinOutcome<Listing>] = []
+            for id in recorded.snapshots.map(\.id) + [SnapshotID(rawValue: 9_999)] {
                 for age in ages {
-                    let expected = await AuditTwinOutcome.of { try Self.listing(id, ageAt: age, from: sqlite) }
-                    #expect(await AuditTwinOutcome.of { try await Self.listing(id, ageAt: age, from: postgres) } == expected)
-                    #expect(await AuditTwinOutcome.of { try await Self.rowListing(id, ageAt: age, from: postgres) } == expected)
+                    let listing = await AuditTwinOutcome.of { try await Self.listing(id, ageAt: age, from: ledger) }
+                    #expect(await AuditTwinOutcome.of { try await Self.rowListing(id, ageAt: age, from: ledger) } == listing,
+                            "\(fixture.backend): the row form lists what the order form lists")
+                    listings.append(listing)
                 }
             }
+            return listings
         }
+        expectAlike(postgres, sqlite)
     }
 
     @Test(arguments: AuditTwinHistory.allCases)
     func largestOrdersMatchSQLiteForEveryLimit(history: AuditTwinHistory) async throws {
-        let twin = try await history.make()
-        try await twin.withPostgres { (postgres: PostgresLedger) async throws in
-            for id in twin.snapshots.map(\.id) + [SnapshotID(rawValue: 9_999)] {
+        let (sqlite, postgres) = try await LedgerFixture.onBoth { fixture in
+            let recorded = try await history.record(on: fixture.ledger)
+            var answers: [AuditTwinOutcome<[String: [UnpaidOrder]]>] = []
+            for id in recorded.snapshots.map(\.id) + [SnapshotID(rawValue: 9_999)] {
                 for limit in [0, 1, 2, 3, 100] {
-                    #expect(await AuditTwinOutcome.of { try await postgres.largestOrders(at: id, limit: limit) }
-                            == (await AuditTwinOutcome.of { try twin.sqlite.largestOrders(at: id, limit: limit) }))
+                    answers.append(await AuditTwinOutcome.of { try await fixture.ledger.largestOrders(at: id, limit: limit) })
                 }
             }
+            return answers
         }
+        expectAlike(postgres, sqlite)
     }
 
     @Test(arguments: AuditTwinHistory.allCases)
     func agingMatchesSQLiteAcrossBucketLimits(history: AuditTwinHistory) async throws {
-        let twin = try await history.make()
         let bucketings = [AgingBuckets.standard, try AgingBuckets([0, 1, 30]), try AgingBuckets([29, 30, 31, 60, 61, 90, 91])]
-        try await twin.withPostgres { (postgres: PostgresLedger) async throws in
-            for asOf in history.moments(of: twin) {
+        let (sqlite, postgres) = try await LedgerFixture.onBoth { fixture in
+            let recorded = try await history.record(on: fixture.ledger)
+            var answers: [AuditTwinOutcome<[AgingLine]>] = []
+            for asOf in history.moments(of: recorded) {
                 for buckets in bucketings {
                     for (organizationID, job) in Self.filters {
-                        #expect(await AuditTwinOutcome.of {
-                            try await postgres.aging(organizationID: organizationID, job: job, asOf: asOf, buckets: buckets)
-                        } == (await AuditTwinOutcome.of {
-                            try twin.sqlite.aging(organizationID: organizationID, job: job, asOf: asOf, buckets: buckets)
-                        }))
+                        answers.append(await AuditTwinOutcome.of {
+                            try await fixture.ledger.aging(organizationID: organizationID, job: job, asOf: asOf,
+                                                           buckets: buckets)
+                        })
                     }
                 }
             }
+            return answers
         }
+        expectAlike(postgres, sqlite)
     }
 
-    /// The edge history's ages fall where the bucket limits say, on both backends alike.
-    @Test func agesOnTheBucketLimitsFallInTheLowerBucket() async throws {
-        let twin = try await AuditTwinHistory.edges.make()
-        let first = twin.snapshots[0]
-        try await twin.withPostgres { (postgres: PostgresLedger) async throws in
-            let lines = try await postgres.aging(organizationID: 42, job: "monthly", asOf: first.fetchedAt, buckets: .standard)
+    /// The edge history's ages fall where the bucket limits say.
+    @Test(arguments: LedgerBackend.allCases)
+    func agesOnTheBucketLimitsFallInTheLowerBucket(_ backend: LedgerBackend) async throws {
+        try await LedgerFixture.with(backend) { fixture in
+            let first = try await AuditEdgeHistory.record(on: fixture.ledger).snapshots[0]
+            let lines = try await fixture.ledger.aging(organizationID: 42, job: "monthly", asOf: first.fetchedAt,
+                                                       buckets: .standard)
             let usd = try #require(lines.first { $0.currency == "USD" })
             // 0–30: O2 (30 days); 31–60: O1 (31), O60 (60); 61–90: O61 (61), o1 (90 days and a second); over 90: Ö3.
             #expect(usd.buckets.map(\.count) == [1, 2, 2, 1])
@@ -76,7 +83,7 @@ import UnpaidCore
             let credit = Total(count: 1, sum: try Money("-3"))
             #expect(cny.noStartTime.count == 1 && cny.buckets[0] == credit)
             #expect(lines.allSatisfy { $0.bucketedTotal == $0.total })
-            let listed = try await Self.listing(first.id, ageAt: nil, from: postgres).orders
+            let listed = try await Self.listing(first.id, ageAt: nil, from: fixture.ledger).orders
             #expect(listed.map(\.order.orderNo) == ["O1", "O2", "O3", "O4", "O60", "O61", "o1", "Ö3", "订单-7"])
             #expect(listed.first { $0.order.orderNo == "订单-7" }?.ageDays == 0)
             #expect(listed.first { $0.order.orderNo == "O4" }?.ageDays == -1)
@@ -85,33 +92,35 @@ import UnpaidCore
 
     /// An order paid and listed again was first seen at its first listing, not its return.
     @Test func aReturningOrderWasFirstSeenAtItsFirstListing() async throws {
-        let twin = try await AuditTwinHistory.edges.make()
-        let last = try #require(twin.snapshots.last { $0.job == "monthly" && $0.organizationID == 42 })
-        try await twin.withPostgres { (postgres: PostgresLedger) async throws in
-            let listing = try await Self.listing(last.id, ageAt: nil, from: postgres)
+        let (sqlite, postgres) = try await LedgerFixture.onBoth { fixture in
+            let recorded = try await AuditEdgeHistory.record(on: fixture.ledger)
+            let last = try #require(recorded.snapshots.last { $0.job == "monthly" && $0.organizationID == 42 })
+            let listing = try await Self.listing(last.id, ageAt: nil, from: fixture.ledger)
             let returned = try #require(listing.orders.first { $0.order.orderNo == "O1" })
-            #expect(returned.firstSeenSnapshotID == twin.snapshots[0].id && returned.firstSeenAt == twin.snapshots[0].fetchedAt)
-            #expect(listing == (try Self.listing(last.id, ageAt: nil, from: twin.sqlite)))
+            #expect(returned.firstSeenSnapshotID == recorded.snapshots[0].id
+                    && returned.firstSeenAt == recorded.snapshots[0].fetchedAt, "\(fixture.backend)")
+            return listing
         }
+        #expect(postgres == sqlite)
     }
 
-    /// What the body throws ends the listing, rolls the read back and leaves the pool usable.
-    @Test func anErrorFromTheBodyStopsTheStreamAndTheLedgerGoesOn() async throws {
+    /// What the body throws ends the listing, rolls the read back and leaves the ledger usable.
+    @Test(arguments: LedgerBackend.allCases)
+    func anErrorFromTheBodyStopsTheStreamAndTheLedgerGoesOn(_ backend: LedgerBackend) async throws {
         struct Enough: Error, Equatable {}
-        let twin = try await AuditTwinHistory.edges.make()
-        let first = twin.snapshots[0]
-        try await twin.withPostgres { (postgres: PostgresLedger) async throws in
+        try await LedgerFixture.with(backend) { fixture in
+            let first = try await AuditEdgeHistory.record(on: fixture.ledger).snapshots[0]
             for _ in 0..<3 {
                 var seen = 0
                 await #expect(throws: Enough()) {
-                    try await postgres.auditOrderRows(at: first.id, ageAt: nil) { _ in
+                    try await fixture.ledger.auditOrderRows(at: first.id, ageAt: nil) { _ in
                         seen += 1
                         if seen == 2 { throw Enough() }
                     }
                 }
                 #expect(seen == 2)
             }
-            #expect(try await Self.listing(first.id, ageAt: nil, from: postgres).orders.count == 9)
+            #expect(try await Self.listing(first.id, ageAt: nil, from: fixture.ledger).orders.count == 9)
         }
     }
 
@@ -119,19 +128,13 @@ import UnpaidCore
         (nil, nil), (42, nil), (42, "monthly"), (42, "daily"), (43, nil), (nil, "daily"), (99, nil), (42, "month\u{0}ly"),
     ]
 
-    static func listing(_ id: SnapshotID, ageAt: Date?, from ledger: SQLiteLedger) throws -> Listing {
-        var orders: [AuditOrder] = []
-        let record = try ledger.auditOrders(at: id, ageAt: ageAt) { orders.append($0) }
-        return Listing(record: record, orders: orders)
-    }
-
-    static func listing(_ id: SnapshotID, ageAt: Date?, from ledger: PostgresLedger) async throws -> Listing {
+    static func listing(_ id: SnapshotID, ageAt: Date?, from ledger: any Ledger) async throws -> Listing {
         var orders: [AuditOrder] = []
         let record = try await ledger.auditOrders(at: id, ageAt: ageAt) { orders.append($0) }
         return Listing(record: record, orders: orders)
     }
 
-    static func rowListing(_ id: SnapshotID, ageAt: Date?, from ledger: PostgresLedger) async throws -> Listing {
+    static func rowListing(_ id: SnapshotID, ageAt: Date?, from ledger: any Ledger) async throws -> Listing {
         var orders: [AuditOrder] = []
         let record = try await ledger.auditOrderRows(at: id, ageAt: ageAt) { orders.append($0.listed) }
         return Listing(record: record, orders: orders)

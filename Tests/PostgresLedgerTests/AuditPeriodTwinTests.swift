@@ -1,7 +1,6 @@
 import Foundation
 import Ledger
-import PostgresLedger
-import SQLiteLedger
+import LedgerTestSupport
 import Testing
 import UnpaidCore
 
@@ -14,34 +13,34 @@ import UnpaidCore
 
     @Test(arguments: AuditTwinHistory.allCases)
     func rollForwardMatchesSQLiteOverEveryPeriod(history: AuditTwinHistory) async throws {
-        let twin = try await history.make()
-        let moments = history.moments(of: twin)
-        try await twin.withPostgres { (postgres: PostgresLedger) async throws in
+        let (sqlite, postgres) = try await LedgerFixture.onBoth { fixture in
+            let moments = history.moments(of: try await history.record(on: fixture.ledger))
+            var answers: [AuditTwinOutcome<RollForward>] = []
             for (organizationID, job) in Self.series {
                 for (fromIndex, from) in moments.enumerated() {
                     // Every period, one reversed one, and the detail on every other.
                     for to in moments[fromIndex...] + [from.addingTimeInterval(-1)] {
-                        let detail = fromIndex % 2 == 0
-                        #expect(await AuditTwinOutcome.of {
-                            try await postgres.rollForward(organizationID: organizationID, job: job, from: from, to: to,
-                                                           detail: detail)
-                        } == (await AuditTwinOutcome.of {
-                            try twin.sqlite.rollForward(organizationID: organizationID, job: job, from: from, to: to,
-                                                        detail: detail)
-                        }))
+                        answers.append(await AuditTwinOutcome.of {
+                            try await fixture.ledger.rollForward(organizationID: organizationID, job: job, from: from,
+                                                                 to: to, detail: fromIndex % 2 == 0)
+                        })
                     }
                 }
             }
+            return answers
         }
+        expectAlike(postgres, sqlite)
     }
 
     /// Across the edge history's paid, returning, re-priced and re-currencied orders, the
     /// roll-forward moves what the intervals say and balances.
-    @Test func aRollForwardAcrossMovedOrdersBalances() async throws {
-        let twin = try await AuditTwinHistory.edges.make()
-        try await twin.withPostgres { (postgres: PostgresLedger) async throws in
-            let result = try await postgres.rollForward(organizationID: 42, job: "monthly", from: AuditEdgeHistory.start,
-                                                        to: AuditEdgeHistory.start.addingTimeInterval(86_400), detail: true)
+    @Test(arguments: LedgerBackend.allCases)
+    func aRollForwardAcrossMovedOrdersBalances(_ backend: LedgerBackend) async throws {
+        try await LedgerFixture.with(backend) { fixture in
+            _ = try await AuditEdgeHistory.record(on: fixture.ledger)
+            let result = try await fixture.ledger.rollForward(
+                organizationID: 42, job: "monthly", from: AuditEdgeHistory.start,
+                to: AuditEdgeHistory.start.addingTimeInterval(86_400), detail: true)
             let usd = try #require(result.lines.first { $0.currency == "USD" })
             let halfMore = Total(count: 1, sum: try Money("0.5"))
             #expect(usd.gone.count == 1 && usd.new.count == 2 && usd.amountChanges == halfMore)
@@ -55,87 +54,92 @@ import UnpaidCore
 
     @Test(arguments: AuditTwinHistory.allCases)
     func overviewsMatchSQLite(history: AuditTwinHistory) async throws {
-        let twin = try await history.make()
-        let moments = history.moments(of: twin)
-        let picked = [moments[0], moments[1], moments[moments.count / 2], moments[moments.count - 2], moments.last!]
-        try await twin.withPostgres { (postgres: PostgresLedger) async throws in
+        let (sqlite, postgres) = try await LedgerFixture.onBoth { fixture in
+            let moments = history.moments(of: try await history.record(on: fixture.ledger))
+            let picked = [moments[0], moments[1], moments[moments.count / 2], moments[moments.count - 2], moments.last!]
+            var answers: [AuditTwinOutcome<[SeriesOverview]>] = []
             for organizationID in [nil, 42, 43] as [Int64?] {
                 for since in picked {
                     for asOf in picked {
                         for (buckets, largest) in [(AgingBuckets.standard, 10), (try AgingBuckets([0, 1, 30]), 0)] {
-                            #expect(await AuditTwinOutcome.of {
-                                try await postgres.overviews(organizationID: organizationID, since: since, asOf: asOf,
-                                                             buckets: buckets, largest: largest)
-                            } == (await AuditTwinOutcome.of {
-                                try twin.sqlite.overviews(organizationID: organizationID, since: since, asOf: asOf,
-                                                          buckets: buckets, largest: largest)
-                            }))
+                            answers.append(await AuditTwinOutcome.of {
+                                try await fixture.ledger.overviews(organizationID: organizationID, since: since,
+                                                                   asOf: asOf, buckets: buckets, largest: largest)
+                            })
                         }
                     }
                 }
             }
+            return answers
         }
+        expectAlike(postgres, sqlite)
     }
 
     @Test(arguments: AuditTwinHistory.allCases)
     func recordedChangesMatchSQLiteForEveryFilter(history: AuditTwinHistory) async throws {
-        let twin = try await history.make()
-        let moments = history.moments(of: twin)
-        let bounds: [(Date?, Date?)] = [(nil, nil), (moments[2], nil), (nil, moments[5]), (moments[3], moments[9]),
-                                        (moments[4], moments[4])]
         let filters: [(Int64?, String?)] = [(nil, nil), (42, nil), (42, "monthly"), (nil, "daily"), (43, nil), (99, nil),
                                             (nil, "dai\u{0}ly")]
-        try await twin.withPostgres { (postgres: PostgresLedger) async throws in
+        let (sqlite, postgres) = try await LedgerFixture.onBoth { fixture in
+            let moments = history.moments(of: try await history.record(on: fixture.ledger))
+            let bounds: [(Date?, Date?)] = [(nil, nil), (moments[2], nil), (nil, moments[5]), (moments[3], moments[9]),
+                                            (moments[4], moments[4])]
+            var answers: [AuditTwinOutcome<[RecordedChange]>] = []
             for (organizationID, job) in filters {
                 for (since, until) in bounds {
-                    let onPostgres = await AuditTwinOutcome.of {
+                    answers.append(await AuditTwinOutcome.of {
                         var changes: [RecordedChange] = []
-                        try await postgres.recordedChanges(organizationID: organizationID, job: job, since: since,
-                                                           until: until) { changes.append($0) }
+                        try await fixture.ledger.recordedChanges(organizationID: organizationID, job: job, since: since,
+                                                                 until: until) { changes.append($0) }
                         return changes
-                    }
-                    let onSQLite = await AuditTwinOutcome.of {
-                        var changes: [RecordedChange] = []
-                        try twin.sqlite.recordedChanges(organizationID: organizationID, job: job, since: since,
-                                                        until: until) { changes.append($0) }
-                        return changes
-                    }
-                    #expect(onPostgres == onSQLite)
-                    if organizationID == nil, job == nil, since == nil, until == nil, case .value(let all) = onSQLite {
-                        #expect(!all.isEmpty && all.contains { !$0.orders.isEmpty })
-                    }
+                    })
                 }
             }
+            return answers
         }
+        expectAlike(postgres, sqlite)
+        // The first answer is the unfiltered one.
+        guard case .value(let all) = sqlite.first else {
+            Issue.record("the unfiltered recorded changes: \(String(describing: sqlite.first))")
+            return
+        }
+        #expect(!all.isEmpty && all.contains { !$0.orders.isEmpty })
     }
 
     @Test(arguments: AuditTwinHistory.allCases)
     func orderTimelinesMatchSQLiteForEveryNumber(history: AuditTwinHistory) async throws {
-        let twin = try await history.make()
-        let numbers = QueryTwinHistory.numbers + ["O3", "O4", "O5", "O60", "O61", "Ö3", "missing", ""]
-        try await twin.withPostgres { (postgres: PostgresLedger) async throws in
+        let numbers = QueryHistory.numbers + ["O3", "O4", "O5", "O60", "O61", "Ö3", "missing", ""]
+        let (sqlite, postgres) = try await LedgerFixture.onBoth { fixture in
+            _ = try await history.record(on: fixture.ledger)
+            var answers: [AuditTwinOutcome<[OrderTimeline]>] = []
             for number in numbers {
-                #expect(await AuditTwinOutcome.of { try await postgres.orderTimelines(orderNo: number) }
-                        == (await AuditTwinOutcome.of { try twin.sqlite.orderTimelines(orderNo: number) }),
-                        "order number \(number.debugDescription)")
+                answers.append(await AuditTwinOutcome.of { try await fixture.ledger.orderTimelines(orderNo: number) })
             }
+            return answers
         }
+        expectAlike(postgres, sqlite)
     }
 
     /// O1 in the edge history: in two series, paid and back in one, still unpaid in both.
-    @Test func anOrderPaidAndBackTellsItsStoryInEverySeries() async throws {
-        let twin = try await AuditTwinHistory.edges.make()
-        try await twin.withPostgres { (postgres: PostgresLedger) async throws in
-            let timelines = try await postgres.orderTimelines(orderNo: "O1")
+    @Test(arguments: LedgerBackend.allCases)
+    func anOrderPaidAndBackTellsItsStoryInEverySeries(_ backend: LedgerBackend) async throws {
+        try await LedgerFixture.with(backend) { fixture in
+            let recorded = try await AuditEdgeHistory.record(on: fixture.ledger)
+            let timelines = try await fixture.ledger.orderTimelines(orderNo: "O1")
             #expect(timelines.map { "\($0.organizationID) \($0.job)" } == ["42 daily", "42 monthly", "43 monthly"])
-            // PostgreSQL text cannot hold a NUL, so no order number has one. (SQLite, through
-            // GRDB, cuts a bound text at the NUL and would show O1's story.)
-            await #expect(throws: AuditError.unknownOrder(orderNo: "O1\u{0}")) {
-                try await postgres.orderTimelines(orderNo: "O1\u{0}")
-            }
             let monthly = timelines[1]
             #expect(monthly.events.map(\.kind) == [.firstSeen, .gone, .reappeared])
-            #expect(monthly.stillUnpaidAt == twin.snapshots.last { $0.job == "monthly" && $0.organizationID == 42 }?.id)
+            #expect(monthly.stillUnpaidAt == recorded.snapshots.last { $0.job == "monthly" && $0.organizationID == 42 }?.id)
+        }
+    }
+
+    /// PostgreSQL text cannot hold a NUL, so no order number has one. (SQLite, through GRDB,
+    /// cuts a bound text at the NUL and would show O1's story.)
+    @Test func onPostgresAnOrderNumberWithANulIsUnknown() async throws {
+        try await LedgerFixture.with(.postgres) { fixture in
+            _ = try await AuditEdgeHistory.record(on: fixture.ledger)
+            await #expect(throws: AuditError.unknownOrder(orderNo: "O1\u{0}")) {
+                try await fixture.ledger.orderTimelines(orderNo: "O1\u{0}")
+            }
         }
     }
 }

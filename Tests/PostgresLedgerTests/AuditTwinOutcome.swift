@@ -1,4 +1,5 @@
 import Ledger
+import Testing
 
 /// What a query answered, or the error it gave: both backends must give the same.
 enum AuditTwinOutcome<Value: Equatable>: Equatable {
@@ -19,4 +20,12 @@ enum AuditTwinOutcome<Value: Equatable>: Equatable {
             return .other("\(type(of: error)): \(error)")
         }
     }
+}
+
+/// Expects PostgreSQL's answers to be SQLite's, one by one, so a failure shows the one that
+/// differs rather than two long lists.
+func expectAlike<Answer: Equatable>(_ postgres: [Answer], _ sqlite: [Answer],
+                                    sourceLocation: SourceLocation = #_sourceLocation) {
+    #expect(postgres.count == sqlite.count, "as many answers", sourceLocation: sourceLocation)
+    for (onPostgres, onSQLite) in zip(postgres, sqlite) { #expect(onPostgres == onSQLite, sourceLocation: sourceLocation) }
 }

@@ -1,7 +1,7 @@
 import Foundation
 import Ledger
+import LedgerTestSupport
 import OrderSpill
-import PostgresLedger
 import Testing
 import UnpaidCore
 
@@ -9,71 +9,63 @@ import UnpaidCore
 /// with the orders of its file read again: counts, differences in order, the listing limit.
 @Suite struct IntegrityCompareOrdersTests {
     @Test func everySnapshotMatchesItsOwnOrdersAsOnSQLite() async throws {
-        let twin = try await IntegrityTwin.make()
-        try await twin.withPostgres { postgres in
+        let (sqlite, postgres) = try await LedgerFixture.onBoth { fixture in
+            try await fixture.recordIntegrityHistory()
+            var described: [String] = []
             for id in (1...6).map(SnapshotID.init(rawValue:)) {
-                let recorded = try twin.sqlite.orders(at: id)
-                let compared = try await postgres.compareOrders(at: id, with: try Self.sorted(recorded), listingAtMost: 10)
-                #expect(compared.matches && compared.recordedCount == recorded.count && compared.readCount == recorded.count)
-                #expect(Self.described(compared)
-                        == Self.described(try twin.sqlite.compareOrders(at: id, with: try Self.sorted(recorded))))
+                let recorded = try await fixture.ledger.orders(at: id)
+                let compared = try await fixture.ledger.compareOrders(at: id, with: try Self.sorted(recorded), listingAtMost: 10)
+                #expect(compared.matches && compared.recordedCount == recorded.count && compared.readCount == recorded.count,
+                        "\(fixture.backend)")
+                described.append(Self.described(compared))
             }
+            return described
         }
+        expectAlike(postgres, sqlite)
     }
 
     @Test(arguments: [1, 10])
     func aFileThatDiffersIsComparedAsOnSQLite(listingAtMost limit: Int) async throws {
-        let twin = try await IntegrityTwin.make()
         let id = SnapshotID(rawValue: 3)
-        var file = try twin.sqlite.orders(at: id)  // A 10.1 USD, B 0.30 CNY, D 7 without product
-        #expect(file.map(\.orderNo) == ["A", "B", "D"])
-        file[0].totalPrice = try Money("10.10")
-        file[1].currency = "USD"
-        file[1].startTime = nil
-        file[2].productCode = "uhost"
-        file[2].resourceID = nil
-        file.append(twin.order("AA", "1"))
-        file.append(twin.order("订单-1", "2"))
-        let reference = try twin.sqlite.compareOrders(at: id, with: try Self.sorted(file), listingAtMost: limit)
-        #expect(reference.differenceCount == 7 && reference.differences.count == min(limit, 7))
-        let compared = try await twin.withPostgres { postgres in
-            try await postgres.compareOrders(at: id, with: try Self.sorted(file), listingAtMost: limit)
+        let (sqlite, postgres) = try await LedgerFixture.onBoth { fixture in
+            try await fixture.recordIntegrityHistory()
+            var file = try await fixture.ledger.orders(at: id)  // A 10.1 USD, B 0.30 CNY, D 7 without product
+            #expect(file.map(\.orderNo) == ["A", "B", "D"])
+            file[0].totalPrice = try Money("10.10")
+            file[1].currency = "USD"
+            file[1].startTime = nil
+            file[2].productCode = "uhost"
+            file[2].resourceID = nil
+            file.append(order("AA", "1"))
+            file.append(order("订单-1", "2"))
+            let compared = try await fixture.ledger.compareOrders(at: id, with: try Self.sorted(file), listingAtMost: limit)
+            #expect(compared.differenceCount == 7 && compared.differences.count == min(limit, 7), "\(fixture.backend)")
+            let withoutA = try await fixture.ledger.compareOrders(at: id, with: try Self.sorted(Array(file.dropFirst())),
+                                                                  listingAtMost: limit)
+            #expect(withoutA.differences.first == OrderDifference(field: "order", orderNo: "A", recorded: "A", read: nil))
+            return [Self.described(compared), Self.described(withoutA)]
         }
-        #expect(Self.described(compared) == Self.described(reference))
-
-        let fewer = Array(file.dropFirst())
-        let withoutA = try await twin.withPostgres { postgres in
-            try await postgres.compareOrders(at: id, with: try Self.sorted(fewer), listingAtMost: limit)
-        }
-        #expect(withoutA.differences.first == OrderDifference(field: "order", orderNo: "A", recorded: "A", read: nil))
-        #expect(Self.described(withoutA)
-                == Self.described(try twin.sqlite.compareOrders(at: id, with: try Self.sorted(fewer), listingAtMost: limit)))
+        expectAlike(postgres, sqlite)
     }
 
     @Test func anUnknownSnapshotOrADuplicateOrderIsTheSameErrorAsOnSQLite() async throws {
-        let twin = try await IntegrityTwin.make()
         let unknown = SnapshotID(rawValue: 99)
-        #expect(throws: LedgerError.unknownSnapshot(unknown)) {
-            try twin.sqlite.compareOrders(at: unknown, with: try Self.sorted([]))
-        }
-        let twice = [twin.order("A", "10.1"), twin.order("A", "10.1")]
-        var reference = ""
-        do { _ = try twin.sqlite.compareOrders(at: SnapshotID(rawValue: 3), with: try Self.sorted(twice)) } catch {
-            reference = "\(error)"
-        }
-        #expect(reference.contains("A"))
-        try await twin.withPostgres { postgres in
+        let twice = [order("A", "10.1"), order("A", "10.1")]
+        let (sqlite, postgres) = try await LedgerFixture.onBoth { fixture in
+            try await fixture.recordIntegrityHistory()
             await #expect(throws: LedgerError.unknownSnapshot(unknown)) {
-                try await postgres.compareOrders(at: unknown, with: try Self.sorted([]), listingAtMost: 10)
+                try await fixture.ledger.compareOrders(at: unknown, with: try Self.sorted([]), listingAtMost: 10)
             }
-            var found = ""
             do {
-                _ = try await postgres.compareOrders(at: SnapshotID(rawValue: 3), with: try Self.sorted(twice), listingAtMost: 10)
+                _ = try await fixture.ledger.compareOrders(at: SnapshotID(rawValue: 3), with: try Self.sorted(twice),
+                                                           listingAtMost: 10)
+                return "compared"
             } catch {
-                found = "\(error)"
+                return "\(error)"
             }
-            #expect(found == reference)
         }
+        #expect(sqlite.contains("A") && sqlite != "compared")
+        #expect(postgres == sqlite)
     }
 
     static func sorted(_ orders: [UnpaidOrder]) throws -> SortedOrders {

@@ -1,87 +1,86 @@
 import Foundation
 import Ledger
-import PostgresLedger
-import PostgresNIO
+import LedgerTestSupport
 import Testing
 import UnpaidCore
 
-/// `verify` on PostgreSQL finds what SQLite finds on the same ledger, in the same words:
-/// nothing on an untouched copy, and each tampering SQLite's ChainTests catch, done to both.
+/// `verify` on PostgreSQL finds what SQLite finds on the same history, in the same words:
+/// nothing on an untouched ledger, and each tampering SQLite's ChainTests catch, done to both.
 @Suite struct IntegrityVerifyTests {
-    @Test func aCopiedLedgerVerifiesCleanWithTheSameHeadAsSQLite() async throws {
-        let twin = try await IntegrityTwin.make()
-        let (sqlite, postgres) = try await twin.verifyBoth()
+    @Test func anUntouchedLedgerVerifiesCleanWithTheSameHeadAsSQLite() async throws {
+        let (sqlite, postgres) = try await LedgerFixture.onBoth { fixture in
+            try await fixture.recordIntegrityHistory()
+            let verification = try await fixture.ledger.verify(expectedHead: nil)
+            #expect(try await fixture.ledger.chainHead() == verification.head, "\(fixture.backend)")
+            return verification
+        }
         #expect(postgres.problems == [])
         #expect(postgres.snapshots == 6)
         #expect(postgres.head == sqlite.head && postgres.head != nil)
         #expect(postgres.summary == sqlite.summary)
         #expect(postgres.archivedFiles.filter { $0.removal != nil }.map(\.snapshotID.rawValue) == [1])
-        #expect(try await twin.withPostgres { try await $0.chainHead() } == postgres.head)
     }
 
     @Test(arguments: [11, 12, 13] as [UInt64])
     func randomHistoriesVerifyCleanAsOnSQLite(seed: UInt64) async throws {
-        let twin = try await QueryTwinHistory.make(seed: seed, steps: 30)
-        let sqlite = try twin.sqlite.verify()
-        let postgres = try await twin.withPostgres { try await $0.verify(expectedHead: nil) }
+        let (sqlite, postgres) = try await LedgerFixture.onBoth { fixture in
+            _ = try await QueryHistory.record(seed: seed, steps: 30, on: fixture.ledger)
+            return try await fixture.ledger.verify(expectedHead: nil)
+        }
         #expect(postgres.problems == [])
         #expect(postgres.summary == sqlite.summary)
     }
 
     @Test func anExpectedHeadIsFoundInTheChainOrNamedAsMissing() async throws {
-        let twin = try await IntegrityTwin.make()
-        let head = try #require(try twin.sqlite.chainHead())
-        let (sqlite, postgres) = try await twin.verifyBoth(expectedHead: head.hash.uppercased())
-        #expect(postgres.expectedHeadSnapshot == SnapshotID(rawValue: head.snapshotID) && postgres.problems == [])
-        #expect(postgres.summary == sqlite.summary)
         let unknown = String(repeating: "ab", count: 32)
-        let missing = try await twin.verifyBoth(expectedHead: unknown)
-        #expect(missing.postgres.problems.map(\.table) == ["snapshot_chain"])
-        #expect(missing.postgres.problems.first?.detail.contains(unknown) == true)
-        #expect(missing.postgres.summary == missing.sqlite.summary)
+        let (sqlite, postgres) = try await LedgerFixture.onBoth { fixture in
+            try await fixture.recordIntegrityHistory()
+            let head = try #require(try await fixture.ledger.chainHead())
+            return (head: head, found: try await fixture.ledger.verify(expectedHead: head.hash.uppercased()),
+                    missing: try await fixture.ledger.verify(expectedHead: unknown))
+        }
+        #expect(postgres.found.expectedHeadSnapshot == SnapshotID(rawValue: postgres.head.snapshotID)
+                && postgres.found.problems == [])
+        #expect(postgres.head == sqlite.head && postgres.found.summary == sqlite.found.summary)
+        #expect(postgres.missing.problems.map(\.table) == ["snapshot_chain"])
+        #expect(postgres.missing.problems.first?.detail.contains(unknown) == true)
+        #expect(postgres.missing.summary == sqlite.missing.summary)
     }
 
     @Test(arguments: Tampering.all)
     func eachTamperingIsCaughtAndNamedAsOnSQLite(_ tampering: Tampering) async throws {
-        let twin = try await IntegrityTwin.make()
-        try await twin.tamper(tampering.statements)
-        let (sqlite, postgres) = try await twin.verifyBoth()
+        let (sqlite, postgres) = try await LedgerFixture.onBoth { fixture in
+            try await fixture.recordIntegrityHistory()
+            try await fixture.tamper(tampering.statements.joined(separator: ";\n"))
+            return try await fixture.ledger.verify(expectedHead: nil)
+        }
         #expect(!postgres.problems.isEmpty)
         #expect(tampering.isNamed(postgres.problems), "\(postgres.problems)")
         #expect(postgres.summary == sqlite.summary)
     }
 
     @Test func aRemovedNewestSnapshotIsCaughtAgainstAHeadCopiedBefore() async throws {
-        let twin = try await IntegrityTwin.make()
-        let head = try #require(try twin.sqlite.chainHead())
-        let earlier: String = try await twin.withPostgres { postgres in
-            try await postgres.read { connection in
-                var hash = ""
-                for try await value in try await connection.query(
-                    "SELECT chain_hash FROM snapshot_chain WHERE snapshot_id = 4", logger: QueryTwinHistory.logger
-                ).decode(String.self) { hash = value }
-                return hash
-            }
+        let (sqlite, postgres) = try await LedgerFixture.onBoth { fixture in
+            try await fixture.recordIntegrityHistory()
+            let ledger = fixture.ledger
+            let head = try #require(try await ledger.chainHead())
+            let earlier = try #require(try await fixture.textsBehindTheLedger(
+                "SELECT chain_hash FROM snapshot_chain WHERE snapshot_id = 4").first)
+            #expect(earlier.count == 64)
+            let anchored = try await ledger.verify(expectedHead: earlier)
+            try await fixture.removeNewestSnapshotOfHistory()
+            return (head: head, anchored: anchored, unanchored: try await ledger.verify(expectedHead: nil),
+                    against: try await ledger.verify(expectedHead: head.hash))
         }
-        #expect(earlier.count == 64)
-        let anchored = try await twin.verifyBoth(expectedHead: earlier)
-        #expect(anchored.postgres.problems == [] && anchored.postgres.expectedHeadSnapshot == SnapshotID(rawValue: 4),
+        #expect(postgres.anchored.problems == [] && postgres.anchored.expectedHeadSnapshot == SnapshotID(rawValue: 4),
                 "newer snapshots than a head copy are fine")
-        try await twin.tamper([
-            "DELETE FROM snapshot_chain WHERE snapshot_id = 6", "DELETE FROM snapshot_change_order WHERE snapshot_id = 6",
-            "DELETE FROM snapshot_change WHERE snapshot_id = 6", "DELETE FROM snapshot_diff WHERE snapshot_id = 6",
-            "UPDATE order_interval SET closed_by_snapshot_id = 9223372036854775807 WHERE closed_by_snapshot_id = 6",
-            "DELETE FROM order_interval WHERE first_snapshot_id = 6",
-            "DELETE FROM snapshot_total WHERE snapshot_id = 6", "DELETE FROM snapshot WHERE id = 6",
-        ])
-        let unanchored = try await twin.verifyBoth()
-        #expect(unanchored.postgres.problems == [], "without a head copy the shorter chain is consistent")
-        #expect(unanchored.postgres.summary == unanchored.sqlite.summary)
-        let (sqlite, postgres) = try await twin.verifyBoth(expectedHead: head.hash)
-        #expect(postgres.problems.count == 1)
-        #expect(postgres.problems.first?.table == "snapshot_chain")
-        #expect(postgres.problems.first?.detail.contains(head.hash) == true)
-        #expect(postgres.summary == sqlite.summary)
+        #expect(postgres.anchored.summary == sqlite.anchored.summary)
+        #expect(postgres.unanchored.problems == [], "without a head copy the shorter chain is consistent")
+        #expect(postgres.unanchored.summary == sqlite.unanchored.summary)
+        #expect(postgres.against.problems.count == 1)
+        #expect(postgres.against.problems.first?.table == "snapshot_chain")
+        #expect(postgres.against.problems.first?.detail.contains(postgres.head.hash) == true)
+        #expect(postgres.head == sqlite.head && postgres.against.summary == sqlite.against.summary)
     }
 }
 

@@ -1,8 +1,8 @@
 import Foundation
 import Ledger
+import LedgerTestSupport
 import Testing
 import UnpaidCore
-@testable import PostgresLedger
 
 /// What one outbox answered at each step of the lifecycle, to compare backends whole.
 enum OutboxObservation: Hashable, Sendable {
@@ -21,44 +21,40 @@ enum OutboxObservation: Hashable, Sendable {
 /// Targets: `ops` gets one message per row, `chat` one per run (its rows wait for their
 /// run), `night` has quiet hours.
 @Suite struct OutboxLifecycleTests {
-    @Test(arguments: OutboxBackend.allCases)
-    func lifecycleAnswersAsTheReferenceSays(_ backend: OutboxBackend) async throws {
-        try await OutboxTwin.with { twin in
-            let observations = try await backend.with(twin) { try await Self.lifecycle($0, twin: twin) }
-            try Self.expectReferenceAnswers(observations, twin: twin)
-        }
+    @Test(arguments: LedgerBackend.allCases)
+    func lifecycleAnswersAsTheReferenceSays(_ backend: LedgerBackend) async throws {
+        let observations = try await LedgerFixture.with(backend, Self.lifecycle)
+        Self.expectReferenceAnswers(observations)
     }
 
     @Test func bothBackendsAnswerEveryStepAlike() async throws {
-        try await OutboxTwin.with { twin in
-            let sqlite = try await OutboxBackend.sqlite.with(twin) { try await Self.lifecycle($0, twin: twin) }
-            let postgres = try await OutboxBackend.postgres.with(twin) { try await Self.lifecycle($0, twin: twin) }
-            #expect(postgres.count == sqlite.count)
-            for (onPostgres, onSQLite) in zip(postgres, sqlite) { #expect(onPostgres == onSQLite) }
-        }
+        let (sqlite, postgres) = try await LedgerFixture.onBoth(Self.lifecycle)
+        #expect(postgres.count == sqlite.count)
+        for (onPostgres, onSQLite) in zip(postgres, sqlite) { #expect(onPostgres == onSQLite) }
     }
 
     static let wholeRuns: Set<String> = ["chat"]
 
     /// The steps, each answer observed.
-    static func lifecycle(_ outbox: OutboxUnderTest, twin: OutboxTwin) async throws -> [OutboxObservation] {
-        let ledger = outbox.ledger
-        let finished = twin.snapshots[0], running = twin.snapshots.last!
+    static func lifecycle(_ fixture: LedgerFixture) async throws -> [OutboxObservation] {
+        let ledger = fixture.ledger
+        let snapshots = try await OutboxHistory.record(on: fixture)
+        let finished = snapshots[0], running = snapshots.last!
         let grew = OutboxSamples.notification("m-grew", snapshotID: finished.id.rawValue)
         let stillRunning = OutboxSamples.notification("m-running", rule: "shrank", snapshotID: running.id.rawValue)
         let stale = OutboxSamples.notification("m-stale", rule: "stale", snapshotID: nil)
         let failing = OutboxSamples.notification("m-failing", rule: "failing", snapshotID: nil)
         var seen: [OutboxObservation] = []
 
-        let added = try await outbox.queue(
-            [OutboxSamples.state("grew", snapshotID: finished.id.rawValue),
-             OutboxSamples.state("shrank", snapshotID: running.id.rawValue, status: .resolved, notifiedAt: 1_100),
-             OutboxSamples.state("stale", snapshotID: nil), OutboxSamples.state("failing", snapshotID: nil)],
+        let added = try await ledger.queue(
+            states: [OutboxSamples.state("grew", snapshotID: finished.id.rawValue),
+                     OutboxSamples.state("shrank", snapshotID: running.id.rawValue, status: .resolved, notifiedAt: 1_100),
+                     OutboxSamples.state("stale", snapshotID: nil), OutboxSamples.state("failing", snapshotID: nil)],
             [QueuedDelivery(grew, to: "ops", at: 1_000), QueuedDelivery(grew, to: "chat", at: 1_000),
              QueuedDelivery(stillRunning, to: "chat", at: 1_000), QueuedDelivery(stillRunning, to: "ops", at: 1_001),
              QueuedDelivery(stale, to: "ops", at: 1_002), QueuedDelivery(failing, to: "ops", at: 1_002),
              QueuedDelivery(grew, to: "night", at: 1_003), QueuedDelivery(grew, to: "ops", at: 1_004)])
-        seen.append(.number("queued", added.filter { $0 }.count))
+        seen.append(.number("queued", added))
 
         seen.append(.entries("due before any", try await ledger.dueDeliveries(now: 999, limit: 100, wholeRuns: wholeRuns)))
         seen.append(.entries("due, limit 3", try await ledger.dueDeliveries(now: 1_002, limit: 3, wholeRuns: wholeRuns)))
@@ -109,7 +105,7 @@ enum OutboxObservation: Hashable, Sendable {
     }
 
     /// The answers SQLite gives, written out: each backend must give them.
-    static func expectReferenceAnswers(_ seen: [OutboxObservation], twin: OutboxTwin) throws {
+    static func expectReferenceAnswers(_ seen: [OutboxObservation]) {
         func entries(_ label: String) -> [OutboxEntry] {
             for case .entries(label, let list) in seen { return list }
             Issue.record("no step \(label)")

@@ -1,9 +1,11 @@
 import Foundation
 import Ledger
+import LedgerTestSupport
 import Logging
 import PostgresNIO
 import PostgresTestSupport
 import Testing
+import UnpaidCore
 @testable import PostgresLedger
 
 /// Replicas connecting as a role that does not own the ledger, with only what
@@ -18,6 +20,26 @@ import Testing
         let owner = try await cluster.freshDatabase()
         try await PostgresLedger.withLedger(owner, environment: try await cluster.environment(), logger: logger) { _ in }
         return try await cluster.replicaRole(for: owner)
+    }
+
+    /// A replica connecting as a role that does not own the tables (only what
+    /// `replica-grants.sql` grants) records, compares and alerts: the chain's lock, the run's
+    /// row lock, the snapshot's id and the moved orders' temporary table need nothing more.
+    @Test func aReplicaRoleRecordsSnapshotsAndTheirAlerts() async throws {
+        let role = try await migratedDatabase()
+        try await PostgresLedger.withLedger(role.location, environment: role.environment, logger: logger) { ledger in
+            let recorder = LedgerRecorder(ledger)
+            try await recorder.recordAlerting(SnapshotRecordingTests.awkward, shaSeed: 1, minute: 0)
+            let second = try await recorder.recordAlerting([order("A", "0.2"), order("N", "1")], shaSeed: 2, minute: 10) {
+                AlertingPlan(states: [AlertState(
+                    identity: AlertIdentity(rule: "grew", job: "monthly", organizationID: 42, currency: "USD"),
+                    status: .firing, firingSince: 1_000, lastNotifiedAt: 1_000, lastSnapshotID: $0.snapshot.id.rawValue)],
+                             deliveries: [], now: 1_000)
+            }
+            #expect(try await ledger.changeRows(in: second.record.id).map(\.newOrderNumbers) == [[], ["N"]])
+            #expect(try await ledger.recordAlerts(job: "monthly", organizationID: 42) { _ in .nothing(at: 0) } == 0)
+            #expect(try await ledger.chainHead()?.snapshotID == second.record.id.rawValue)
+        }
     }
 
     @Test func aReplicaRoleOpensAMigratedLedgerAndDoesAReplicasWork() async throws {

@@ -1,7 +1,6 @@
 import Foundation
 import Ledger
-import PostgresLedger
-import PostgresTestSupport
+import LedgerTestSupport
 import Testing
 import UnpaidCore
 
@@ -10,124 +9,125 @@ import UnpaidCore
 @Suite struct QueryReadTests {
     @Test(arguments: [1, 2, 3] as [UInt64])
     func runsCountsAndSnapshotsMatchSQLite(seed: UInt64) async throws {
-        let twin = try await QueryTwinHistory.make(seed: seed)
-        let sqlite = twin.sqlite
-        try await twin.withPostgres { (postgres: PostgresLedger) async throws in
-            #expect(try await postgres.counts() == (try sqlite.counts()))
-            #expect(try await postgres.runs(job: nil, status: nil, since: nil, limit: nil) == (try sqlite.runs()))
-            #expect(try await postgres.runs(job: "daily", status: .failed, since: twin.moments[3], limit: 2)
-                    == (try sqlite.runs(job: "daily", status: .failed, since: twin.moments[3], limit: 2)))
-            #expect(try await postgres.latestSnapshotOfEverySeries() == (try sqlite.latestSnapshotOfEverySeries()))
-            for record in twin.snapshots {
-                #expect(try await postgres.snapshot(record.id) == record)
-                #expect(try await postgres.previousSnapshot(before: record.id) == (try sqlite.previousSnapshot(before: record.id)))
-                #expect(try await postgres.orders(at: record.id) == (try sqlite.orders(at: record.id)))
-                #expect(try await postgres.changes(in: record.id) == (try sqlite.changes(in: record.id)))
-                #expect(try await postgres.changeRows(in: record.id) == (try sqlite.changeRows(in: record.id)))
-                #expect(try await postgres.reconciliation(of: record.id) == (try sqlite.reconciliation(of: record.id)))
+        let (sqlite, postgres) = try await LedgerFixture.onBoth { fixture in
+            let ledger = fixture.ledger
+            let history = try await QueryHistory.record(seed: seed, on: ledger)
+            var reads = Reads(counts: try await ledger.counts(),
+                              runs: try await ledger.runs(job: nil, status: nil, since: nil, limit: nil),
+                              failedDailyRuns: try await ledger.runs(job: "daily", status: .failed, since: history.moments[3],
+                                                                     limit: 2),
+                              latest: try await ledger.latestSnapshotOfEverySeries(), head: try await ledger.chainHead(),
+                              recorded: history.snapshots)
+            for record in history.snapshots {
+                #expect(try await ledger.snapshot(record.id) == record, "\(fixture.backend)")
+                reads.snapshots.append(SnapshotReads(
+                    previous: try await ledger.previousSnapshot(before: record.id), orders: try await ledger.orders(at: record.id),
+                    changes: try await ledger.changes(in: record.id), changeRows: try await ledger.changeRows(in: record.id),
+                    reconciliation: try await ledger.reconciliation(of: record.id)))
             }
-            for moment in twin.moments {
+            for moment in history.moments {
                 for organizationID in [nil, 42] as [Int64?] {
-                    #expect(try await postgres.snapshots(asOf: moment, organizationID: organizationID, job: nil)
-                            == (try sqlite.snapshots(asOf: moment, organizationID: organizationID)))
+                    reads.asOf.append(try await ledger.snapshots(asOf: moment, organizationID: organizationID, job: nil))
                 }
             }
-            #expect(try await postgres.chainHead() == (try sqlite.chainHead()))
+            return reads
         }
+        #expect(postgres.counts == sqlite.counts && postgres.runs == sqlite.runs)
+        #expect(postgres.failedDailyRuns == sqlite.failedDailyRuns && postgres.latest == sqlite.latest)
+        expectAlike(postgres.recorded, sqlite.recorded)
+        expectAlike(postgres.snapshots, sqlite.snapshots)
+        expectAlike(postgres.asOf, sqlite.asOf)
+        #expect(postgres.head == sqlite.head)
+    }
+
+    struct Reads: Equatable {
+        var counts: LedgerCounts
+        var runs: [RunRecord]
+        var failedDailyRuns: [RunRecord]
+        var latest: [SnapshotRecord]
+        var head: ChainHead?
+        var recorded: [SnapshotRecord]
+        var snapshots: [SnapshotReads] = []
+        var asOf: [[SnapshotRecord]] = []
+    }
+
+    struct SnapshotReads: Equatable {
+        var previous: SnapshotRecord?
+        var orders: [UnpaidOrder]
+        var changes: [StoredChange]?
+        var changeRows: [ChangeRow]
+        var reconciliation: Reconciliation?
     }
 
     @Test(arguments: [4, 5] as [UInt64])
     func historyReconciliationAndHealthMatchSQLite(seed: UInt64) async throws {
-        let twin = try await QueryTwinHistory.make(seed: seed)
-        let sqlite = twin.sqlite
-        let since = twin.moments[4], until = twin.moments[15]
-        try await twin.withPostgres { (postgres: PostgresLedger) async throws in
-            #expect(try await postgres.history(organizationID: nil, job: nil, since: nil, until: nil, limit: nil)
-                    == (try sqlite.history()))
-            #expect(try await postgres.history(organizationID: 42, job: "monthly", since: since, until: until, limit: 5)
-                    == (try sqlite.history(organizationID: 42, job: "monthly", since: since, until: until, limit: 5)))
-            #expect(try await postgres.unreconciledSnapshots(job: nil, organizationID: nil, since: nil, until: nil, limit: nil)
-                    == (try sqlite.unreconciledSnapshots()))
-            #expect(try await postgres.unreconciledSnapshots(job: "monthly", organizationID: 43, since: since, until: until,
-                                                             limit: 1)
-                    == (try sqlite.unreconciledSnapshots(job: "monthly", organizationID: 43, since: since, until: until, limit: 1)))
-            let watched = QueryTwinHistory.series.map { WatchedSeries(job: $0.job, organizationID: $0.organizationID) }
-                + [WatchedSeries(job: "never", organizationID: 7)]
-            #expect(try await postgres.seriesHealth(watched) == (try sqlite.seriesHealth(watched)))
-            for series in QueryTwinHistory.series {
-                #expect(try await postgres.failures(job: series.job, organizationID: series.organizationID, limit: 100)
-                        == (try sqlite.failures(job: series.job, organizationID: series.organizationID)))
+        let watched = QueryHistory.series.map { WatchedSeries(job: $0.job, organizationID: $0.organizationID) }
+            + [WatchedSeries(job: "never", organizationID: 7)]
+        let (sqlite, postgres) = try await LedgerFixture.onBoth { fixture in
+            let ledger = fixture.ledger
+            let history = try await QueryHistory.record(seed: seed, on: ledger)
+            let since = history.moments[4], until = history.moments[15]
+            var failures: [[OrganizationFailure]] = []
+            for series in QueryHistory.series {
+                failures.append(try await ledger.failures(job: series.job, organizationID: series.organizationID, limit: 100))
             }
-            let cutoff = twin.moments[12]
-            #expect(try await postgres.archivedFiles(fetchedBefore: cutoff) == (try sqlite.archivedFiles(fetchedBefore: cutoff)))
+            return HealthReads(
+                history: try await ledger.history(organizationID: nil, job: nil, since: nil, until: nil, limit: nil),
+                seriesHistory: try await ledger.history(organizationID: 42, job: "monthly", since: since, until: until,
+                                                        limit: 5),
+                unreconciled: try await ledger.unreconciledSnapshots(job: nil, organizationID: nil, since: nil, until: nil,
+                                                                     limit: nil),
+                seriesUnreconciled: try await ledger.unreconciledSnapshots(job: "monthly", organizationID: 43, since: since,
+                                                                           until: until, limit: 1),
+                health: try await ledger.seriesHealth(watched), failures: failures,
+                archived: try await ledger.archivedFiles(fetchedBefore: history.moments[12]))
         }
+        #expect(postgres.history == sqlite.history && postgres.seriesHistory == sqlite.seriesHistory)
+        #expect(postgres.unreconciled == sqlite.unreconciled && postgres.seriesUnreconciled == sqlite.seriesUnreconciled)
+        #expect(postgres.health == sqlite.health)
+        expectAlike(postgres.failures, sqlite.failures)
+        #expect(postgres.archived == sqlite.archived)
     }
 
-    @Test func anUnknownSnapshotIsTheSameErrorAsOnSQLite() async throws {
-        let twin = try await QueryTwinHistory.make(seed: 6, steps: 4)
+    struct HealthReads: Equatable {
+        var history: [HistoryLine]
+        var seriesHistory: [HistoryLine]
+        var unreconciled: [UnreconciledSnapshot]
+        var seriesUnreconciled: [UnreconciledSnapshot]
+        var health: [SeriesHealth]
+        var failures: [[OrganizationFailure]]
+        var archived: [ArchivedFile]
+    }
+
+    @Test(arguments: LedgerBackend.allCases)
+    func anUnknownSnapshotIsTheSameErrorOnEveryBackend(_ backend: LedgerBackend) async throws {
         let unknown = SnapshotID(rawValue: 9_999)
-        try await twin.withPostgres { (postgres: PostgresLedger) async throws in
-            await #expect(throws: LedgerError.unknownSnapshot(unknown)) { try await postgres.snapshot(unknown) }
-            await #expect(throws: LedgerError.unknownSnapshot(unknown)) { try await postgres.previousSnapshot(before: unknown) }
-            await #expect(throws: LedgerError.unknownSnapshot(unknown)) { try await postgres.orders(at: unknown) }
-            #expect(try await postgres.changes(in: unknown) == nil)
-            #expect(try await postgres.changeRows(in: unknown) == [])
+        try await LedgerFixture.with(backend) { fixture in
+            let ledger = fixture.ledger
+            _ = try await QueryHistory.record(seed: 6, steps: 4, on: ledger)
+            await #expect(throws: LedgerError.unknownSnapshot(unknown)) { try await ledger.snapshot(unknown) }
+            await #expect(throws: LedgerError.unknownSnapshot(unknown)) { try await ledger.previousSnapshot(before: unknown) }
+            await #expect(throws: LedgerError.unknownSnapshot(unknown)) { try await ledger.orders(at: unknown) }
+            #expect(try await ledger.changes(in: unknown) == nil)
+            #expect(try await ledger.changeRows(in: unknown) == [])
         }
-        #expect(throws: LedgerError.unknownSnapshot(unknown)) { try twin.sqlite.snapshot(unknown) }
     }
 
     @Test func anArchiveRemovalIsRecordedOnceAndShowsInHistoryAsOnSQLite() async throws {
-        let twin = try await QueryTwinHistory.make(seed: 7, steps: 6)
         let removedAt = Date(timeIntervalSince1970: 1_795_000_000)
-        try await twin.withPostgres { (postgres: PostgresLedger) async throws in
-            for record in twin.snapshots {
+        let (sqlite, postgres) = try await LedgerFixture.onBoth { fixture in
+            let ledger = fixture.ledger
+            let history = try await QueryHistory.record(seed: 7, steps: 6, on: ledger)
+            for record in history.snapshots {
                 for (offset, reason) in [(0.0, "retention 400d"), (60, "again")] {
-                    try await postgres.recordArchiveRemoval(record.id, at: removedAt + offset, reason: reason)
-                    try twin.sqlite.recordArchiveRemoval(record.id, at: removedAt + offset, reason: reason)
+                    try await ledger.recordArchiveRemoval(record.id, at: removedAt + offset, reason: reason)
                 }
             }
-            let files = try await postgres.archivedFiles(fetchedBefore: .distantFuture)
-            #expect(files.count == twin.snapshots.count && files.allSatisfy { $0.removal != nil })
-            #expect(files == (try twin.sqlite.archivedFiles(fetchedBefore: .distantFuture)))
-            #expect(try await postgres.history(organizationID: nil, job: nil, since: nil, until: nil, limit: nil)
-                    == (try twin.sqlite.history()))
+            let files = try await ledger.archivedFiles(fetchedBefore: .distantFuture)
+            #expect(files.count == history.snapshots.count && files.allSatisfy { $0.removal != nil }, "\(fixture.backend)")
+            return (files, try await ledger.history(organizationID: nil, job: nil, since: nil, until: nil, limit: nil))
         }
-    }
-
-    @Test func aCopyIntoALedgerThatHoldsRowsIsRefusedAndWritesNothing() async throws {
-        let twin = try await QueryTwinHistory.make(seed: 8, steps: 3)
-        try await twin.withPostgres { (postgres: PostgresLedger) async throws in
-            let before = try await postgres.counts()
-            await #expect(throws: LedgerCopyError.targetNotEmpty(location: "\(twin.location)", table: "run")) {
-                try await postgres.copy(from: twin.sqlite)
-            }
-            #expect(try await postgres.counts() == before)
-            #expect(before == (try twin.sqlite.counts()))
-        }
-    }
-
-    /// Pages of one row: every page starts after the last row's key, compared by the key
-    /// column's type (run 10 comes after run 9, not between 1 and 2), so no row is skipped
-    /// or copied twice however the table is cut.
-    @Test func aCopyInPagesOfOneRowCopiesEveryRowOnce() async throws {
-        let twin = try await QueryTwinHistory.make(seed: 11, steps: 30)
-        func fresh<Result>(_ body: (PostgresLedger) async throws -> Result) async throws -> Result {
-            try await PostgresLedger.withLedger(try await TestPostgresCluster.shared.freshDatabase(),
-                                                environment: twin.environment, logger: QueryTwinHistory.logger,
-                                                maximumConnections: 2, body)
-        }
-        let whole = try await fresh { try await $0.copy(from: twin.sqlite) }
-        try await fresh { postgres in
-            var reported: [String: Int] = [:]
-            let copied = try await postgres.copy(from: twin.sqlite, pageRows: 1) { table, rows in reported[table] = rows }
-            #expect(copied.map(\.table) == whole.map(\.table))
-            #expect(copied.map(\.rows) == whole.map(\.rows))
-            #expect(copied.first { $0.table == "run" }.map(\.rows) ?? 0 > 10)
-            #expect(reported.filter { $0.value > 0 } == Dictionary(uniqueKeysWithValues: copied.filter { $0.rows > 0 }))
-            #expect(try await postgres.counts() == (try twin.sqlite.counts()))
-            #expect(try await postgres.chainHead() == (try twin.sqlite.chainHead()))
-            #expect(try await postgres.history(organizationID: nil, job: nil, since: nil, until: nil, limit: nil)
-                    == (try twin.sqlite.history()))
-        }
+        #expect(postgres.0 == sqlite.0)
+        #expect(postgres.1 == sqlite.1)
     }
 }

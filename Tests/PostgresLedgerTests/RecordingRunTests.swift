@@ -1,16 +1,17 @@
 import Foundation
 import Ledger
+import LedgerTestSupport
 import Testing
 import UnpaidCore
-@testable import PostgresLedger
 
 /// Runs, fires and failures behave the same on both backends.
 @Suite struct RecordingRunTests {
     static let start = Date(timeIntervalSince1970: 1_793_000_000.123)
 
-    @Test(arguments: RecordingBackend.allCases)
-    func aRunFinishesOnceAndNeverAsRunning(_ backend: RecordingBackend) async throws {
-        try await backend.withLedger { ledger in
+    @Test(arguments: LedgerBackend.allCases)
+    func aRunFinishesOnceAndNeverAsRunning(_ backend: LedgerBackend) async throws {
+        try await LedgerFixture.with(backend) { fixture in
+            let ledger = fixture.ledger
             let run = try await ledger.startRun(job: "monthly", startedAt: Self.start)
             await #expect(throws: LedgerError.finishedAsRunning(run)) {
                 try await ledger.finishRun(run, status: .running, error: nil, finishedAt: Self.start)
@@ -26,9 +27,10 @@ import UnpaidCore
         }
     }
 
-    @Test(arguments: RecordingBackend.allCases)
-    func interruptingFinishesOnlyRunningRunsNewestFirst(_ backend: RecordingBackend) async throws {
-        try await backend.withLedger { ledger in
+    @Test(arguments: LedgerBackend.allCases)
+    func interruptingFinishesOnlyRunningRunsNewestFirst(_ backend: LedgerBackend) async throws {
+        try await LedgerFixture.with(backend) { fixture in
+            let ledger = fixture.ledger
             let first = try await ledger.startRun(job: "daily", startedAt: Self.start)
             let done = try await ledger.startRun(job: "daily", startedAt: Self.start + 10)
             try await ledger.finishRun(done, status: .succeeded, error: nil, finishedAt: Self.start + 11)
@@ -45,9 +47,10 @@ import UnpaidCore
         }
     }
 
-    @Test(arguments: RecordingBackend.allCases)
-    func theLastFireIsRememberedPerJob(_ backend: RecordingBackend) async throws {
-        try await backend.withLedger { ledger in
+    @Test(arguments: LedgerBackend.allCases)
+    func theLastFireIsRememberedPerJob(_ backend: LedgerBackend) async throws {
+        try await LedgerFixture.with(backend) { fixture in
+            let ledger = fixture.ledger
             #expect(try await ledger.lastFire(job: "monthly") == nil)
             try await ledger.recordFire(job: "monthly", scheduledAt: Self.start)
             try await ledger.recordFire(job: "monthly", scheduledAt: Self.start + 86_400)
@@ -57,9 +60,10 @@ import UnpaidCore
         }
     }
 
-    @Test(arguments: RecordingBackend.allCases)
-    func aFailureNeedsItsRunAndAnEmptyErrorIsNamed(_ backend: RecordingBackend) async throws {
-        try await backend.withLedger { ledger in
+    @Test(arguments: LedgerBackend.allCases)
+    func aFailureNeedsItsRunAndAnEmptyErrorIsNamed(_ backend: LedgerBackend) async throws {
+        try await LedgerFixture.with(backend) { fixture in
+            let ledger = fixture.ledger
             let run = try await ledger.startRun(job: "monthly", startedAt: Self.start)
             try await ledger.recordFailure(OrganizationFailure(runID: run, job: "monthly", organizationID: 7,
                                                                failedAt: 1_793_000_001, stage: "download", error: ""))

@@ -1,75 +1,41 @@
 import Foundation
 import Ledger
-import Logging
-import PostgresLedger
-import PostgresTestSupport
+import LedgerTestSupport
 import SeededRandomness
-import SQLiteLedger
 import UnpaidCore
 
-/// One random history recorded by the reference backend (SQLite) and copied, ids kept,
-/// into a fresh PostgreSQL database: every query must answer the same on both.
+/// One random history, recorded through the `Ledger` interface the same way on every
+/// backend, so every query must answer the same on both.
 ///
 /// The history has two jobs and two organizations; orders arrive, leave, come back, change
 /// amount (also to the same value written with more decimals) or currency; files repeat;
 /// some snapshots are empty, some reconciled, some runs fail; some files were removed by
 /// retention. Order numbers mix cases and UTF-8 so byte order matters.
-final class QueryTwinHistory {
-    static let logger = Logger(label: "postgres-query-tests", factory: { _ in SwiftLogNoOpLogHandler() })
-    static let base = Date(timeIntervalSince1970: 1_793_000_000)
+struct QueryHistory {
+    static let base = LedgerFixture.base
     static let series: [(job: String, organizationID: Int64)] = [("monthly", 42), ("monthly", 43), ("daily", 42)]
     static let currencies = ["USD", "CNY", "EUR"]
     static let numbers = ["O1", "O2", "o1", "O10", "Ö3", "订单-7", "O2 ", "Z", "a", "O9"]
 
-    let directory: URL
-    let sqlite: SQLiteLedger
-    let location: PostgresLocation
-    let environment: [String: String]
     /// Every snapshot recorded, oldest first, and when each step happened.
-    private(set) var snapshots: [SnapshotRecord] = []
-    private(set) var moments: [Date] = []
+    var snapshots: [SnapshotRecord] = []
+    var moments: [Date] = []
 
-    private init(directory: URL, sqlite: SQLiteLedger, location: PostgresLocation, environment: [String: String]) {
-        self.directory = directory
-        self.sqlite = sqlite
-        self.location = location
-        self.environment = environment
+    /// The snapshots a written-out history recorded (oldest first), fetched at its moments.
+    init(snapshots: [SnapshotRecord]) {
+        self.snapshots = snapshots
+        moments = snapshots.map(\.fetchedAt)
     }
 
-    deinit { try? FileManager.default.removeItem(at: directory) }
+    private init() {}
 
-    static func make(seed: UInt64, steps: Int = 24) async throws -> QueryTwinHistory {
-        try await make { history in try history.record(seed: seed, steps: steps) }
-    }
-
-    /// A history `script` writes with the SQLite ledger, returning the snapshots it recorded
-    /// (oldest first), copied into PostgreSQL like a random one.
-    static func make(script: (SQLiteLedger) throws -> [SnapshotRecord]) async throws -> QueryTwinHistory {
-        try await make { history in
-            history.snapshots = try script(history.sqlite)
-            history.moments = history.snapshots.map(\.fetchedAt)
-        }
-    }
-
-    private static func make(recording: (QueryTwinHistory) throws -> Void) async throws -> QueryTwinHistory {
-        let directory = FileManager.default.temporaryDirectory
-            .appendingPathComponent("pg-query-twin-\(UUID().uuidString)", isDirectory: true)
-        let history = QueryTwinHistory(
-            directory: directory, sqlite: try SQLiteLedger(path: directory.appendingPathComponent("ledger.sqlite").path),
-            location: try await TestPostgresCluster.shared.freshDatabase(),
-            environment: try await TestPostgresCluster.shared.environment())
-        try recording(history)
-        _ = try await history.withPostgres { postgres in try await postgres.copy(from: history.sqlite) }
+    static func record(seed: UInt64, steps: Int = 24, on ledger: any Ledger) async throws -> QueryHistory {
+        var history = QueryHistory()
+        try await history.record(seed: seed, steps: steps, on: ledger)
         return history
     }
 
-    func withPostgres<Result>(_ body: (PostgresLedger) async throws -> Result) async throws -> Result {
-        try await PostgresLedger.withLedger(location, environment: environment, logger: Self.logger,
-                                            maximumConnections: 2, body)
-    }
-
-    /// Synchronous, so the SQLite ledger's own methods are called, not the protocol's async forms.
-    private func record(seed: UInt64, steps: Int) throws {
+    private mutating func record(seed: UInt64, steps: Int, on ledger: any Ledger) async throws {
         var random = SplitMix64(seed: seed)
         var current = Array(repeating: [String: UnpaidOrder](), count: Self.series.count)
         for step in 0..<steps {
@@ -77,16 +43,16 @@ final class QueryTwinHistory {
             moments.append(at)
             let which = Int(random.next() % UInt64(Self.series.count))
             let (job, organizationID) = Self.series[which]
-            let run = try sqlite.startRun(job: job, startedAt: at)
+            let run = try await ledger.startRun(job: job, startedAt: at)
             if random.next() % 7 == 0 {
-                try sqlite.recordFailure(OrganizationFailure(
+                try await ledger.recordFailure(OrganizationFailure(
                     runID: run, job: job, organizationID: organizationID, failedAt: Int64(at.timeIntervalSince1970),
                     stage: "download", error: "HTTP 503 at step \(step)"))
-                try sqlite.finishRun(run, status: .failed, error: "organization \(organizationID) failed",
+                try await ledger.finishRun(run, status: .failed, error: "organization \(organizationID) failed",
                                            finishedAt: at.addingTimeInterval(2))
                 continue
             }
-            if random.next() % 5 != 0 { mutate(&current[which], organizationID: organizationID, random: &random) }
+            if random.next() % 5 != 0 { Self.mutate(&current[which], organizationID: organizationID, random: &random) }
             var snapshot = NewSnapshot(
                 runID: run, job: job, organizationID: organizationID,
                 window: try BillingWindow(start: 1_790_812_800, end: 1_793_491_200), periodLabel: "2026-10-01_2026-11-01",
@@ -97,22 +63,24 @@ final class QueryTwinHistory {
             let orders = current[which].keys.sorted().map { current[which][$0]! }
             let recorded: SnapshotRecord
             if random.next() % 4 == 0 {
-                recorded = try sqlite.recordSnapshot(snapshot, orders: orders)
+                recorded = try await ledger.recordSnapshot(snapshot, orders: orders)
             } else {
-                recorded = try sqlite.recordSnapshot(snapshot, orders: orders) { _ in .nothing(at: 0) }.record
+                recorded = try await ledger.recordSnapshot(snapshot, orders: orders) { _ in .nothing(at: 0) }.record
             }
             snapshots.append(recorded)
             if random.next() % 6 == 0 {
-                try sqlite.recordArchiveRemoval(recorded.id, at: at.addingTimeInterval(30), reason: "retention 400d")
+                try await ledger.recordArchiveRemoval(recorded.id, at: at.addingTimeInterval(30), reason: "retention 400d")
             }
-            try sqlite.finishRun(run, status: random.next() % 5 == 0 ? .partial : .succeeded,
+            try await ledger.finishRun(run, status: random.next() % 5 == 0 ? .partial : .succeeded,
                                        error: nil, finishedAt: at.addingTimeInterval(5))
         }
-        _ = try sqlite.evaluatePipelineAlerts(Self.series.prefix(2).map { WatchedSeries(job: $0.job, organizationID: $0.organizationID) },
-                                                    now: Int64(Self.base.timeIntervalSince1970) + 10_000, runID: nil) { _ in .nothing(at: 0) }
+        let watched = Self.series.prefix(2).map { WatchedSeries(job: $0.job, organizationID: $0.organizationID) }
+        try await ledger.evaluatePipelineAlerts(watched, now: Int64(Self.base.timeIntervalSince1970) + 10_000, runID: nil) { _ in
+            .nothing(at: 0)
+        }
     }
 
-    private func mutate(_ orders: inout [String: UnpaidOrder], organizationID: Int64, random: inout SplitMix64) {
+    private static func mutate(_ orders: inout [String: UnpaidOrder], organizationID: Int64, random: inout SplitMix64) {
         for number in orders.keys.sorted() where random.next() % 5 == 0 { orders[number] = nil }
         for number in orders.keys.sorted() where random.next() % 5 == 0 {
             var existing = orders[number]!

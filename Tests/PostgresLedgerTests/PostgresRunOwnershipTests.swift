@@ -8,7 +8,7 @@ import Testing
 
 /// Replicas on one database: a replica's start (or sweep) finishes as interrupted only the
 /// runs of a process that has died, never a run a live replica is still recording.
-@Suite struct RunOwnershipTests {
+@Suite struct PostgresRunOwnershipTests {
     static let logger = Logger(label: "run-ownership-tests") { _ in SwiftLogNoOpLogHandler() }
     static let start = Date(timeIntervalSince1970: 1_793_000_000)
 

@@ -9,8 +9,8 @@ import UnpaidCore
 
 /// Several replicas draining one outbox: a row handed to one is never handed to another
 /// while its claim lives, and goes out again, with the same message id, once it lapses.
-@Suite struct OutboxClaimTests {
-    static let logger = OutboxTwin.logger
+@Suite struct PostgresOutboxClaimTests {
+    static let logger = Logger(label: "postgres-outbox-claim-tests", factory: { _ in SwiftLogNoOpLogHandler() })
     static let alert = OutboxSamples.state("stale", snapshotID: nil)
 
     /// Two ledgers (two pools, as two replicas have) on one fresh database.

@@ -5,7 +5,7 @@ import UnpaidCore
 @testable import PostgresLedger
 
 /// Snapshot rows written in SQL read back as the records SQLiteLedger gives for the same rows.
-@Suite struct RecordingSnapshotReadTests {
+@Suite struct PostgresSnapshotReadTests {
     @Test func theLatestSnapshotOfASeriesComesWithItsTotalsAndReconciliation() async throws {
         let history = try await SchemaHistory.make()
         try await history.execute(SchemaHistory.laterSnapshot + [

@@ -4,7 +4,7 @@ import Testing
 import UnpaidCore
 @testable import PostgresLedger
 
-@Suite struct OrderIntervalCopyTests {
+@Suite struct PostgresOrderIntervalCopyTests {
     /// Texts with every byte COPY's text format escapes, NULL-looking text, and UTF-8.
     static let awkward: [UnpaidOrder] = [
         UnpaidOrder(orderNo: "TAB\there", organizationID: 42, currency: "CNY", totalPrice: try! Money("1.10"),
