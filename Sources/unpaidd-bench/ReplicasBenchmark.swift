@@ -99,7 +99,7 @@ struct ReplicasBenchmark: AsyncParsableCommand {
             busiest = max(busiest, index - windowStart + 1)
         }
         print("  API calls: \(calls.count) in \(format(span)) s, \(format(Double(calls.count - 1) / span))/s on average, "
-            + "at most \(busiest) in any 1 s (limit \(apiCallsPerSecond)/s, bursts of \(Int(apiCallsPerSecond.rounded(.up))))")
+            + "at most \(busiest) in any 1 s, as the simulator received them (limit \(apiCallsPerSecond)/s)")
         let shares = try await ledger.read { connection in
             var shares: [(String, Int64)] = []
             let rows = try await connection.query("""

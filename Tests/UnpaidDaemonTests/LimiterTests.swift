@@ -1,7 +1,7 @@
 import Foundation
 import Synchronization
 import Testing
-import UnpaidDaemon
+@testable import UnpaidDaemon
 
 @Suite(.timeLimit(.minutes(10))) struct LimiterTests {
     /// Counts bodies inside the limiter and the most seen at once.
@@ -84,5 +84,39 @@ import UnpaidDaemon
             clock.advance(to: start.addingTimeInterval(11.5))
             try await group.waitForAll()
         }
+    }
+
+    /// The daemon's limit never lets a second see more calls than `api_calls_per_second`:
+    /// after an idle spell it does not spend a second's worth at once (with the next
+    /// second's, that would be twice the limit within one second).
+    @Test func theDaemonsAPILimitSpacesCallsEvenlyEvenAfterAnIdleSpell() async throws {
+        let start = instant("2026-11-22T10:00:00Z")
+        let clock = ManualWallClock(now: start)
+        var settings = DaemonSettings()
+        settings.apiCallsPerSecond = 4
+        let limit = SharedLimits(settings, clock: clock).apiCalls
+        clock.advance(to: start.addingTimeInterval(60))
+        try await limit.acquire()
+        #expect(clock.sleepingUntil.isEmpty, "the first call goes at once")
+        let made = Occupancy()
+        var waitedUntil: [Date] = []
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                for _ in 1...3 {
+                    try await limit.acquire()
+                    made.enter()
+                }
+            }
+            // Each call either sleeps (its deadline is noted, then reached) or goes at once.
+            while made.entered < 3 {
+                if let deadline = clock.sleepingUntil.first {
+                    waitedUntil.append(deadline)
+                    clock.advance(to: deadline)
+                }
+                await Task.yield()
+            }
+            try await group.waitForAll()
+        }
+        #expect(waitedUntil == [0.25, 0.5, 0.75].map { start.addingTimeInterval(60 + $0) })
     }
 }

@@ -129,7 +129,7 @@ public struct JobSettings: Sendable {
 public struct DaemonSettings: Sendable, Equatable {
     /// Organizations fetched at the same time, across all jobs.
     public var maxConcurrentOrganizations: Int = 4
-    /// API calls per second, all jobs together (a token bucket with a burst of the same size).
+    /// API calls per second, all jobs together, evenly spaced (a token bucket of one token).
     public var apiCallsPerSecond: Double = 5
     /// How long runs in flight may take to finish after SIGTERM before they are cancelled.
     public var shutdownGraceSeconds: Double = 60

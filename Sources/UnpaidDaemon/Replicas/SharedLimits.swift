@@ -14,7 +14,7 @@ public struct SharedLimits: Sendable {
     /// One process's limits, in memory.
     public init(_ settings: DaemonSettings, clock: any WallClock = SystemWallClock()) {
         self.init(settings: settings, organizations: ConcurrencyLimiter(limit: settings.maxConcurrentOrganizations),
-                  apiCalls: TokenBucket(ratePerSecond: settings.apiCallsPerSecond, burst: Self.burst(settings), clock: clock))
+                  apiCalls: TokenBucket(ratePerSecond: settings.apiCallsPerSecond, burst: Self.apiCallBurst, clock: clock))
     }
 
     /// The limits as `sharing` says: in memory for one process, in the database for replicas.
@@ -27,7 +27,7 @@ public struct SharedLimits: Sendable {
                       organizations: PostgresOrganizationLimit(ledger: postgres, limit: settings.maxConcurrentOrganizations,
                                                                replica: replica),
                       apiCalls: PostgresAPICallLimit(ledger: postgres, ratePerSecond: settings.apiCallsPerSecond,
-                                                     burst: Self.burst(settings)))
+                                                     burst: Self.apiCallBurst))
         }
     }
 
@@ -37,10 +37,11 @@ public struct SharedLimits: Sendable {
         self.apiCalls = apiCalls
     }
 
-    /// A second's worth of calls at once, as the API's own limit allows.
-    private static func burst(_ settings: DaemonSettings) -> Int {
-        max(1, Int(settings.apiCallsPerSecond.rounded(.up)))
-    }
+    /// One call at a time, so calls are spaced evenly: no second ever sees more than
+    /// `api_calls_per_second` of them, and none sees twice as many, as a second's worth
+    /// saved up and spent together with the next second's would (the account's limit is
+    /// per second, and a run loses nothing measurable by not bursting).
+    static let apiCallBurst = 1
 
     public func runner(for configuration: Configuration, ledger: any Ledger, privateKey: String, logger: Logger) -> JobRunner {
         let pipeline = ExportPipeline(configuration: configuration, ledger: ledger, privateKey: privateKey, logger: logger,
