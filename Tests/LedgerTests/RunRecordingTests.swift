@@ -4,8 +4,8 @@ import LedgerTestSupport
 import Testing
 import UnpaidCore
 
-/// Runs, fires and failures behave the same on both backends.
-@Suite struct RecordingRunTests {
+/// Runs, fires and failures: the contract every backend keeps.
+@Suite struct RunRecordingTests {
     static let start = Date(timeIntervalSince1970: 1_793_000_000.123)
 
     @Test(arguments: LedgerBackend.allCases)
