@@ -3,6 +3,7 @@ import Ledger
 import Logging
 import PostgresNIO
 import PostgresTestSupport
+import Synchronization
 import Testing
 import UnpaidCore
 @testable import PostgresLedger
@@ -52,6 +53,9 @@ import UnpaidCore
     @Test func replicasDeliveringAtOnceNeverReceiveTheSameRow() async throws {
         try await Self.withTwoReplicas { first, second in
             let queued = try await Self.queue(400, on: first)
+            // Each replica holds its first claim until the other holds one too: on a loaded
+            // machine one could otherwise drain the outbox before the other even started.
+            let holdingFirstClaim = Rendezvous(of: 2)
             let received = try await withThrowingTaskGroup(of: [String].self) { group in
                 for replica in [first, second] {
                     group.addTask {
@@ -59,6 +63,7 @@ import UnpaidCore
                         while true {
                             let due = try await replica.dueDeliveries(now: 2_000, limit: 5, wholeRuns: [])
                             guard !due.isEmpty else { return received }
+                            if received.isEmpty { try await holdingFirstClaim.arriveAndWait() }
                             received += Self.keys(due)
                             for entry in due {
                                 try await replica.markDelivered(messageID: entry.messageID, target: entry.target,
@@ -178,5 +183,18 @@ import UnpaidCore
             try await first.markDelivered(messageID: claimed[0].messageID, target: claimed[0].target, attempts: 1, at: 2_000)
             #expect(try await first.deliveries(status: .delivered, limit: nil).map(\.messageID) == ["m-0"])
         }
+    }
+}
+
+/// Lets tasks go on only once `parties` of them have arrived.
+private final class Rendezvous: Sendable {
+    private let parties: Int
+    private let arrived = Mutex(0)
+
+    init(of parties: Int) { self.parties = parties }
+
+    func arriveAndWait() async throws {
+        arrived.withLock { $0 += 1 }
+        while arrived.withLock({ $0 }) < parties { try await Task.sleep(for: .milliseconds(5)) }
     }
 }
