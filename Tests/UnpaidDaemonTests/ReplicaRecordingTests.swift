@@ -16,8 +16,9 @@ import Testing
         let cloud = try await SimulatedCloud.start(organizations: 3)
         defer { Task { await cloud.stop() } }
         try await withSharedLedger { ledger in
-            let killed = KilledBeforeFinish(PostgresWorkClaims(ledger: ledger, replica: ReplicaID("killed"),
-                                                               leaseDuration: Self.leaseSeconds))
+            let killed = InterferedClaims(PostgresWorkClaims(ledger: ledger, replica: ReplicaID("killed"),
+                                                             leaseDuration: Self.leaseSeconds),
+                                          killedBeforeFinish: true)
             let survivor = PostgresWorkClaims(ledger: ledger, replica: ReplicaID("survivor"), leaseDuration: Self.leaseSeconds)
             let fire = FireKey(job: cloud.job.name, scheduledAt: Date())
             guard case .won(let lease) = try await killed.claimFire(fire) else {
@@ -56,7 +57,7 @@ import Testing
             let otherRuns = LockedList<RunSummary>()
             // The stalled replica holds the organization, then stops past its lease while
             // the other replica takes the organization over and records it.
-            let stalled = StallsAfterClaiming(stalledClaims) {
+            let stalled = InterferedClaims(stalledClaims) {
                 try await Task.sleep(for: .seconds(1.5))
                 otherRuns.append(try await runner(cloud, ledger, logger: otherLog.logger)
                     .run(cloud.job, claimed: ClaimedFire(lease: lease, claims: other)))
@@ -107,43 +108,24 @@ import Testing
     }
 }
 
-/// A replica's claims whose process dies right after each snapshot commits: its `finish`
-/// never reaches the database.
-private struct KilledBeforeFinish: WorkClaims {
+/// A replica's claims, forwarded to PostgreSQL, with what its process does between two
+/// calls: it may stall right after taking its first organization, or die before any
+/// `finish` reaches the database.
+private struct InterferedClaims: WorkClaims {
     struct Killed: Error {}
 
     let claims: PostgresWorkClaims
-
-    init(_ claims: PostgresWorkClaims) { self.claims = claims }
-
-    var replica: ReplicaID { claims.replica }
-    var leaseDuration: TimeInterval { claims.leaseDuration }
-    func claimFire(_ fire: FireKey) async throws -> FireClaim { try await claims.claimFire(fire) }
-    func renew(_ lease: FireLease) async throws -> FireLease? { try await claims.renew(lease) }
-    func release(_ lease: FireLease) async throws { try await claims.release(lease) }
-    func claimAbandonedFire(ofJobs jobs: Set<String>) async throws -> FireLease? { try await claims.claimAbandonedFire(ofJobs: jobs) }
-    func openItems(of fire: FireLease, organizations: [Int64]) async throws {
-        try await claims.openItems(of: fire, organizations: organizations)
-    }
-    func claimItem(of fire: FireKey) async throws -> ItemLease? { try await claims.claimItem(of: fire) }
-    func renew(_ lease: ItemLease) async throws -> ItemLease? { try await claims.renew(lease) }
-    func sharedWorkItem(for lease: ItemLease) -> SharedWorkItem? { claims.sharedWorkItem(for: lease) }
-    func finish(_ lease: ItemLease, _ outcome: ItemOutcome) async throws -> Bool { throw Killed() }
-    func release(_ lease: ItemLease) async throws { try await claims.release(lease) }
-    func progress(of fire: FireKey) async throws -> FireProgress? { try await claims.progress(of: fire) }
-    func waitForRenewal() async throws { try await claims.waitForRenewal() }
-}
-
-/// A replica's claims that stall once, right after taking an organization, for as long as
-/// `stall` runs: what a long pause of the process between claiming and recording does.
-private struct StallsAfterClaiming: WorkClaims {
-    let claims: PostgresWorkClaims
-    let stall: @Sendable () async throws -> Void
+    /// Run once, right after the first organization was taken: a long pause of the process.
+    var stallAfterFirstClaim: (@Sendable () async throws -> Void)?
+    /// The process dies after each snapshot commits, before marking it done.
+    var killedBeforeFinish = false
     private let stalled = Shared(false)
 
-    init(_ claims: PostgresWorkClaims, stall: @escaping @Sendable () async throws -> Void) {
+    init(_ claims: PostgresWorkClaims, stallAfterFirstClaim: (@Sendable () async throws -> Void)? = nil,
+         killedBeforeFinish: Bool = false) {
         self.claims = claims
-        self.stall = stall
+        self.stallAfterFirstClaim = stallAfterFirstClaim
+        self.killedBeforeFinish = killedBeforeFinish
     }
 
     var replica: ReplicaID { claims.replica }
@@ -157,8 +139,7 @@ private struct StallsAfterClaiming: WorkClaims {
     }
     func claimItem(of fire: FireKey) async throws -> ItemLease? {
         let lease = try await claims.claimItem(of: fire)
-        let first = lease != nil && !stalled.value
-        if first {
+        if lease != nil, let stall = stallAfterFirstClaim, !stalled.value {
             stalled.update { $0 = true }
             try await stall()
         }
@@ -166,7 +147,10 @@ private struct StallsAfterClaiming: WorkClaims {
     }
     func renew(_ lease: ItemLease) async throws -> ItemLease? { try await claims.renew(lease) }
     func sharedWorkItem(for lease: ItemLease) -> SharedWorkItem? { claims.sharedWorkItem(for: lease) }
-    func finish(_ lease: ItemLease, _ outcome: ItemOutcome) async throws -> Bool { try await claims.finish(lease, outcome) }
+    func finish(_ lease: ItemLease, _ outcome: ItemOutcome) async throws -> Bool {
+        if killedBeforeFinish { throw Killed() }
+        return try await claims.finish(lease, outcome)
+    }
     func release(_ lease: ItemLease) async throws { try await claims.release(lease) }
     func progress(of fire: FireKey) async throws -> FireProgress? { try await claims.progress(of: fire) }
     func waitForRenewal() async throws { try await claims.waitForRenewal() }

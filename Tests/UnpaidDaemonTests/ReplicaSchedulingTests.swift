@@ -57,6 +57,13 @@ import UnpaidCore
         while log.entries(message).count < count, !Task.isCancelled { await Task.yield() }
     }
 
+    /// A replica claims `fire` (the first to) and dies before opening its organizations.
+    func claimThenDie(_ fire: FireKey, _ replica: any WorkClaims) async throws {
+        let claim = try await replica.claimFire(fire)
+        let won = if case .won = claim { true } else { false }
+        try #require(won, "the first claim must win: \(claim)")
+    }
+
     @Test(arguments: ClaimsBackend.all)
     func twoReplicasRunEachFireOnce(_ backend: ClaimsBackend) async throws {
         try await backend.withFixture { fixture in
@@ -122,11 +129,7 @@ import UnpaidCore
     func theSweepHandsAFireLeftByADeadReplicaToTheScheduler(_ backend: ClaimsBackend) async throws {
         try await backend.withFixture { fixture in
             let fire = FireKey(job: "daily", scheduledAt: instant("2026-11-22T06:30:00Z"))
-            guard case .won = try await fixture.replicas[0].claimFire(fire) else {
-                Issue.record("the first claim must win")
-                return
-            }
-            // Replica 0 dies here, before it opened the fire's organizations.
+            try await claimThenDie(fire, fixture.replicas[0])
             let survivor = replica(fixture.replicas[1], jobs: [try job("daily", "30 6 * * *")], clock: "2026-11-22T10:00:00Z")
             let sweep = OrphanSweep(claims: fixture.replicas[1], scheduler: survivor.scheduler, clock: survivor.clock,
                                     logger: log.logger)
@@ -150,11 +153,8 @@ import UnpaidCore
     func aFireTakenOverWhileItsJobRunsHereRunsAfterThatRun(_ backend: ClaimsBackend) async throws {
         try await backend.withFixture { fixture in
             let abandoned = FireKey(job: "minutely", scheduledAt: instant("2026-11-22T09:00:00Z"))
-            guard case .won = try await fixture.replicas[0].claimFire(abandoned) else {
-                Issue.record("the first claim must win")
-                return
-            }
-            // Replica 0 dies here; its lease runs out before the survivor's own fire is claimed.
+            try await claimThenDie(abandoned, fixture.replicas[0])
+            // Its lease runs out before the survivor's own fire is claimed.
             try await fixture.expireLeases()
             let clock = ManualWallClock(now: instant("2026-11-22T10:00:30Z"))
             let executor = ScriptedExecutor(holding: ["minutely"])
