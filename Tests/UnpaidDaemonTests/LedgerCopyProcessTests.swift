@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import Ledger
 import Logging
 import PostgresLedger
@@ -31,6 +32,7 @@ struct LedgerCopyProcessTests {
                                environment: environment)
         #expect(try await copy.exitStatus() == 0, "\(copy.log)")
         #expect(copy.log.contains("checked: 4 snapshots, every total per currency matches the source"), "\(copy.log)")
+        #expect(copy.log.contains("on both; the copy verifies"), "\(copy.log)")
         #expect(!copy.log.contains(environment[TestPostgresCluster.passwordVariable]!), "\(copy.log)")
 
         let sqlite = try SQLiteLedger.openForReading(path: fixture.database)
@@ -50,6 +52,32 @@ struct LedgerCopyProcessTests {
         try await PostgresLedger.withLedger(location, environment: environment, logger: Self.logger) { (postgres: PostgresLedger) async throws in
             #expect(try await postgres.counts() == (try sqlite.counts()))
         }
+    }
+
+    /// A source whose stored figures were altered behind the ledger's back copies with the
+    /// same totals and head, so comparing them proves nothing: the copy's own verify fails.
+    @Test func aSourceAlteredBehindTheLedgersBackIsNotBlessedByItsCopy() async throws {
+        let fixture = try await DaemonFixture.start()
+        defer { fixture.stop() }
+        try fixture.writeConfig()
+        let once = try unpaidd(fixture, ["run", "--once", "--config", fixture.configPath], log: "once")
+        #expect(try await once.exitStatus() == 0, "\(once.log)")
+        let attacker = try DatabaseQueue(path: fixture.database)
+        try await attacker.write { db in
+            try db.execute(sql: "DROP TRIGGER order_interval_only_closes")
+            try db.execute(sql: """
+                UPDATE order_interval SET amount_text = amount_text || '1'
+                WHERE order_no = (SELECT min(order_no) FROM order_interval)
+                """)
+        }
+        try attacker.close()
+        let location = try await TestPostgresCluster.shared.freshDatabase()
+        let copy = try unpaidd(fixture, copyArguments(fixture, to: Self.url(of: location)), log: "copy",
+                               environment: try await TestPostgresCluster.shared.environment())
+        #expect(try await copy.exitStatus() != 0, "\(copy.log)")
+        #expect(copy.log.contains("the copy fails verify: snapshot 1"), "\(copy.log)")
+        #expect(copy.log.contains("after `unpaidd verify` on the source"), "\(copy.log)")
+        #expect(!copy.log.contains("the copy verifies"), "\(copy.log)")
     }
 
     @Test func aPasswordInTheURLIsRefusedWithoutRepeatingIt() async throws {

@@ -2,8 +2,10 @@ import Ledger
 import UnpaidCore
 
 /// What `ledger copy` proves after committing: the copy answers, snapshot by snapshot and
-/// currency by currency, the totals its source answers, under the same ids, and ends its
-/// chain at the same head. Each side is read through its own backend's queries.
+/// currency by currency, the totals its source answers, under the same ids, ends its chain
+/// at the same head, and verifies on its own (its chain and every snapshot's totals rebuilt
+/// from the orders it holds), so stored figures that no longer match their orders are not
+/// carried over unnoticed. Each side is read through its own backend's queries.
 struct LedgerCopyCheck: Equatable {
     /// One snapshot's total in one currency; nil currency for a snapshot without orders.
     struct Key: Hashable, Comparable {
@@ -28,7 +30,8 @@ struct LedgerCopyCheck: Equatable {
 
     var holds: Bool { mismatches.isEmpty }
 
-    init(source: [HistoryLine], sourceHead: ChainHead?, target: [HistoryLine], targetHead: ChainHead?) {
+    init(source: [HistoryLine], sourceHead: ChainHead?, target: [HistoryLine], targetHead: ChainHead?,
+         targetVerification: LedgerVerification) {
         let expected = Self.totals(source)
         let found = Self.totals(target)
         var mismatches: [String] = []
@@ -48,6 +51,7 @@ struct LedgerCopyCheck: Equatable {
         if sourceHead != targetHead {
             mismatches.append("chain head: source \(sourceHead.map { "\($0)" } ?? "none"), copy \(targetHead.map { "\($0)" } ?? "none")")
         }
+        mismatches += targetVerification.problems.map { "the copy fails verify: \($0)" }
         snapshots = Set(source.map(\.snapshotID)).count
         self.mismatches = mismatches
         head = sourceHead

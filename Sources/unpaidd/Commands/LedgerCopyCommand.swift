@@ -13,7 +13,8 @@ struct LedgerCopyCommand: AsyncParsableCommand {
         discussion: """
             Everything goes in one transaction: the database holds the whole history or nothing. A database \
             that already holds a ledger is refused. After the copy, every snapshot's totals per currency and the \
-            chain's head are read back from both ledgers and compared; the command exits 0 only when they match. \
+            chain's head are read back from both ledgers and compared, and the copy is verified as `verify` \
+            does (chain and totals rebuilt from its orders); the command exits 0 only when all of it holds. \
             Stop the daemon first: the copy refuses a ledger another unpaidd is recording into. The password \
             comes from --password-env or the systemd credential postgres-password, never from the URL.
             """)
@@ -46,16 +47,18 @@ struct LedgerCopyCommand: AsyncParsableCommand {
             return LedgerCopyCheck(source: try source.history(), sourceHead: try source.chainHead(),
                                    target: try await target.history(organizationID: nil, job: nil, since: nil,
                                                                     until: nil, limit: nil),
-                                   targetHead: try await target.chainHead())
+                                   targetHead: try await target.chainHead(),
+                                   targetVerification: try await target.verify(expectedHead: nil))
         }
         withExtendedLifetime(lock) {}
         guard check.holds else {
             for line in check.mismatches.prefix(50) { FileHandle.standardError.write(Data((line + "\n").utf8)) }
-            throw CommandError("the copy does not match its source (\(check.mismatches.count) difference(s) above); "
-                + "it is committed: drop and recreate the database before copying again")
+            throw CommandError("the copy does not match its source or does not verify (\(check.mismatches.count) "
+                + "difference(s) above); it is committed: drop and recreate the database before copying again, "
+                + "after `unpaidd verify` on the source (a source that fails it was altered before the copy)")
         }
         print("checked: \(check.snapshots) snapshots, every total per currency matches the source; "
-            + "chain head \(check.head.map { "\($0)" } ?? "none (no snapshot)") on both")
+            + "chain head \(check.head.map { "\($0)" } ?? "none (no snapshot)") on both; the copy verifies")
     }
 
     /// The daemon's instance lock on the source, so nothing records while it is read page by
