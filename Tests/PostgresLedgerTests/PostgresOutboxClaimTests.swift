@@ -3,7 +3,6 @@ import Ledger
 import Logging
 import PostgresNIO
 import PostgresTestSupport
-import Synchronization
 import Testing
 import UnpaidCore
 @testable import PostgresLedger
@@ -186,15 +185,3 @@ import UnpaidCore
     }
 }
 
-/// Lets tasks go on only once `parties` of them have arrived.
-private final class Rendezvous: Sendable {
-    private let parties: Int
-    private let arrived = Mutex(0)
-
-    init(of parties: Int) { self.parties = parties }
-
-    func arriveAndWait() async throws {
-        arrived.withLock { $0 += 1 }
-        while arrived.withLock({ $0 }) < parties { try await Task.sleep(for: .milliseconds(5)) }
-    }
-}

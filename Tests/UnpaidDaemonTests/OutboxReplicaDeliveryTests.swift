@@ -46,6 +46,9 @@ import Webhooks
             try await PostgresLedger.withLedger(location, environment: environment, logger: Self.logger) { first in
                 try await PostgresLedger.withLedger(location, environment: environment, logger: Self.logger) { second in
                     try await Self.queue(60, targets: targets.map(\.name), on: first)
+                    // Each replica waits, after its first delivery, for the other's first: on a
+                    // loaded machine one could otherwise drain the outbox before the other started.
+                    let bothDelivering = Rendezvous(of: 2)
                     let delivered = try await withThrowingTaskGroup(of: Int.self) { group in
                         for ledger in [first, second] {
                             group.addTask {
@@ -57,6 +60,7 @@ import Webhooks
                                 var delivered = 0
                                 while !(try await ledger.deliveries(status: .pending, limit: 1).isEmpty) {
                                     let pass = try await service.pass(now: { 2_000 }, using: &generator)
+                                    if delivered == 0, pass.delivered > 0 { try await bothDelivering.arriveAndWait() }
                                     delivered += pass.delivered
                                     if pass.delivered == 0 { try await Task.sleep(for: .milliseconds(20)) }
                                 }
