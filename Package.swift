@@ -117,8 +117,10 @@ let package = Package(
 
         // MARK: tests (Swift Testing)
         // The loopback HTTP server the network-facing test targets share.
-        .target(name: "LoopbackTestSupport", dependencies: [.product(name: "Hummingbird", package: "hummingbird")],
-                path: "Tests/LoopbackTestSupport"),
+        .target(name: "LoopbackTestSupport", dependencies: [
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ], path: "Tests/LoopbackTestSupport"),
         // A real PostgreSQL server per test process (initdb/pg_ctl in a temporary directory).
         .target(name: "PostgresTestSupport", dependencies: [
             "PostgresLedger", .product(name: "PostgresNIO", package: "postgres-nio"),

@@ -1,5 +1,6 @@
 import Hummingbird
 import Logging
+import ServiceLifecycle
 
 /// Serves `router` on 127.0.0.1 at an ephemeral port for the duration of `body`, then
 /// stops it: the real HTTP peer that transport, API, webhook and daemon tests talk to.
@@ -8,7 +9,7 @@ public func withLoopbackServer<Result: Sendable>(
     _ body: @Sendable (_ port: Int) async throws -> Result
 ) async throws -> Result {
     let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
-    // Cancelling the server at the end of a test makes Hummingbird log shutdown noise.
+    // A server cut short at the end of a test makes Hummingbird log shutdown noise.
     var quiet = Logger(label: "loopback-server")
     quiet.logLevel = .critical
     let app = Application(
@@ -20,12 +21,22 @@ public func withLoopbackServer<Result: Sendable>(
         },
         logger: quiet
     )
+    let server = ServiceGroup(configuration: .init(services: [app], gracefulShutdownSignals: [], logger: quiet))
     return try await withThrowingTaskGroup(of: Void.self) { group in
-        group.addTask { try await app.runService(gracefulShutdownSignals: []) }
+        group.addTask { try await server.run() }
         var iterator = ports.makeAsyncIterator()
         guard let port = await iterator.next(), port > 0 else { throw LoopbackServerDidNotStart() }
-        defer { group.cancelAll() }
-        return try await body(port)
+        let result: Swift.Result<Result, any Error>
+        do { result = .success(try await body(port)) } catch { result = .failure(error) }
+        // Shut down gracefully first: cancelling a server whose accepted connections are
+        // still buffered can trap in NIO ("Deinited NIOAsyncWriter without calling finish()"),
+        // which takes the whole test process down. A handler still sleeping by design gets
+        // two seconds, then the server is cancelled.
+        await server.triggerGracefulShutdown()
+        group.addTask { try? await Task.sleep(for: .seconds(2)) }
+        _ = try? await group.next()
+        group.cancelAll()
+        return try result.get()
     }
 }
 
