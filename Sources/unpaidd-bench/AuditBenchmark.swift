@@ -16,26 +16,16 @@ struct AuditBenchmark: AsyncParsableCommand {
         commandName: "audit",
         abstract: "Time orders-to-CSV, roll-forward, aging and the HTML report on large ledgers.")
 
-    @Option(help: "Folder for the two ledgers (kept, so the next run only measures).")
-    var directory = "bench-cache/audit"
-
-    @Option(help: "orders, rollforward, aging, report, or all.")
-    var query = "all"
-
-    @Option(help: "Orders in the large series.")
-    var orders = 1_000_000
-
-    @Option(help: "Daily snapshots after the first, each replacing 0.5% of the orders and changing the amount of 0.5%.")
-    var days = 30
+    @OptionGroup var ledgers: AuditLedgerOptions
 
     @Option(help: "The large series' first snapshot from this export (every row as one organization's) instead of generated orders.")
     var xlsx: String?
 
     func run() async throws {
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: ledgers.directory, withIntermediateDirectories: true)
         print("audit benchmark (load average \(ProcessMeasurement.loadAverage))")
-        let large = try AuditLedgers.large(in: directory, orders: orders, days: days, export: xlsx)
-        let many = try AuditLedgers.manyOrganizations(in: directory)
+        let large = try AuditLedgers.large(in: ledgers.directory, orders: ledgers.orders, days: ledgers.days, export: xlsx)
+        let many = try AuditLedgers.manyOrganizations(in: ledgers.directory)
         let clock = ContinuousClock()
         func measure(_ name: String, target: String, _ body: () async throws -> String) async throws {
             ProcessMeasurement.resetPeakResident()
@@ -46,9 +36,9 @@ struct AuditBenchmark: AsyncParsableCommand {
         }
         let snapshots = try large.history().map(\.snapshotID)
         let first = try large.snapshot(snapshots.first!), last = try large.snapshot(snapshots.last!)
-        if ["orders", "all"].contains(query) {
+        if ledgers.times("orders") {
             try await measure("orders --snapshot to CSV", target: "1.5 s, 64 MiB") {
-                let path = directory + "/orders.csv"
+                let path = ledgers.directory + "/orders.csv"
                 let output = try ReportOutput.file(atomicallyAt: path)
                 var writer = RowFormat.csv.writer(columns: OrdersReport.columns, to: output)
                 var report = OrdersReport(timeZone: TimeZone(identifier: "Asia/Shanghai")!)
@@ -60,25 +50,25 @@ struct AuditBenchmark: AsyncParsableCommand {
                 return "\(last.orderCount) rows, \(size / 1_048_576) MiB of CSV"
             }
         }
-        if ["rollforward", "all"].contains(query) {
+        if ledgers.times("rollforward") {
             try await measure("rollforward first to last", target: "1 s") {
                 let result = try large.rollForward(organizationID: 1, from: first.fetchedAt, to: last.fetchedAt)
                 return result.lines.map { "\($0.currency): +\($0.new.count) -\($0.gone.count) ~\($0.amountChanges.count)" }
                     .joined(separator: ", ")
             }
         }
-        if ["aging", "all"].contains(query) {
+        if ledgers.times("aging") {
             try await measure("aging over the last snapshot", target: "1.5 s") {
                 let lines = try large.aging(asOf: last.fetchedAt.addingTimeInterval(86_400 * 40))
                 return "\(lines.reduce(0) { $0 + $1.total.count }) orders in \(lines.count) lines"
             }
         }
-        if ["report", "all"].contains(query) {
+        if ledgers.times("report") {
             try await measure("report, 200 orgs x 90 days", target: "3 s") {
                 let asOf = AuditLedgers.start.addingTimeInterval(90 * 86_400)
                 let since = asOf.addingTimeInterval(-30 * 86_400)
                 let overviews = try many.overviews(since: since, asOf: asOf, buckets: .standard)
-                let path = directory + "/report.html"
+                let path = ledgers.directory + "/report.html"
                 let output = try ReportOutput.file(atomicallyAt: path)
                 var report = HTMLReport(timeZone: TimeZone(identifier: "Asia/Shanghai")!, buckets: .standard,
                                         since: since, asOf: asOf)

@@ -25,29 +25,19 @@ struct PostgresAuditBenchmark: AsyncParsableCommand {
     @Option(name: .customLong("password-env"), help: "Environment variable holding the password.")
     var passwordEnvironment: String?
 
-    @Option(help: "Folder of the SQLite ledgers the copies come from.")
-    var directory = "bench-cache/audit"
-
-    @Option(help: "orders, rollforward, aging, report, or all.")
-    var query = "all"
-
-    @Option(help: "Orders in the large series.")
-    var orders = 1_000_000
-
-    @Option(help: "Daily snapshots after the first.")
-    var days = 30
+    @OptionGroup var ledgers: AuditLedgerOptions
 
     func run() async throws {
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: ledgers.directory, withIntermediateDirectories: true)
         print("audit-postgres benchmark (load average \(ProcessMeasurement.loadAverage))")
         let logger = Logger(label: "audit-postgres", factory: { _ in SwiftLogNoOpLogHandler() })
-        let large = try AuditLedgers.large(in: directory, orders: orders, days: days, export: nil)
+        let large = try AuditLedgers.large(in: ledgers.directory, orders: ledgers.orders, days: ledgers.days, export: nil)
         let snapshots = try large.history().map(\.snapshotID)
         let first = try large.snapshot(snapshots.first!), last = try large.snapshot(snapshots.last!)
         try await withCopy(of: large, at: url, logger: logger) { ledger in
-            if ["orders", "all"].contains(query) {
+            if ledgers.times("orders") {
                 try await Self.measure("orders --snapshot to CSV", target: "SQLite's 1.5 s, 64 MiB") {
-                    let path = directory + "/orders-postgres.csv"
+                    let path = ledgers.directory + "/orders-postgres.csv"
                     let output = try ReportOutput.file(atomicallyAt: path)
                     var writer = RowFormat.csv.writer(columns: OrdersReport.columns, to: output)
                     var report = OrdersReport(timeZone: TimeZone(identifier: "Asia/Shanghai")!)
@@ -60,7 +50,7 @@ struct PostgresAuditBenchmark: AsyncParsableCommand {
                     return "\(last.orderCount) rows, \(size / 1_048_576) MiB of CSV"
                 }
             }
-            if ["rollforward", "all"].contains(query) {
+            if ledgers.times("rollforward") {
                 try await Self.measure("rollforward first to last", target: "SQLite's 1 s") {
                     let result = try await ledger.rollForward(organizationID: 1, job: nil, from: first.fetchedAt,
                                                               to: last.fetchedAt, detail: false)
@@ -68,7 +58,7 @@ struct PostgresAuditBenchmark: AsyncParsableCommand {
                         .joined(separator: ", ")
                 }
             }
-            if ["aging", "all"].contains(query) {
+            if ledgers.times("aging") {
                 try await Self.measure("aging over the last snapshot", target: "SQLite's 1.5 s") {
                     let lines = try await ledger.aging(organizationID: nil, job: nil,
                                                        asOf: last.fetchedAt.addingTimeInterval(86_400 * 40), buckets: .standard)
@@ -76,8 +66,8 @@ struct PostgresAuditBenchmark: AsyncParsableCommand {
                 }
             }
         }
-        if let reportURL, ["report", "all"].contains(query) {
-            try await withCopy(of: try AuditLedgers.manyOrganizations(in: directory), at: reportURL, logger: logger) { ledger in
+        if let reportURL, ledgers.times("report") {
+            try await withCopy(of: try AuditLedgers.manyOrganizations(in: ledgers.directory), at: reportURL, logger: logger) { ledger in
                 try await Self.measure("report, 200 orgs x 90 days", target: "SQLite's 3 s") {
                     let asOf = AuditLedgers.start.addingTimeInterval(90 * 86_400)
                     let since = asOf.addingTimeInterval(-30 * 86_400)
@@ -85,7 +75,7 @@ struct PostgresAuditBenchmark: AsyncParsableCommand {
                                                                buckets: .standard, largest: 10)
                     var html = HTMLReport(timeZone: TimeZone(identifier: "Asia/Shanghai")!, buckets: .standard,
                                           since: since, asOf: asOf)
-                    let path = directory + "/report-postgres.html"
+                    let path = ledgers.directory + "/report-postgres.html"
                     let output = try ReportOutput.file(atomicallyAt: path)
                     try html.write(overviews, to: output)
                     try output.commit()
