@@ -75,7 +75,9 @@ struct LedgerCopyProcessTests {
         let copy = try unpaidd(fixture, copyArguments(fixture, to: Self.url(of: location)), log: "copy",
                                environment: try await TestPostgresCluster.shared.environment())
         #expect(try await copy.exitStatus() != 0, "\(copy.log)")
-        #expect(copy.log.contains("the copy fails verify: snapshot 1"), "\(copy.log)")
+        // Which organization's snapshot holds the altered order depends on which committed first.
+        #expect(copy.log.contains("the copy fails verify: snapshot "), "\(copy.log)")
+        #expect(copy.log.contains("but its orders rebuilt from order_interval are"), "\(copy.log)")
         #expect(copy.log.contains("after `unpaidd verify` on the source"), "\(copy.log)")
         #expect(!copy.log.contains("the copy verifies"), "\(copy.log)")
     }
