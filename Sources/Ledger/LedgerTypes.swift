@@ -135,6 +135,17 @@ public struct SnapshotRecord: Sendable, Hashable {
         self.reconciliation = reconciliation
     }
 
+    /// What a backend answers once it recorded `snapshot` as `id`: the fetch time as stored,
+    /// to the millisecond, so the answer equals what reading the snapshot back gives.
+    package init(recorded snapshot: NewSnapshot, as id: SnapshotID, rowCount: Int, totals: [String: Total]) {
+        self.init(id: id, runID: snapshot.runID, job: snapshot.job, organizationID: snapshot.organizationID,
+                  window: snapshot.window, periodLabel: snapshot.periodLabel,
+                  fetchedAt: Instant.date(Instant.milliseconds(snapshot.fetchedAt)),
+                  fileName: snapshot.fileName, fileSize: snapshot.fileSize, sha256: snapshot.sha256,
+                  archivePath: snapshot.archivePath, rowCount: rowCount, totals: totals,
+                  reconciliation: snapshot.reconciliation)
+    }
+
     public var orderCount: Int { totals.values.reduce(0) { $0 + $1.count } }
 }
 

@@ -52,13 +52,7 @@ extension SQLiteLedger {
             (moves, digests) = try writer.apply(orders, comparing: comparing && previous != nil)
         }
         try SnapshotChain.append(id, digests: digests, in: db)
-        let record = SnapshotRecord(
-            id: id, runID: snapshot.runID, job: snapshot.job, organizationID: snapshot.organizationID,
-            window: snapshot.window, periodLabel: snapshot.periodLabel,
-            fetchedAt: Instant.date(Instant.milliseconds(snapshot.fetchedAt)),
-            fileName: snapshot.fileName, fileSize: snapshot.fileSize, sha256: snapshot.sha256,
-            archivePath: snapshot.archivePath, rowCount: orders.count, totals: totals,
-            reconciliation: snapshot.reconciliation)
+        let record = SnapshotRecord(recorded: snapshot, as: id, rowCount: orders.count, totals: totals)
         return (record, previous, moves)
     }
 

@@ -73,13 +73,7 @@ struct PostgresSnapshotRecording {
             archivePath: snapshot.archivePath, rowCount: Int64(orders.count),
             totals: totals.map { .init(currency: $0.key, orderCount: Int64($0.value.count), sumText: $0.value.sum.description) })
         try await PostgresSnapshotChain.append(chained, digests: digests, on: connection, logger: logger)
-        let record = SnapshotRecord(
-            id: id, runID: snapshot.runID, job: snapshot.job, organizationID: snapshot.organizationID,
-            window: snapshot.window, periodLabel: snapshot.periodLabel,
-            fetchedAt: Instant.date(Instant.milliseconds(snapshot.fetchedAt)),
-            fileName: snapshot.fileName, fileSize: snapshot.fileSize, sha256: snapshot.sha256,
-            archivePath: snapshot.archivePath, rowCount: orders.count, totals: totals,
-            reconciliation: snapshot.reconciliation)
+        let record = SnapshotRecord(recorded: snapshot, as: id, rowCount: orders.count, totals: totals)
         return Recorded(record: record, previous: previous, moves: moves, storedMoves: storedMoves)
     }
 
