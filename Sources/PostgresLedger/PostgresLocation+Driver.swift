@@ -2,8 +2,6 @@ import PostgresNIO
 
 /// The location in the driver's terms: endpoint, credentials, and sslmode as NIOSSL settings.
 extension PostgresLocation {
-    /// How long one connection attempt may take before it counts as failed.
-    static let connectTimeout: Duration = .seconds(10)
     /// Texts go over the wire as UTF-8 whatever the database's encoding (the server converts
     /// or refuses), and `pg_stat_activity` names the program.
     static let startupParameters = [("client_encoding", "UTF8"), ("application_name", "unpaidd")]
@@ -23,7 +21,7 @@ extension PostgresLocation {
             configuration = .init(unixSocketPath: Self.socketPath(directory: directory, port: port),
                                   username: user, password: password, database: database)
         }
-        configuration.options.connectTimeout = Self.connectTimeout
+        configuration.options.connectTimeout = connectTimeout
         configuration.options.additionalStartupParameters = Self.startupParameters
         return configuration
     }
@@ -43,7 +41,7 @@ extension PostgresLocation {
             configuration = .init(unixSocketPath: Self.socketPath(directory: directory, port: port),
                                   username: user, password: password, database: database)
         }
-        configuration.options.connectTimeout = .seconds(Int64(Self.connectTimeout.components.seconds))
+        configuration.options.connectTimeout = .seconds(Int64(connectTimeout.components.seconds))
         configuration.options.additionalStartupParameters = Self.startupParameters
         return configuration
     }

@@ -1,7 +1,7 @@
 import Foundation
 
 /// Where a PostgreSQL ledger lives, parsed from `storage.database`:
-/// `postgresql://USER@HOST[:PORT]/DATABASE[?sslmode=…&sslrootcert=PATH]` (`postgres://` too).
+/// `postgresql://USER@HOST[:PORT]/DATABASE[?sslmode=…&sslrootcert=PATH&connect_timeout=SECONDS]` (`postgres://` too).
 ///
 /// The value never holds a password, so it can be logged and printed as it is: a URL that
 /// carries one is refused, and the password is read at connection time from
@@ -51,6 +51,9 @@ public struct PostgresLocation: Sendable, Equatable, CustomStringConvertible {
     /// `sslrootcert`: a PEM file of the certificates that may sign the server's; `nil` for the system's.
     public var rootCertificatePath: String? = nil
     public var password: PostgresPasswordSource = .systemdCredential
+    /// How long one connection attempt may take before it counts as failed (`connect_timeout`,
+    /// in whole seconds, as libpq reads it).
+    public var connectTimeout: Duration = .seconds(10)
 
     public init(endpoint: Endpoint, user: String, database: String, tlsMode: TLSMode = .prefer,
                 rootCertificatePath: String? = nil, password: PostgresPasswordSource = .systemdCredential) {

@@ -4,7 +4,7 @@ import Foundation
 /// percent-encoded socket directory as host and would accept (and echo) a password.
 struct PostgresURLParser {
     static let schemes = ["postgresql://", "postgres://"]
-    static let parameters = ["sslmode", "sslrootcert"]
+    static let parameters = ["sslmode", "sslrootcert", "connect_timeout"]
     /// Parameters libpq accepts that would put a secret in the URL.
     static let secretParameters = ["password", "passfile", "sslpassword", "sslkey"]
 
@@ -56,6 +56,12 @@ struct PostgresURLParser {
                 throw .invalidParameter(key: key, name: "sslrootcert", value: path, expected: "the path of a PEM file")
             }
             location.rootCertificatePath = path
+        }
+        if let text = parameters["connect_timeout"] {
+            guard let seconds = Int(text), (1...3600).contains(seconds) else {
+                throw .invalidParameter(key: key, name: "connect_timeout", value: text, expected: "whole seconds from 1 to 3600")
+            }
+            location.connectTimeout = .seconds(seconds)
         }
         return location
     }

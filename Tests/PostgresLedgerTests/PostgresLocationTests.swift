@@ -22,6 +22,8 @@ import PostgresNIO
         #expect(location.tlsMode == .prefer)
         #expect(location.rootCertificatePath == nil)
         #expect(location.password == .systemdCredential)
+        #expect(location.connectTimeout == .seconds(10))
+        #expect(try PostgresLocation(url: "postgres://unpaidd@db/ledger?connect_timeout=45").connectTimeout == .seconds(45))
     }
 
     @Test func percentEscapesAndIPv6AreDecoded() throws {
@@ -93,6 +95,10 @@ import PostgresNIO
         ("postgresql://u@h/d?sslkey=/k.pem", .unknownParameter(key: "storage.database", name: "sslkey")),
         ("postgresql://u@h/d?sslmode=allow", .invalidParameter(key: "storage.database", name: "sslmode", value: "allow",
                                                                expected: "disable, prefer, require, verify-ca, verify-full")),
+        ("postgresql://u@h/d?connect_timeout=0", .invalidParameter(key: "storage.database", name: "connect_timeout", value: "0",
+                                                                   expected: "whole seconds from 1 to 3600")),
+        ("postgresql://u@h/d?connect_timeout=2.5", .invalidParameter(key: "storage.database", name: "connect_timeout",
+                                                                     value: "2.5", expected: "whole seconds from 1 to 3600")),
     ])
     func badURLsNameTheKeyAndWhatWasExpected(_ url: String, _ expected: PostgresLocationError) {
         #expect(throws: expected) { try PostgresLocation(url: url) }

@@ -33,8 +33,12 @@ public final class TestPostgresCluster: Sendable {
             _ = try await connection.query(PostgresQuery(unsafeSQL: "CREATE DATABASE \(name) OWNER \(RunningPostgres.testRole)"),
                                        logger: RunningPostgres.quiet)
         }
-        return PostgresLocation(endpoint: .tcp(host: "127.0.0.1", port: server.port), user: RunningPostgres.testRole,
-                                database: name, tlsMode: tlsMode, password: .environment(Self.passwordVariable))
+        var location = PostgresLocation(endpoint: .tcp(host: "127.0.0.1", port: server.port), user: RunningPostgres.testRole,
+                                        database: name, tlsMode: tlsMode, password: .environment(Self.passwordVariable))
+        // Hundreds of tests share one server on a loaded 2-core CI machine: a burst of them once
+        // waited more than the default 10 s for a connection, failing tests with nothing wrong.
+        location.connectTimeout = .seconds(60)
+        return location
     }
 
     /// The variables a process needs to connect as the test role: the password under ``passwordVariable``.

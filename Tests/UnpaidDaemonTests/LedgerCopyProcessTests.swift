@@ -142,6 +142,6 @@ struct LedgerCopyProcessTests {
     /// The test server's URL as an operator would write it.
     static func url(of location: PostgresLocation) -> String {
         guard case .tcp(let host, let port) = location.endpoint else { preconditionFailure("the test server listens on TCP") }
-        return "postgresql://\(location.user)@\(host):\(port)/\(location.database)?sslmode=\(location.tlsMode.rawValue)"
+        return "postgresql://\(location.user)@\(host):\(port)/\(location.database)?sslmode=\(location.tlsMode.rawValue)&connect_timeout=60"
     }
 }

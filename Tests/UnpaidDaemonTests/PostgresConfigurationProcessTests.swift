@@ -53,7 +53,7 @@ struct PostgresConfigurationProcessTests {
         let cluster = TestPostgresCluster.shared
         let location = try await cluster.freshDatabase()
         let environment = try await cluster.environment()
-        let url = "postgresql://\(location.user)@127.0.0.1:\(try await cluster.endpoint().port)/\(location.database)?sslmode=disable"
+        let url = "postgresql://\(location.user)@127.0.0.1:\(try await cluster.endpoint().port)/\(location.database)?sslmode=disable&connect_timeout=60"
         try await withConfig(database: url, passwordVariable: TestPostgresCluster.passwordVariable) { directory, config in
             let result = try await unpaidd(command + ["--config", config], in: directory, environment: environment)
             #expect(result.status != 0, "\(result.log)")

@@ -37,7 +37,7 @@ struct ReplicaProcesses {
                                             privateKeySetting: #"private_key_env = "UNPAIDD_TEST_KEY""#,
                                             directory: directory, organizations: simulator.catalog.organizationIDs)
         let port = try await cluster.endpoint().port
-        text.database = "postgresql://\(role.name)@127.0.0.1:\(port)/\(owner.database)?sslmode=disable"
+        text.database = "postgresql://\(role.name)@127.0.0.1:\(port)/\(owner.database)?sslmode=disable&connect_timeout=60"
         text.storageKeys = #"password_env = "\#(ReplicaRole.passwordVariable)""#
         text.jobKeys = jobKeys
         text.tables = tables
